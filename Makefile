@@ -1,0 +1,57 @@
+# DUA-portalen. `make run` serves the demo; `make test` runs the suite; `make e2e` the browser tests.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app portal
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test test-pg e2e bench lint translations messages setup clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed translations
+
+translations: $(VENV)/.installed
+	@if ls portal/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(BIN)/pybabel compile --statistics -f -d portal/translations 2>&1 | tail -n 2; fi
+
+run: setup
+	mkdir -p instance
+	$(FLASK) db upgrade heads
+	$(FLASK) seed-demo --if-empty
+	@echo ""
+	@echo "DUA-portalen körs på http://$(HOST):$(PORT)  (avsluta med Ctrl+C)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: setup
+	$(BIN)/python -m pytest
+
+# The same suite against PostgreSQL; DATABASE_URL must name an empty database.
+test-pg: setup
+	@test -n "$(DATABASE_URL)" || (echo "Sätt DATABASE_URL=postgresql+psycopg://..." && exit 2)
+	DATABASE_URL="$(DATABASE_URL)" $(BIN)/python -m pytest -m "not libreoffice"
+
+e2e: setup
+	@command -v chromium >/dev/null 2>&1 || ./scripts/install-system-packages.sh chromium
+	$(BIN)/python -m pytest tests/e2e -p no:cacheprovider -o addopts="" -q
+
+bench: setup
+	$(BIN)/python -m bench
+
+lint: setup
+	$(BIN)/ruff check portal tests
+
+# Refresh the message catalogues after changing user-facing text.
+messages: setup
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o portal/translations/messages.pot .
+	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations
+
+clean:
+	rm -rf $(VENV) instance/portal.sqlite3*

@@ -1,0 +1,72 @@
+"""DUA-portalen: the application factory."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+from portal import config as settings
+from portal.db import db as _db
+from portal.db import migrate as _migrate
+
+csrf = CSRFProtect()
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the portal. `config` overrides environment settings (tests use it)."""
+    root = settings.ROOT
+    app = Flask(
+        __name__,
+        instance_path=str(Path((config or {}).get("INSTANCE_PATH", root / "instance")).resolve()),
+        template_folder=str(root / "templates"),
+        static_folder=str(root / "static"),
+    )
+    app.config.update(settings.load(Path(app.instance_path), config))
+    logging.basicConfig(level=logging.INFO)
+
+    _db.init_app(app)
+    _migrate.init_app(app, _db, directory=str(root / "migrations"))
+    csrf.init_app(app)
+
+    from portal import i18n
+
+    i18n.init_app(app)
+
+    from portal import auth
+
+    auth.init_app(app)
+
+    from portal import main
+
+    app.register_blueprint(main.bp)
+    main.register_error_handlers(app)
+
+    from portal import templating
+
+    templating.init_app(app)
+
+    from portal import cli
+
+    cli.init_app(app)
+
+    _unit_of_work(app)
+    return app
+
+
+def _unit_of_work(app: Flask) -> None:
+    """One transaction per request: commit once after a successful response, roll back otherwise."""
+
+    @app.after_request
+    def commit(response):
+        if response.status_code < 400:
+            _db.session.commit()
+        else:
+            _db.session.rollback()
+        return response
+
+    @app.teardown_request
+    def rollback_on_error(exc):
+        if exc is not None:
+            _db.session.rollback()

@@ -1,0 +1,176 @@
+"""The append-only, hash-chained audit trail: who did or saw what, when, and refusals."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import g, has_request_context, request
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from portal.db import UTCDateTime, db, utcnow
+
+GENESIS = "0" * 64
+
+
+class AuditEvent(db.Model):
+    """One event in the audit trail ("granskningslogg"). Rows are never updated or deleted."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Position in the chain, 1, 2, 3, ... without gaps.
+    seq: Mapped[int] = mapped_column(BigInteger, nullable=False, unique=True)
+    occurred_dt: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), nullable=True, index=True)
+    #: Dotted name, e.g. "login.failed", "person.read", "org.create", "access.denied".
+    action: Mapped[str] = mapped_column(String(80), nullable=False, index=True)
+    object_type: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    object_id: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    #: Set whenever personal data of a young person is involved (for the person's log extract).
+    person_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    #: JSON with whatever else matters (never secrets).
+    details: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
+    ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class AuditChainHead(db.Model):
+    """The single row that serialises appends: whoever updates it first owns the next link."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    hash: Mapped[str] = mapped_column(String(64), nullable=False, default=GENESIS)
+
+
+def _digest(seq: int, occurred: datetime, user_id, organisation_id, action, object_type, object_id,
+            person_id, details: str, ip, prev_hash: str) -> str:
+    payload = json.dumps(
+        [seq, occurred.strftime("%Y-%m-%dT%H:%M:%S.%f"), user_id, organisation_id, action, object_type,
+         object_id, person_id, details, ip, prev_hash],
+        separators=(",", ":"), ensure_ascii=False,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _actor(by):
+    if by is not None:
+        return by
+    if has_request_context():
+        from flask_login import current_user
+
+        if current_user and current_user.is_authenticated:
+            return current_user
+    return None
+
+
+def _append(session: Session, action: str, *, by=None, obj=None, object_type=None, object_id=None,
+            person_id=None, details=None, organisation_id=None) -> AuditEvent:
+    """Append one event inside `session`'s transaction; the head row lock serialises concurrent appends."""
+    actor = _actor(by)
+    if obj is not None:
+        object_type = object_type or type(obj).__name__
+        object_id = object_id if object_id is not None else getattr(obj, "id", None)
+    if organisation_id is None and actor is not None:
+        organisation_id = actor.organisation_id
+    # UPDATE first: it takes the row lock (PostgreSQL) or the write lock (SQLite) before we read.
+    session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(seq=AuditChainHead.seq + 1))
+    head = session.execute(
+        select(AuditChainHead.seq, AuditChainHead.hash).where(AuditChainHead.id == 1)
+    ).one_or_none()
+    if head is None:
+        raise RuntimeError("audit chain head missing; run the migrations")
+    seq, prev = head
+    occurred = utcnow()
+    body = json.dumps(details or {}, sort_keys=True, ensure_ascii=False, default=str)
+    ip = request.remote_addr if has_request_context() else None
+    uid = actor.id if actor is not None else None
+    oid = str(object_id) if object_id is not None else None
+    digest = _digest(seq, occurred, uid, organisation_id, action, object_type, oid, person_id, body, ip, prev)
+    event = AuditEvent(seq=seq, occurred_dt=occurred, user_id=uid, organisation_id=organisation_id,
+                       action=action, object_type=object_type, object_id=oid, person_id=person_id,
+                       details=body, ip=ip, prev_hash=prev, hash=digest)
+    session.add(event)
+    session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(hash=digest))
+    return event
+
+
+def record(action: str, **kwargs) -> AuditEvent:
+    """Record an event in the request's own transaction: it commits or rolls back with the change."""
+    return _append(db.session, action, **kwargs)
+
+
+def record_independent(action: str, **kwargs) -> None:
+    """Record an event in its own transaction, so it stays even when the request rolls back."""
+    db.session.rollback()  # release any write lock the request holds before we take the chain
+    with Session(db.engine) as session:
+        _append(session, action, **kwargs)
+        session.commit()
+
+
+def record_refusal(reason: str, *, obj=None, person_id: int | None = None) -> None:
+    details = {"reason": reason}
+    if has_request_context():
+        details.update(method=request.method, path=request.path)
+    record_independent("access.denied", obj=obj, person_id=person_id, details=details)
+
+
+def record_reads(action: str, person_ids, **kwargs) -> None:
+    """Record a read of personal data: one event per person per request, however often it is shown."""
+    seen: set = g.setdefault("_audited_reads", set()) if has_request_context() else set()
+    for pid in person_ids:
+        if (action, pid) in seen:
+            continue
+        seen.add((action, pid))
+        record(action, person_id=pid, **kwargs)
+
+
+@dataclass
+class VerifyResult:
+    ok: bool
+    checked: int
+    head_hash: str
+    broken_seq: int | None = None
+    problem: str | None = None
+
+
+def verify(session: Session | None = None) -> VerifyResult:
+    """Walk the chain in order and report the first broken link, and the head hash to keep elsewhere."""
+    session = session or db.session
+    prev = GENESIS
+    expected_seq = 1
+    checked = 0
+    rows = session.execute(select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=1000))
+    for (event,) in rows:
+        if event.seq != expected_seq:
+            return VerifyResult(False, checked, prev, event.seq, f"lucka i kedjan: väntade nr {expected_seq}")
+        if event.prev_hash != prev:
+            return VerifyResult(False, checked, prev, event.seq, "länken till föregående händelse stämmer inte")
+        digest = _digest(event.seq, event.occurred_dt, event.user_id, event.organisation_id, event.action,
+                         event.object_type, event.object_id, event.person_id, event.details, event.ip,
+                         event.prev_hash)
+        if digest != event.hash:
+            return VerifyResult(False, checked, prev, event.seq, "händelsens innehåll har ändrats")
+        prev = event.hash
+        expected_seq += 1
+        checked += 1
+    head = session.execute(select(AuditChainHead.seq, AuditChainHead.hash).where(AuditChainHead.id == 1)).first()
+    if head is not None and (head.seq != checked or head.hash != prev):
+        return VerifyResult(False, checked, prev, checked + 1, "kedjans huvud stämmer inte med sista händelsen")
+    return VerifyResult(True, checked, prev)
+
+
+def ensure_head(session: Session | None = None) -> None:
+    """Create the chain head row if missing (migrations create it; create_all in tests needs this)."""
+    session = session or db.session
+    if session.get(AuditChainHead, 1) is None:
+        session.add(AuditChainHead(id=1, seq=0, hash=GENESIS))
+        session.flush()
+
+

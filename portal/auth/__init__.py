@@ -1,0 +1,63 @@
+"""Login for staff: the login manager, throttling, the session rules and the auth blueprint."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager, current_user, logout_user
+
+from portal.db import db
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = _l("Logga in för att se sidan.")
+login_manager.login_message_category = "info"
+login_manager.session_protection = "basic"
+limiter = Limiter(key_func=get_remote_address, default_limits=[], strategy="fixed-window")
+
+
+@login_manager.user_loader
+def load_user(token: str):
+    """Load the user behind a session; a deactivated user or an older session version gets nobody."""
+    from portal.auth.models import User
+
+    try:
+        uid, version = (int(part) for part in token.split(":", 1))
+    except (ValueError, AttributeError):
+        return None
+    user = db.session.get(User, uid)
+    if user is None or not user.is_active or user.session_version != version:
+        return None
+    return user
+
+
+def enforce_idle_timeout():
+    """Log out a session that has been idle longer than IDLE_TIMEOUT (default 30 minutes)."""
+    if request.endpoint in (None, "static"):
+        return None
+    now = datetime.now(UTC).timestamp()
+    if current_user.is_authenticated:
+        last = session.get("last_seen")
+        limit = current_app.config["IDLE_TIMEOUT"].total_seconds()
+        if last is not None and now - float(last) > limit:
+            logout_user()
+            session.clear()
+            minutes = int(limit // 60)
+            flash(_l("Du har loggats ut efter %(m)d minuters inaktivitet. Logga in igen.", m=minutes), "info")
+            return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+        session["last_seen"] = now
+    return None
+
+
+def init_app(app) -> None:
+    login_manager.init_app(app)
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    limiter.init_app(app)
+    app.before_request(enforce_idle_timeout)
+    from portal.auth import views  # noqa: F401  (routes register on bp)
+
+    app.register_blueprint(bp)

@@ -1,0 +1,43 @@
+"""Forms for login, the second factor, enrolment and changing the password."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-postadress"), validators=[DataRequired(_l("Ange din e-postadress."))],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Lösenord"), validators=[DataRequired(_l("Ange ditt lösenord."))],
+                             render_kw={"autocomplete": "current-password"})
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        _l("Kod"),
+        validators=[DataRequired(_l("Ange koden från autentiseringsappen.")), Length(max=40)],
+        description=_l("Sex siffror från appen, eller en av dina reservkoder (t.ex. abcd-efgh-jkmn)."),
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false"},
+    )
+
+
+class EnrolForm(FlaskForm):
+    code = StringField(
+        _l("Kod från appen"),
+        validators=[DataRequired(_l("Ange koden som appen visar.")), Length(max=10)],
+        description=_l("Skanna QR-koden med din autentiseringsapp och skriv sedan in de sex siffrorna."),
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Nuvarande lösenord"), validators=[DataRequired(_l("Ange ditt nuvarande lösenord."))],
+                            render_kw={"autocomplete": "current-password"})
+    new = PasswordField(_l("Nytt lösenord"), validators=[DataRequired(_l("Ange ett nytt lösenord."))],
+                        description=_l("Minst 12 tecken. Gärna en mening av flera ord."),
+                        render_kw={"autocomplete": "new-password"})
+    repeat = PasswordField(_l("Upprepa det nya lösenordet"),
+                           validators=[DataRequired(_l("Skriv det nya lösenordet en gång till."))],
+                           render_kw={"autocomplete": "new-password"})

@@ -1,0 +1,195 @@
+"""Every change to staff accounts and every login step goes through a function here (rule + audit)."""
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from portal import audit
+from portal.auth import totp
+from portal.auth.models import RecoveryCode, User, UserRole
+from portal.auth.passwords import hash_password, password_problems, verify_password
+from portal.db import db, utcnow
+from portal.orgs import Organisation
+from portal.permissions import ROLES
+
+
+class AccountError(ValueError):
+    """A rule for staff accounts was broken; `field` names the form field the message belongs beside."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(str(message))
+        self.field = field
+
+
+def normalise_email(value: str) -> str:
+    try:
+        return validate_email((value or "").strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise AccountError(_l("Ange en giltig e-postadress, t.ex. namn@lekeberg.se."), field="email") from exc
+
+
+def by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
+
+
+def _check_roles(roles: list[str]) -> list[str]:
+    roles = sorted(set(roles))
+    if not roles:
+        raise AccountError(_l("Välj minst en roll."), field="roles")
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown:
+        raise AccountError(_l("Okänd roll: %(r)s.", r=", ".join(unknown)), field="roles")
+    return roles
+
+
+def create_user(*, email: str, name: str, organisation: Organisation, roles: list[str], password: str,
+                by=None, check_password_rules: bool = True) -> User:
+    """Create a staff account; the e-mail must be unused and the password must follow the rules."""
+    email = normalise_email(email)
+    name = (name or "").strip() or email.split("@")[0]
+    roles = _check_roles(roles)
+    if not organisation.is_active:
+        raise AccountError(_l("Organisationen är inaktiv och kan inte få nya användare."), field="organisation")
+    if by_email(email) is not None:
+        raise AccountError(_l("E-postadressen används redan av ett annat konto."), field="email")
+    if check_password_rules:
+        problems = password_problems(password, email=email, name=name)
+        if problems:
+            raise AccountError(" ".join(problems), field="password")
+    user = User(email=email, name=name, organisation=organisation, password_hash=hash_password(password),
+                is_active_account=True, session_version=1, password_changed_dt=utcnow())
+    user.roles = [UserRole(role=r) for r in roles]
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.create", obj=user, by=by, organisation_id=organisation.id,
+                 details={"email": email, "roles": roles})
+    return user
+
+
+def update_user(user: User, *, name: str, roles: list[str], by=None) -> User:
+    roles = _check_roles(roles)
+    user.name = (name or "").strip() or user.name
+    before = user.role_names
+    if before != roles:
+        user.roles = [r for r in user.roles if r.role in roles] + [
+            UserRole(role=r) for r in roles if r not in before
+        ]
+    db.session.flush()
+    audit.record("user.update", obj=user, by=by, organisation_id=user.organisation_id,
+                 details={"roles_before": before, "roles": roles})
+    return user
+
+
+def set_active(user: User, active: bool, *, by=None) -> User:
+    """Deactivate (or reactivate) an account; deactivation ends every open session at once."""
+    if by is not None and by.id == user.id and not active:
+        raise AccountError(_l("Du kan inte inaktivera ditt eget konto."))
+    user.is_active_account = active
+    user.session_version += 1
+    db.session.flush()
+    audit.record("user.deactivate" if not active else "user.activate", obj=user, by=by,
+                 organisation_id=user.organisation_id)
+    return user
+
+
+def change_password(user: User, *, current: str, new: str, repeat: str) -> User:
+    if not verify_password(user.password_hash, current or ""):
+        raise AccountError(_l("Det nuvarande lösenordet är fel."), field="current")
+    if new != repeat:
+        raise AccountError(_l("Lösenorden stämmer inte överens."), field="repeat")
+    if new == current:
+        raise AccountError(_l("Det nya lösenordet måste skilja sig från det nuvarande."), field="new")
+    problems = password_problems(new, email=user.email, name=user.name)
+    if problems:
+        raise AccountError(" ".join(problems), field="new")
+    user.password_hash = hash_password(new)
+    user.password_changed_dt = utcnow()
+    user.session_version += 1  # other sessions end; the current one is renewed by the view
+    db.session.flush()
+    audit.record("user.password_change", obj=user, by=user)
+    return user
+
+
+def check_password(email: str, password: str) -> User | None:
+    """The password step of login. Returns the user, or None; the failure is audited either way."""
+    user = by_email(email)
+    ok = verify_password(user.password_hash if user else None, password or "")
+    if user is None or not ok or not user.is_active:
+        reason = "unknown_user" if user is None else ("inactive" if ok else "bad_password")
+        audit.record_independent(
+            "login.failed",
+            by=None,
+            object_type="User" if user else None,
+            object_id=user.id if user else None,
+            organisation_id=user.organisation_id if user else None,
+            details={"email": (email or "")[:254], "reason": reason},
+        )
+        return None
+    return user
+
+
+def check_second_factor(user: User, code: str) -> bool:
+    """A TOTP code (never reused) or an unused recovery code completes login."""
+    counter = totp.matching_counter(user.totp_secret or "", code, user.totp_last_counter)
+    if counter is not None:
+        user.totp_last_counter = counter
+        return True
+    if code and "-" in code or (code and len(code.strip()) >= 12):
+        digest = totp.hash_recovery_code(code)
+        rc = db.session.scalar(
+            select(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.code_hash == digest,
+                                       RecoveryCode.used_dt.is_(None))
+        )
+        if rc is not None:
+            rc.used_dt = utcnow()
+            audit.record("login.recovery_code_used", obj=user, by=user)
+            return True
+    audit.record_independent("login.failed", by=None, obj=user, organisation_id=user.organisation_id,
+                             details={"reason": "bad_second_factor"})
+    return False
+
+
+def record_login(user: User) -> None:
+    user.last_login_dt = utcnow()
+    audit.record("login", obj=user, by=user)
+
+
+def record_logout(user: User) -> None:
+    audit.record("logout", obj=user, by=user)
+
+
+def start_totp_enrolment(user: User) -> str:
+    """Give the user a fresh secret to scan; it is not enabled until a correct code confirms it."""
+    user.totp_secret = totp.new_secret()
+    user.is_totp_enabled = False
+    user.totp_last_counter = None
+    db.session.flush()
+    return user.totp_secret
+
+
+def confirm_totp_enrolment(user: User, code: str) -> list[str]:
+    """Enable TOTP after a correct code and return fresh recovery codes (shown once)."""
+    counter = totp.matching_counter(user.totp_secret or "", code, None)
+    if counter is None:
+        raise AccountError(_l("Koden stämmer inte. Kontrollera klockan i telefonen och försök igen."), field="code")
+    user.is_totp_enabled = True
+    user.totp_last_counter = counter
+    codes = totp.new_recovery_codes()
+    db.session.execute(RecoveryCode.__table__.delete().where(RecoveryCode.user_id == user.id))
+    db.session.add_all(RecoveryCode(user_id=user.id, code_hash=totp.hash_recovery_code(c)) for c in codes)
+    db.session.flush()
+    audit.record("user.totp_enabled", obj=user, by=user)
+    return codes
+
+
+def reset_two_factor(user: User, *, by=None) -> User:
+    """An admin resets a lost authenticator: the user enrols again at next login."""
+    user.totp_secret = None
+    user.is_totp_enabled = False
+    user.totp_last_counter = None
+    user.session_version += 1
+    db.session.execute(RecoveryCode.__table__.delete().where(RecoveryCode.user_id == user.id))
+    db.session.flush()
+    audit.record("user.totp_reset", obj=user, by=by, organisation_id=user.organisation_id)
+    return user

@@ -1,0 +1,198 @@
+"""Login, second factor, two-factor enrolment, logout and change of password."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from portal.auth import bp, limiter, operations, totp
+from portal.auth.forms import ChangePasswordForm, CodeForm, EnrolForm, LoginForm
+from portal.auth.models import User
+from portal.db import db
+from portal.forms import ButtonForm, attach_error
+from portal.permissions import login_only, public
+
+PENDING = "pending_login"
+PENDING_MAX_AGE = 300  # seconds between the password step and the code
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("main.index")
+
+
+def _account_key() -> str:
+    return "acct:" + (request.form.get("email") or "").strip().lower()
+
+
+def _pending_key() -> str:
+    return "pending:" + str((session.get(PENDING) or {}).get("uid"))
+
+
+def _per_ip():
+    return current_app.config["LOGIN_LIMIT_PER_IP"]
+
+
+def _per_account():
+    return current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
+
+
+def _failed(response) -> bool:
+    return response.status_code == 401
+
+
+def _finish_login(user: User, next_url: str | None):
+    """Renew the session (no fixation), log the user in and go on."""
+    session.clear()
+    login_user(user)
+    session["last_seen"] = datetime.now(UTC).timestamp()
+    session["lang"] = user.locale
+    operations.record_login(user)
+    flash(_("Välkommen, %(name)s!", name=user.name), "success")
+    return redirect(_safe_next(next_url))
+
+
+def _pending_user(stage: str) -> User | None:
+    pending = session.get(PENDING) or {}
+    if pending.get("stage") != stage:
+        return None
+    if datetime.now(UTC).timestamp() - float(pending.get("at", 0)) > PENDING_MAX_AGE:
+        session.pop(PENDING, None)
+        return None
+    user = db.session.get(User, pending.get("uid"))
+    if user is None or not user.is_active or user.session_version != pending.get("sv"):
+        return None
+    return user
+
+
+@bp.route("/logga-in", methods=["GET", "POST"])
+@public
+@limiter.limit(_per_ip, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_per_account, key_func=_account_key, methods=["POST"], deduct_when=_failed)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    next_url = request.args.get("next")
+    if form.validate_on_submit():
+        user = operations.check_password(form.email.data, form.password.data)
+        if user is None:
+            attach_error(form, None, _("Fel e-postadress eller lösenord, eller så är kontot inaktiverat."))
+            return render_template("auth/login.html", form=form), 401
+        if user.is_totp_enabled or current_app.config["REQUIRE_TWO_FACTOR"]:
+            stage = "code" if user.is_totp_enabled else "enrol"
+            session.clear()
+            session[PENDING] = {"uid": user.id, "sv": user.session_version, "stage": stage,
+                                "at": datetime.now(UTC).timestamp(), "next": _safe_next(next_url)}
+            return redirect(url_for("auth.second_factor" if stage == "code" else "auth.enrol_at_login"))
+        return _finish_login(user, next_url)
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logga-in/kod", methods=["GET", "POST"])
+@public
+@limiter.limit(_per_account, key_func=_pending_key, methods=["POST"], deduct_when=_failed)
+def second_factor():
+    user = _pending_user("code")
+    if user is None:
+        flash(_("Inloggningen tog för lång tid eller avbröts. Logga in igen."), "warning")
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        if operations.check_second_factor(user, form.code.data):
+            return _finish_login(user, session.get(PENDING, {}).get("next"))
+        attach_error(form, "code", _("Koden stämmer inte eller har redan använts. Vänta på nästa kod och försök igen."))
+        form.code.data = ""
+        return render_template("auth/second_factor.html", form=form), 401
+    return render_template("auth/second_factor.html", form=form), 400 if form.is_submitted() else 200
+
+
+def _enrol(user: User, template_after: str, on_done):
+    form = EnrolForm()
+    if request.method == "GET" or not user.totp_secret:
+        operations.start_totp_enrolment(user)
+    if form.validate_on_submit():
+        try:
+            codes = operations.confirm_totp_enrolment(user, form.code.data)
+        except operations.AccountError as exc:
+            attach_error(form, exc.field, str(exc))
+        else:
+            return on_done(codes)
+    uri = totp.provisioning_uri(user.totp_secret, user.email)
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/enrol.html", form=form, qr=totp.qr_svg(uri), secret=user.totp_secret,
+                           required=template_after == "login"), status
+
+
+@bp.route("/logga-in/tvafaktor", methods=["GET", "POST"])
+@public
+def enrol_at_login():
+    """Production requires a second factor: a user without one enrols before the login completes."""
+    user = _pending_user("enrol")
+    if user is None:
+        flash(_("Inloggningen tog för lång tid eller avbröts. Logga in igen."), "warning")
+        return redirect(url_for("auth.login"))
+
+    def done(codes):
+        next_url = session.get(PENDING, {}).get("next")
+        session.clear()
+        login_user(user)
+        session["last_seen"] = datetime.now(UTC).timestamp()
+        operations.record_login(user)
+        return render_template("auth/recovery_codes.html", codes=codes, next_url=_safe_next(next_url))
+
+    return _enrol(user, "login", done)
+
+
+@bp.route("/konto/tvafaktor", methods=["GET", "POST"])
+@login_only
+def enrol():
+    def done(codes):
+        flash(_("Tvåfaktorsinloggning är påslagen."), "success")
+        return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account"))
+
+    return _enrol(current_user, "account", done)
+
+
+@bp.route("/konto", methods=["GET"])
+@login_only
+def account():
+    return render_template("auth/account.html", button=ButtonForm())
+
+
+@bp.route("/konto/losenord", methods=["GET", "POST"])
+@login_only
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            operations.change_password(current_user, current=form.current.data, new=form.new.data,
+                                       repeat=form.repeat.data)
+        except operations.AccountError as exc:
+            attach_error(form, exc.field, str(exc))
+        else:
+            # The session version changed: renew this session so only it stays logged in.
+            user = current_user._get_current_object()
+            session.clear()
+            login_user(user)
+            session["last_seen"] = datetime.now(UTC).timestamp()
+            flash(_("Lösenordet är bytt. Andra inloggningar med ditt konto har avslutats."), "success")
+            return redirect(url_for("auth.account"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/change_password.html", form=form), status
+
+
+@bp.route("/logga-ut", methods=["POST"])
+@login_only
+def logout():
+    form = ButtonForm()
+    if form.validate_on_submit():
+        operations.record_logout(current_user)
+        logout_user()
+        session.clear()
+        flash(_("Du är utloggad."), "success")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,100 @@
+"""Command-line tools: seed-demo, create-org, create-user and audit verify."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from portal import audit, demo, orgs
+from portal.auth import operations as accounts
+from portal.db import db
+from portal.permissions import ROLES
+
+
+def _fail(message) -> None:
+    click.echo(f"Fel: {message}", err=True)
+    sys.exit(2)
+
+
+def init_app(app: Flask) -> None:
+    @app.cli.command("seed-demo")
+    @click.option("--if-empty", is_flag=True, help="Gör ingenting om databasen redan har organisationer.")
+    def seed_demo(if_empty: bool):
+        """Lägg in demodata (Lekeberg) med inloggningar för varje roll."""
+        audit.ensure_head()
+        if not demo.is_empty():
+            if if_empty:
+                click.echo("Databasen har redan data; demodata läses inte in igen.")
+                _print_logins()
+                return
+            _fail("databasen har redan organisationer. Använd en tom databas för demodata.")
+        demo.seed()
+        db.session.commit()
+        click.echo("Demodata inlagd.")
+        _print_logins()
+
+    def _print_logins():
+        click.echo("")
+        click.echo(f"Demoinloggningar (lösenord för alla: {demo.DEMO_PASSWORD}, tvåfaktor av):")
+        for email, _name, org_code, roles in demo.USERS:
+            labels = ", ".join(str(ROLES[r]) for r in roles)
+            click.echo(f"  {email:<40} {labels:<28} {org_code}")
+
+    @app.cli.command("create-org")
+    @click.argument("name")
+    @click.option("--code", required=True, help="Unik kortkod, t.ex. lekeberg-ami.")
+    @click.option("--kind", required=True, type=click.Choice(list(orgs.KINDS)), help="Typ av organisation.")
+    @click.option("--orgnr", required=True, help="Organisationsnummer, t.ex. 212000-2981.")
+    @click.option("--parent", default=None, help="Kod för överordnad organisation (kommunen).")
+    def create_org(name, code, kind, orgnr, parent):
+        """Skapa en organisation."""
+        audit.ensure_head()
+        try:
+            parent_org = orgs.resolve(parent) if parent else None
+            org = orgs.create_organisation(name=name, code=code, kind=kind, orgnr=orgnr, parent=parent_org)
+        except orgs.OrgError as exc:
+            _fail(exc)
+        db.session.commit()
+        click.echo(f"Skapade organisationen {org.name} (kod {org.code}, {org.kind_label}, {org.orgnr}"
+                   + (f", under {org.parent.code}" if org.parent else "") + ").")
+
+    @app.cli.command("create-user")
+    @click.argument("email")
+    @click.option("--org", "org_ref", required=True, help="Organisationens kod eller organisationsnummer.")
+    @click.option("--role", "roles", multiple=True, required=True, type=click.Choice(list(ROLES)))
+    @click.option("--name", default=None, help="Namn (annars delen före @).")
+    @click.option("--password", default=None, help="Lösenord; utelämna för att bli tillfrågad.")
+    def create_user(email, org_ref, roles, name, password):
+        """Skapa en användare i en organisation."""
+        audit.ensure_head()
+        try:
+            org = orgs.resolve(org_ref)
+        except orgs.OrgError as exc:
+            _fail(exc)
+        if password is None:
+            password = click.prompt("Lösenord", hide_input=True, confirmation_prompt="Upprepa lösenordet")
+        try:
+            user = accounts.create_user(email=email, name=name or "", organisation=org, roles=list(roles),
+                                        password=password)
+        except accounts.AccountError as exc:
+            _fail(exc)
+        db.session.commit()
+        click.echo(f"Skapade användaren {user.email} i {org.name} med rollerna {', '.join(user.role_names)}.")
+
+    audit_cli = AppGroup("audit", help="Granskningsloggen.")
+
+    @audit_cli.command("verify")
+    def verify():
+        """Kontrollera hashkedjan i granskningsloggen."""
+        result = audit.verify()
+        if result.ok:
+            click.echo(f"Granskningsloggen är hel: {result.checked} händelser kontrollerade.")
+            click.echo(f"Kedjans huvud (spara på annat ställe): {result.head_hash}")
+            return
+        click.echo(f"BRUTEN KEDJA vid händelse nr {result.broken_seq}: {result.problem}.", err=True)
+        click.echo(f"{result.checked} händelser före den var hela; senaste hela hash: {result.head_hash}", err=True)
+        sys.exit(1)
+
+    app.cli.add_command(audit_cli)

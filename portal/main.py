@@ -1,0 +1,121 @@
+"""The start page, health check, accessibility statement, language switch and the error pages."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import text
+from werkzeug.exceptions import HTTPException
+
+from portal.db import db
+from portal.forms import ButtonForm
+from portal.permissions import login_only, public
+
+bp = Blueprint("main", __name__)
+
+#: Fields never echoed back when a form is re-shown after a lost CSRF token.
+SECRET_FIELDS = ("password", "current", "new", "repeat", "code", "csrf_token")
+
+
+@bp.route("/")
+@login_only
+def index():
+    from portal.permissions import ROLES
+    from portal.templating import _nav_for_user
+
+    cards = [item for item in _nav_for_user() if item["endpoint"] != "main.index"]
+    return render_template("main/index.html", cards=cards, roles=ROLES)
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+        current_app.logger.exception("health check failed")
+        return {"status": "fel", "database": "nere"}, 503
+    return {"status": "ok", "database": "ok"}
+
+
+@bp.route("/tillganglighet")
+@public
+def accessibility():
+    return render_template("main/accessibility.html")
+
+
+@bp.route("/sprak", methods=["POST"])
+@public
+def set_language():
+    """Switch language; public so the login page can switch too. CSRF still applies."""
+    form = ButtonForm()
+    lang = request.form.get("lang")
+    if form.validate_on_submit() and lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            current_user.locale = lang
+    target = request.form.get("next") or url_for("main.index")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("main.index")
+    return redirect(target)
+
+
+def _error_page(code: int, title: str, message: str):
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def register_error_handlers(app) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        db.session.rollback()
+        fields = [(k, v) for k, v in request.form.items(multi=False)
+                  if not any(s in k.lower() for s in SECRET_FIELDS)]
+        return render_template("errors/csrf.html", fields=fields, action=request.full_path.rstrip("?"),
+                               form=ButtonForm()), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        db.session.rollback()
+        if exc.code is None or exc.code < 400:
+            return exc
+        titles = {
+            400: (_("Felaktig begäran"), _("Begäran kunde inte tolkas. Gå tillbaka och försök igen.")),
+            403: (_("Åtkomst nekad"), _("Du har inte behörighet att se eller göra det här. "
+                                        "Kontakta din organisationsadministratör om du behöver behörighet.")),
+            404: (_("Sidan finns inte"), _("Sidan du sökte finns inte eller har flyttats.")),
+            405: (_("Metoden är inte tillåten"), _("Sidan kan inte användas på det sättet.")),
+            413: (_("Filen är för stor"), _("Filen är större än vad portalen tar emot (högst 10 MB).")),
+            429: (_("För många försök"), _("Du har gjort för många försök på kort tid. "
+                                          "Vänta en stund och försök sedan igen.")),
+        }
+        title, message = titles.get(exc.code, (_("Något gick fel"), exc.description or ""))
+        if exc.code == 429:
+            from portal import audit
+
+            audit.record_independent("login.throttled" if request.endpoint and request.endpoint.startswith("auth.")
+                                     else "request.throttled", details={"path": request.path})
+        return _error_page(exc.code, title, message)
+
+    @app.errorhandler(500)
+    def server_error(exc):
+        db.session.rollback()
+        return _error_page(500, _("Ett fel uppstod i portalen"),
+                           _("Något gick fel hos oss. Ingenting har sparats från den här begäran. "
+                             "Försök igen om en stund; kvarstår felet, kontakta supporten."))
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'",
+        )
+        if current_user.is_authenticated if current_app else False:
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+

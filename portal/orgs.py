@@ -1,0 +1,139 @@
+"""Organisations (kommun, Arbetsförmedlingen, skola, ...) and the operations that create and change them."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, String, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.se import orgnr as se_orgnr
+
+from portal import audit
+from portal.db import UTCDateTime, db, utcnow
+
+KINDS: dict[str, object] = {
+    "kommun": _l("Kommun"),
+    "arbetsformedlingen": _l("Arbetsförmedlingen"),
+    "skola": _l("Skola"),
+    "socialtjanst": _l("Socialtjänst"),
+    "forsakringskassan": _l("Försäkringskassan"),
+    "region": _l("Region"),
+    "annan": _l("Annan"),
+}
+
+
+class OrgError(ValueError):
+    """A rule for organisations was broken; `field` names the form field the message belongs beside."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class Organisation(db.Model):
+    """An organisation (myndighet, kommun or one of its units). Units are separate for every access rule."""
+
+    __tablename__ = "organisations"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('kommun','arbetsformedlingen','skola','socialtjanst','forsakringskassan','region','annan')",
+            name="kind_known",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Display name, e.g. "Lekebergs kommun, AMI".
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    #: Unique short code used in URLs and on the command line, e.g. "lekeberg-ami".
+    code: Mapped[str] = mapped_column(String(60), nullable=False, unique=True)
+    #: One of KINDS.
+    kind: Mapped[str] = mapped_column(String(30), nullable=False)
+    #: Organisationsnummer, formatted NNNNNN-NNNN; shared by a kommun's units, so not unique.
+    orgnr: Mapped[str] = mapped_column(String(11), nullable=False, index=True)
+    #: The kommun a unit belongs to; nothing is inherited from it.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), nullable=True)
+    #: Inactive organisations keep their records but get no new users.
+    is_active: Mapped[bool] = mapped_column(nullable=False, default=True)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    parent: Mapped[Organisation | None] = relationship(remote_side="Organisation.id")
+
+    @property
+    def kind_label(self) -> str:
+        return str(KINDS.get(self.kind, self.kind))
+
+    def __repr__(self) -> str:  # pragma: no cover
+        return f"<Organisation {self.code}>"
+
+
+def normalise_orgnr(value: str) -> str:
+    """Validate an organisationsnummer with python-stdnum and return it as NNNNNN-NNNN."""
+    try:
+        return se_orgnr.format(se_orgnr.validate(value or ""))
+    except StdnumError as exc:
+        raise OrgError(
+            _l("Ogiltigt organisationsnummer. Ange tio siffror, t.ex. 212000-2981."), field="orgnr"
+        ) from exc
+
+
+def by_code(code: str) -> Organisation | None:
+    return db.session.scalar(select(Organisation).where(Organisation.code == code))
+
+
+def resolve(code_or_orgnr: str) -> Organisation:
+    """Find an organisation by short code, or by an organisationsnummer that exactly one carries."""
+    org = by_code(code_or_orgnr)
+    if org is not None:
+        return org
+    try:
+        number = normalise_orgnr(code_or_orgnr)
+    except OrgError:
+        raise OrgError(_l("Ingen organisation har koden %(code)s.", code=code_or_orgnr), field="org") from None
+    matches = db.session.scalars(select(Organisation).where(Organisation.orgnr == number)).all()
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise OrgError(_l("Ingen organisation har organisationsnumret %(nr)s.", nr=number), field="org")
+    raise OrgError(
+        _l("Flera organisationer har organisationsnumret %(nr)s; ange organisationens kod.", nr=number),
+        field="org",
+    )
+
+
+def create_organisation(
+    *, name: str, code: str, kind: str, orgnr: str, parent: Organisation | None = None, by=None
+) -> Organisation:
+    """Create an organisation after checking its rules; writes the audit event."""
+    name = (name or "").strip()
+    code = (code or "").strip().lower()
+    if not name:
+        raise OrgError(_l("Ange organisationens namn."), field="name")
+    if not code or not all(c.isalnum() or c == "-" for c in code):
+        raise OrgError(_l("Koden får bara innehålla bokstäver, siffror och bindestreck."), field="code")
+    if kind not in KINDS:
+        raise OrgError(_l("Okänd typ av organisation."), field="kind")
+    number = normalise_orgnr(orgnr)
+    if by_code(code) is not None:
+        raise OrgError(_l("Koden %(code)s används redan av en annan organisation.", code=code), field="code")
+    org = Organisation(name=name, code=code, kind=kind, orgnr=number, parent=parent, is_active=True)
+    db.session.add(org)
+    db.session.flush()
+    audit.record("org.create", obj=org, by=by, details={"code": code, "orgnr": number})
+    return org
+
+
+def update_organisation(org: Organisation, *, name: str, kind: str, orgnr: str,
+                        parent: Organisation | None, is_active: bool, by=None) -> Organisation:
+    """Change an organisation's details; the code stays fixed because scripts refer to it."""
+    name = (name or "").strip()
+    if not name:
+        raise OrgError(_l("Ange organisationens namn."), field="name")
+    if kind not in KINDS:
+        raise OrgError(_l("Okänd typ av organisation."), field="kind")
+    if parent is not None and parent.id == org.id:
+        raise OrgError(_l("En organisation kan inte vara sin egen överordnade."), field="parent")
+    org.name, org.kind, org.orgnr, org.parent, org.is_active = name, kind, normalise_orgnr(orgnr), parent, is_active
+    db.session.flush()
+    audit.record("org.update", obj=org, by=by, details={"code": org.code, "active": is_active})
+    return org

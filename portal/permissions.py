@@ -1,0 +1,159 @@
+"""The one permission table (role → named permissions), how views declare access, and record-level rules."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+ROLES: dict[str, object] = {
+    "handlaggare": _l("Handläggare"),
+    "samordnare": _l("Samordnare"),
+    "styrgrupp": _l("Styrgruppsledamot"),
+    "org_admin": _l("Organisationsadministratör"),
+    "system_admin": _l("Systemadministratör"),
+}
+
+#: Every named permission, with what it lets a user do (shown on the admin pages).
+PERMISSIONS: dict[str, object] = {
+    "org.manage": _l("Skapa och ändra organisationer"),
+    "user.manage": _l("Hantera användare"),
+    "audit.search": _l("Söka i granskningsloggen"),
+    "person.view": _l("Se deltagare"),
+    "person.register": _l("Registrera deltagare"),
+    "consent.register": _l("Registrera och återkalla samtycken"),
+    "agreement.read": _l("Läsa överenskommelser"),
+    "agreement.revise": _l("Revidera överenskommelser"),
+    "agreement.adopt": _l("Anta överenskommelser"),
+    "agreement.comment": _l("Kommentera förslag till överenskommelse"),
+}
+
+#: THE table. Nothing else decides which role may do what.
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    "handlaggare": frozenset({
+        "person.view", "person.register", "consent.register", "agreement.read",
+    }),
+    "samordnare": frozenset({
+        "person.view", "person.register", "consent.register", "agreement.read", "agreement.revise",
+    }),
+    "styrgrupp": frozenset({
+        "agreement.read", "agreement.adopt", "agreement.comment",
+    }),
+    "org_admin": frozenset({
+        "user.manage", "audit.search", "agreement.read",
+    }),
+    # A system admin manages organisations and staff accounts but sees no young person's data.
+    "system_admin": frozenset({
+        "org.manage", "user.manage", "audit.search",
+    }),
+}
+
+LOGIN_ONLY = "login"
+PUBLIC = "public"
+
+
+def permissions_of(user) -> frozenset[str]:
+    """All permissions the user's roles give; an anonymous or inactive user has none."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    granted: set[str] = set()
+    for role in user.role_names:
+        granted |= ROLE_PERMISSIONS.get(role, frozenset())
+    return frozenset(granted)
+
+
+def has(user, permission: str) -> bool:
+    if permission not in PERMISSIONS:
+        raise KeyError(f"unknown permission {permission!r}")
+    return permission in permissions_of(user)
+
+
+def _declare(view: Callable, access: tuple[str, str | None]) -> Callable:
+    view.access = access  # read by the url_map test and by the before_request guard
+    return view
+
+
+def requires(permission: str) -> Callable[[Callable], Callable]:
+    """Declare that a view needs a named permission: anonymous → login, missing → 403 (audited)."""
+    if permission not in PERMISSIONS:
+        raise KeyError(f"unknown permission {permission!r}")
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                from portal.auth import login_manager
+
+                return login_manager.unauthorized()
+            if not has(current_user, permission):
+                deny(f"permission:{permission}")
+            return view(*args, **kwargs)
+
+        return _declare(wrapper, ("permission", permission))
+
+    return decorator
+
+
+def login_only(view: Callable) -> Callable:
+    """Declare a page that any logged-in user may open (start page, logout, change password)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            from portal.auth import login_manager
+
+            return login_manager.unauthorized()
+        return view(*args, **kwargs)
+
+    return _declare(wrapper, (LOGIN_ONLY, None))
+
+
+def public(view: Callable) -> Callable:
+    """Declare a page open to everyone; only the allowlist in tests/security may use this."""
+    return _declare(view, (PUBLIC, None))
+
+
+def deny(reason: str, *, obj=None, person_id: int | None = None):
+    """Refuse the request with 403, recording the refusal even though the request rolls back."""
+    from portal import audit
+
+    audit.record_refusal(reason, obj=obj, person_id=person_id)
+    abort(403)
+
+
+def check(allowed: bool, reason: str, *, obj=None, person_id: int | None = None) -> None:
+    """Record-level check used by loaders: refuse (403, audited) unless `allowed`."""
+    if not allowed:
+        deny(reason, obj=obj, person_id=person_id)
+
+
+# --- Record rules: which organisation may see or change which record -------------------------------
+
+
+def can_manage_user(actor, target) -> bool:
+    """A system admin manages every staff account; an org admin only those of their own organisation."""
+    if has(actor, "org.manage") and has(actor, "user.manage"):
+        return True
+    return has(actor, "user.manage") and target.organisation_id == actor.organisation_id
+
+
+def assignable_roles(actor) -> list[str]:
+    """Roles an admin may hand out: only a system admin may create another system admin."""
+    if has(actor, "org.manage"):
+        return list(ROLES)
+    return [r for r in ROLES if r != "system_admin"]
+
+
+def can_manage_users_of(actor, organisation) -> bool:
+    if has(actor, "org.manage") and has(actor, "user.manage"):
+        return True
+    return has(actor, "user.manage") and organisation.id == actor.organisation_id
+
+
+def audit_scope_org_id(actor) -> int | None:
+    """Which organisation's audit events the actor may search: None means all (system admin)."""
+    if has(actor, "org.manage"):
+        return None
+    return actor.organisation_id

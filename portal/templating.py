@@ -1,0 +1,61 @@
+"""What every template gets: permission checks, the navigation for the user's roles, date filters."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import request, url_for
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from portal.forms import ButtonForm
+from portal.permissions import has, permissions_of
+
+#: Main navigation: (endpoint, label, permission or None for any logged-in user, what it is for).
+#: Each area adds its entries with add_nav(); the start page shows them as cards.
+NAVIGATION: list[tuple[str, object, str | None, object]] = [
+    ("main.index", _l("Start"), None, ""),
+]
+
+
+def add_nav(endpoint: str, label, permission: str | None, description="") -> None:
+    if all(item[0] != endpoint for item in NAVIGATION):
+        NAVIGATION.append((endpoint, label, permission, description))
+
+
+def _nav_for_user():
+    if not current_user.is_authenticated:
+        return []
+    granted = permissions_of(current_user)
+    items = []
+    for endpoint, label, permission, description in NAVIGATION:
+        if permission is None or permission in granted:
+            items.append({"endpoint": endpoint, "url": url_for(endpoint), "label": label, "text": description,
+                          "current": request.endpoint == endpoint
+                          or (request.endpoint or "").split(".")[0] == endpoint.split(".")[0] != "main"})
+    return items
+
+
+def swedish_date(value) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, datetime):
+        return format_datetime(value, "yyyy-MM-dd HH:mm")
+    if isinstance(value, date):
+        return format_date(value, "yyyy-MM-dd")
+    return str(value)
+
+
+def init_app(app) -> None:
+    app.jinja_env.filters["datum"] = swedish_date
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def inject():
+        return {
+            "can": lambda permission: has(current_user, permission),
+            "navigation": _nav_for_user(),
+            "button_form": ButtonForm,
+            "get_locale": get_locale,
+        }

@@ -1,0 +1,158 @@
+"""Shared fixtures: a factory-built app on a migrated temporary database, and users built through operations."""
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from portal import audit, create_app
+from portal.auth import operations as accounts
+from portal.db import db
+from portal.orgs import create_organisation
+
+PASSWORD = "Ett-langt-losenord-1"
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """One database per test session, built by the migrations (not create_all), wiped between tests."""
+    url = _database_url(tmp_path_factory)
+    if url.startswith("postgresql"):
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    app = create_app(_config(url, tmp_path_factory.mktemp("instance")))
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade(revision="heads")
+        db.engine.dispose()
+    return url
+
+
+def _config(url: str, instance) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "INSTANCE_PATH": str(instance),
+        "PASSWORD_HASH_FAST": True,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "REQUIRE_TWO_FACTOR": False,
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture
+def make_app(database_url, tmp_path):
+    """Build an app with extra settings on the shared test database."""
+    apps = []
+
+    def factory(**overrides):
+        app = create_app({**_config(database_url, tmp_path / "instance"), **overrides})
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app()
+    with app.app_context():
+        _wipe()
+        yield app
+        db.session.remove()
+
+
+def _wipe() -> None:
+    """Empty every table and reset the audit chain, so each test starts from nothing."""
+    db.session.remove()
+    with db.engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
+    audit.ensure_head()
+    db.session.commit()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def orgs(app):
+    """Lekeberg-like organisations: a kommun with units, and Arbetsförmedlingen."""
+    kommun = create_organisation(name="Lekebergs kommun", code="lekeberg", kind="kommun", orgnr="212000-2981")
+    result = {
+        "kommun": kommun,
+        "ami": create_organisation(name="Lekebergs kommun, AMI", code="lekeberg-ami", kind="kommun",
+                                   orgnr="212000-2981", parent=kommun),
+        "ifo": create_organisation(name="Individ- och försörjningsstöd", code="lekeberg-ifo", kind="socialtjanst",
+                                   orgnr="212000-2981", parent=kommun),
+        "skola": create_organisation(name="Lekebergsskolan", code="lekebergsskolan", kind="skola",
+                                     orgnr="212000-2981", parent=kommun),
+        "af": create_organisation(name="Arbetsförmedlingen Hallsberg", code="af-hallsberg",
+                                  kind="arbetsformedlingen", orgnr="202100-2114"),
+    }
+    db.session.commit()
+    return result
+
+
+@pytest.fixture
+def make_user(app, orgs):
+    counter = {"n": 0}
+
+    def factory(org="kommun", roles=("handlaggare",), email=None, password=PASSWORD, name=None):
+        counter["n"] += 1
+        organisation = orgs[org] if isinstance(org, str) else org
+        user = accounts.create_user(
+            email=email or f"user{counter['n']}@{organisation.code}.example",
+            name=name or f"Testperson {counter['n']}",
+            organisation=organisation, roles=list(roles), password=password,
+        )
+        db.session.commit()
+        return user
+
+    return factory
+
+
+def login(client, user, password: str = PASSWORD):
+    """Log in through the real login page; returns the response after redirects."""
+    response = client.post("/logga-in", data={"email": user.email, "password": password}, follow_redirects=True)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return response
+
+
+@pytest.fixture
+def login_as(client, make_user):
+    """Create a user with the given roles in the given organisation and log the client in as them."""
+
+    def do(org="kommun", roles=("handlaggare",), **kwargs):
+        user = make_user(org=org, roles=roles, **kwargs)
+        login(client, user)
+        return user
+
+    return do
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert match, "no CSRF token in page"
+    return match.group(1)
