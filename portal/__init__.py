@@ -1,6 +1,7 @@
 """DUA-portalen: the application factory."""
 from __future__ import annotations
 
+import importlib
 import logging
 from pathlib import Path
 
@@ -12,6 +13,10 @@ from portal.db import db as _db
 from portal.db import migrate as _migrate
 
 csrf = CSRFProtect()
+
+#: Domain packages plugged into the app. Each has `init_app(app)` that registers its blueprint, menu entries
+#: and demo seeder. Named here, imported by name, so `portal` never imports a domain package's code.
+DOMAIN_PACKAGES: tuple[str, ...] = ()
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -50,6 +55,9 @@ def create_app(config: dict | None = None) -> Flask:
     from portal import cli
 
     cli.init_app(app)
+
+    for name in DOMAIN_PACKAGES:
+        importlib.import_module(name).init_app(app)
 
     _unit_of_work(app)
     return app

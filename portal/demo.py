@@ -1,6 +1,8 @@
 """The Lekeberg-like demo: organisations from the seed documents and one user per fitting role."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import func, select
 
 from portal.auth import operations as accounts
@@ -37,6 +39,15 @@ USERS = [
 ]
 
 
+#: Demo seeders of domain packages, registered by their init_app; each gets the organisations by code.
+SEEDERS: list[Callable[[dict[str, Organisation]], None]] = []
+
+
+def register_seeder(seeder: Callable[[dict[str, Organisation]], None]) -> None:
+    if seeder not in SEEDERS:
+        SEEDERS.append(seeder)
+
+
 def is_empty() -> bool:
     return (db.session.scalar(select(func.count()).select_from(Organisation)) or 0) == 0
 
@@ -52,4 +63,6 @@ def seed() -> list[tuple[str, str, list[str]]]:
         accounts.create_user(email=email, name=name, organisation=orgs[org_code], roles=roles,
                              password=DEMO_PASSWORD)
         created.append((email, orgs[org_code].name, roles))
+    for seeder in SEEDERS:
+        seeder(orgs)
     return created
