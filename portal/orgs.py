@@ -131,8 +131,12 @@ def update_organisation(org: Organisation, *, name: str, kind: str, orgnr: str,
         raise OrgError(_l("Ange organisationens namn."), field="name")
     if kind not in KINDS:
         raise OrgError(_l("Okänd typ av organisation."), field="kind")
-    if parent is not None and parent.id == org.id:
-        raise OrgError(_l("En organisation kan inte vara sin egen överordnade."), field="parent")
+    ancestor = parent
+    while ancestor is not None:  # walk up so that no loop (A under B under A) can arise
+        if ancestor.id == org.id:
+            raise OrgError(_l("En organisation kan inte ligga under sig själv eller sina egna enheter."),
+                           field="parent")
+        ancestor = ancestor.parent
     org.name, org.kind, org.orgnr, org.parent, org.is_active = name, kind, normalise_orgnr(orgnr), parent, is_active
     db.session.flush()
     audit.record("org.update", obj=org, by=by, details={"code": org.code, "active": is_active})

@@ -132,28 +132,38 @@ def check(allowed: bool, reason: str, *, obj=None, person_id: int | None = None)
 # --- Record rules: which organisation may see or change which record -------------------------------
 
 
+def is_system_admin(actor) -> bool:
+    """Whoever may manage organisations as well as users administers the whole portal."""
+    return has(actor, "org.manage") and has(actor, "user.manage")
+
+
 def can_manage_user(actor, target) -> bool:
-    """A system admin manages every staff account; an org admin only those of their own organisation."""
-    if has(actor, "org.manage") and has(actor, "user.manage"):
+    """A system admin manages every staff account; an org admin those of their own organisation,
+    except a system admin's account (an org admin could otherwise strip or lock out a system admin)."""
+    if is_system_admin(actor):
         return True
-    return has(actor, "user.manage") and target.organisation_id == actor.organisation_id
+    return (has(actor, "user.manage") and target.organisation_id == actor.organisation_id
+            and "system_admin" not in target.role_names)
 
 
 def assignable_roles(actor) -> list[str]:
     """Roles an admin may hand out: only a system admin may create another system admin."""
-    if has(actor, "org.manage"):
+    if not has(actor, "user.manage"):
+        return []
+    if is_system_admin(actor):
         return list(ROLES)
     return [r for r in ROLES if r != "system_admin"]
 
 
 def can_manage_users_of(actor, organisation) -> bool:
-    if has(actor, "org.manage") and has(actor, "user.manage"):
+    """A system admin manages the users of every organisation; an org admin only of their own."""
+    if is_system_admin(actor):
         return True
     return has(actor, "user.manage") and organisation.id == actor.organisation_id
 
 
 def audit_scope_org_id(actor) -> int | None:
     """Which organisation's audit events the actor may search: None means all (system admin)."""
-    if has(actor, "org.manage"):
+    if is_system_admin(actor):
         return None
     return actor.organisation_id

@@ -31,9 +31,19 @@ def _nav_for_user():
     for endpoint, label, permission, description in NAVIGATION:
         if permission is None or permission in granted:
             items.append({"endpoint": endpoint, "url": url_for(endpoint), "label": label, "text": description,
-                          "current": request.endpoint == endpoint
-                          or (request.endpoint or "").split(".")[0] == endpoint.split(".")[0] != "main"})
+                          "current": _is_current(endpoint)})
     return items
+
+
+def _is_current(endpoint: str) -> bool:
+    """The menu entry for this page: the same endpoint, one named after it (admin.users → admin.users_edit),
+    or the only entry of the page's blueprint (several entries of one blueprint must not all be current)."""
+    here = request.endpoint or ""
+    if here == endpoint or here.startswith(endpoint + "_"):
+        return True
+    blueprint = endpoint.split(".")[0]
+    siblings = [item for item in NAVIGATION if item[0].split(".")[0] == blueprint]
+    return here.split(".")[0] == blueprint != "main" and len(siblings) == 1
 
 
 def swedish_date(value) -> str:

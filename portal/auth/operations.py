@@ -11,7 +11,7 @@ from portal.auth.models import RecoveryCode, User, UserRole
 from portal.auth.passwords import hash_password, password_problems, verify_password
 from portal.db import db, utcnow
 from portal.orgs import Organisation
-from portal.permissions import ROLES
+from portal.permissions import ROLES, assignable_roles
 
 
 class AccountError(ValueError):
@@ -43,12 +43,23 @@ def _check_roles(roles: list[str]) -> list[str]:
     return roles
 
 
+def _check_may_grant(by, changed: set[str]) -> None:
+    """An admin may only hand out or take away the roles `assignable_roles` gives them (CLI and demo: by=None)."""
+    if by is None:
+        return
+    refused = sorted(changed - set(assignable_roles(by)))
+    if refused:
+        names = ", ".join(str(ROLES[r]) for r in refused)
+        raise AccountError(_l("Du får inte ge eller ta bort rollen %(r)s.", r=names), field="roles")
+
+
 def create_user(*, email: str, name: str, organisation: Organisation, roles: list[str], password: str,
                 by=None, check_password_rules: bool = True) -> User:
     """Create a staff account; the e-mail must be unused and the password must follow the rules."""
     email = normalise_email(email)
     name = (name or "").strip() or email.split("@")[0]
     roles = _check_roles(roles)
+    _check_may_grant(by, set(roles))
     if not organisation.is_active:
         raise AccountError(_l("Organisationen är inaktiv och kan inte få nya användare."), field="organisation")
     if by_email(email) is not None:
@@ -68,9 +79,14 @@ def create_user(*, email: str, name: str, organisation: Organisation, roles: lis
 
 
 def update_user(user: User, *, name: str, roles: list[str], by=None) -> User:
+    """Change a staff account's name and roles; an admin cannot take away their own admin role."""
     roles = _check_roles(roles)
-    user.name = (name or "").strip() or user.name
     before = user.role_names
+    _check_may_grant(by, set(roles) ^ set(before))
+    admin_roles = {"org_admin", "system_admin"}
+    if by is not None and by.id == user.id and (set(before) & admin_roles) - set(roles):
+        raise AccountError(_l("Du kan inte ta bort din egen administratörsroll."), field="roles")
+    user.name = (name or "").strip() or user.name
     if before != roles:
         user.roles = [r for r in user.roles if r.role in roles] + [
             UserRole(role=r) for r in roles if r not in before
@@ -85,6 +101,8 @@ def set_active(user: User, active: bool, *, by=None) -> User:
     """Deactivate (or reactivate) an account; deactivation ends every open session at once."""
     if by is not None and by.id == user.id and not active:
         raise AccountError(_l("Du kan inte inaktivera ditt eget konto."))
+    if user.is_active_account == active:
+        return user  # a repeated click changes nothing and records nothing
     user.is_active_account = active
     user.session_version += 1
     db.session.flush()

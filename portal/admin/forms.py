@@ -1,0 +1,101 @@
+"""Forms for the admin pages: organisation, staff account and the audit-trail search."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.orgs import KINDS
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices shown as checkboxes (the form macros render it as a fieldset)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form) -> None:
+        # The operation decides which roles this admin may give, with a Swedish message; WTForms' own
+        # English "not a valid choice" would otherwise win.
+        pass
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(_l("Namn"), validators=[DataRequired(_l("Ange organisationens namn.")), Length(max=200)],
+                       description=_l("T.ex. Lekebergs kommun, AMI."))
+    code = StringField(_l("Kod"), validators=[DataRequired(_l("Ange en kort kod.")), Length(max=60)],
+                       description=_l("Kort och unik, med små bokstäver, siffror och bindestreck, "
+                                      "t.ex. lekeberg-ami. Kan inte ändras senare."))
+    kind = SelectField(_l("Typ"), choices=[(k, v) for k, v in KINDS.items()],
+                       validators=[DataRequired(_l("Välj typ av organisation."))])
+    orgnr = StringField(_l("Organisationsnummer"),
+                        validators=[DataRequired(_l("Ange organisationsnumret.")), Length(max=20)],
+                        description=_l("Tio siffror, t.ex. 212000-2981. En kommuns enheter har kommunens nummer."))
+    parent = SelectField(_l("Hör till"), choices=[], validate_choice=False,
+                         description=_l("Den kommun som en enhet hör till. Ingen behörighet ärvs."))
+
+
+class EditOrganisationForm(OrganisationForm):
+    is_active = BooleanField(_l("Aktiv"), description=_l("En inaktiv organisation får inga nya användare."))
+
+
+class UserForm(FlaskForm):
+    email = EmailField(_l("E-postadress"), validators=[DataRequired(_l("Ange e-postadressen.")), Length(max=254)],
+                       render_kw={"autocomplete": "off"})
+    name = StringField(_l("Namn"), validators=[DataRequired(_l("Ange namnet.")), Length(max=200)],
+                       render_kw={"autocomplete": "off"})
+    organisation = SelectField(_l("Organisation"), choices=[], validate_choice=False)
+    roles = MultiCheckboxField(_l("Roller"), choices=[], validators=[DataRequired(_l("Välj minst en roll."))],
+                               description=_l("Välj minst en roll. Rollerna styr vad användaren får göra."))
+    password = PasswordField(
+        _l("Första lösenord"), validators=[DataRequired(_l("Ange ett första lösenord."))],
+        description=_l("Minst 12 tecken. Lämna lösenordet till användaren på ett säkert sätt; "
+                       "användaren kan byta det under Mitt konto."),
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class EditUserForm(FlaskForm):
+    name = StringField(_l("Namn"), validators=[DataRequired(_l("Ange namnet.")), Length(max=200)])
+    roles = MultiCheckboxField(_l("Roller"), choices=[], validators=[DataRequired(_l("Välj minst en roll."))],
+                               description=_l("Välj minst en roll. Rollerna styr vad användaren får göra."))
+
+
+class UserFilterForm(FlaskForm):
+    """The filter above the user list (GET, so a filtered list can be linked)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Namn eller e-post"), validators=[Optional(), Length(max=200)])
+    org = SelectField(_l("Organisation"), choices=[], validate_choice=False)
+
+
+class AuditSearchForm(FlaskForm):
+    """The audit-trail search (GET, so a search can be linked and repeated)."""
+
+    class Meta:
+        csrf = False
+
+    action = StringField(_l("Händelse"), validators=[Optional(), Length(max=80)],
+                         description=_l("T.ex. login.failed. Ange user för alla user-händelser."),
+                         render_kw={"list": "kanda-handelser"})
+    email = StringField(_l("Användarens e-post"), validators=[Optional(), Length(max=254)])
+    date_from = DateField(_l("Från och med"), validators=[Optional()],
+                          description=_l("Datum som ÅÅÅÅ-MM-DD"))
+    date_to = DateField(_l("Till och med"), validators=[Optional()], description=_l("Datum som ÅÅÅÅ-MM-DD"))
+    person_id = IntegerField(_l("Person-id"), validators=[Optional(), NumberRange(min=1)])
+    object_type = StringField(_l("Objekttyp"), validators=[Optional(), Length(max=60)],
+                              description=_l("T.ex. User eller Organisation"))
+    object_id = StringField(_l("Objekt-id"), validators=[Optional(), Length(max=60)])
