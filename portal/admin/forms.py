@@ -18,6 +18,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.orgs import KINDS
 
+try:
+    from wtforms.fields.choices import SelectChoice as choice
+except ImportError:  # WTForms < 3.3 takes plain (value, label) pairs
+    def choice(value: str, label) -> tuple:
+        return (value, label)
+
 
 class MultiCheckboxField(SelectMultipleField):
     """Several choices shown as checkboxes (the form macros render it as a fieldset)."""
@@ -37,7 +43,7 @@ class OrganisationForm(FlaskForm):
     code = StringField(_l("Kod"), validators=[DataRequired(_l("Ange en kort kod.")), Length(max=60)],
                        description=_l("Kort och unik, med små bokstäver, siffror och bindestreck, "
                                       "t.ex. lekeberg-ami. Kan inte ändras senare."))
-    kind = SelectField(_l("Typ"), choices=[(k, v) for k, v in KINDS.items()],
+    kind = SelectField(_l("Typ"), choices=[choice(k, v) for k, v in KINDS.items()],
                        validators=[DataRequired(_l("Välj typ av organisation."))])
     orgnr = StringField(_l("Organisationsnummer"),
                         validators=[DataRequired(_l("Ange organisationsnumret.")), Length(max=20)],

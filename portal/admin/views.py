@@ -20,6 +20,7 @@ from portal.admin.forms import (
     OrganisationForm,
     UserFilterForm,
     UserForm,
+    choice,
 )
 from portal.audit import AuditEvent
 from portal.auth import operations as accounts
@@ -71,10 +72,10 @@ def _load_org(org_id: int) -> Organisation:
     return db.session.get(Organisation, org_id) or abort(404)
 
 
-def _parent_choices(exclude: Organisation | None = None) -> list[tuple[str, str]]:
+def _parent_choices(exclude: Organisation | None = None) -> list:
     rows = db.session.execute(select(Organisation.id, Organisation.name).order_by(Organisation.name)).all()
-    return [("", _("Ingen (fristående organisation)"))] + [
-        (str(oid), name) for oid, name in rows if exclude is None or oid != exclude.id
+    return [choice("", _("Ingen (fristående organisation)"))] + [
+        choice(str(oid), name) for oid, name in rows if exclude is None or oid != exclude.id
     ]
 
 
@@ -151,15 +152,15 @@ def _load_user(user_id: int) -> User:
     return user
 
 
-def _role_choices() -> list[tuple[str, object]]:
-    return [(role, ROLES[role]) for role in assignable_roles(current_user)]
+def _role_choices() -> list:
+    return [choice(role, ROLES[role]) for role in assignable_roles(current_user)]
 
 
-def _org_choices(first_label: str, active_only: bool) -> list[tuple[str, str]]:
+def _org_choices(first_label: str, active_only: bool) -> list:
     stmt = select(Organisation.id, Organisation.name).order_by(Organisation.name)
     if active_only:
         stmt = stmt.where(Organisation.is_active.is_(True))
-    return [("", first_label)] + [(str(oid), name) for oid, name in db.session.execute(stmt)]
+    return [choice("", first_label)] + [choice(str(oid), name) for oid, name in db.session.execute(stmt)]
 
 
 @bp.route("/anvandare")
@@ -316,7 +317,7 @@ def _search_events(form: AuditSearchForm):
     return db.paginate(stmt, per_page=EVENTS_PER_PAGE, error_out=False)
 
 
-@bp.route("/granskningslogg")
+@bp.route("/granskningslogg", endpoint="audit")
 @requires("audit.search")
 def audit_log():
     form = AuditSearchForm(request.args)
