@@ -13,7 +13,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.orgs import KINDS
@@ -23,6 +23,16 @@ try:
 except ImportError:  # WTForms < 3.3 takes plain (value, label) pairs
     def choice(value: str, label) -> tuple:
         return (value, label)
+
+
+def at_least_one(message):
+    """Like DataRequired, but without the `required` flag that would mark every single checkbox required."""
+
+    def check(form, field) -> None:
+        if not field.data:
+            raise StopValidation(str(message))
+
+    return check
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -62,7 +72,7 @@ class UserForm(FlaskForm):
     name = StringField(_l("Namn"), validators=[DataRequired(_l("Ange namnet.")), Length(max=200)],
                        render_kw={"autocomplete": "off"})
     organisation = SelectField(_l("Organisation"), choices=[], validate_choice=False)
-    roles = MultiCheckboxField(_l("Roller"), choices=[], validators=[DataRequired(_l("Välj minst en roll."))],
+    roles = MultiCheckboxField(_l("Roller"), choices=[], validators=[at_least_one(_l("Välj minst en roll."))],
                                description=_l("Välj minst en roll. Rollerna styr vad användaren får göra."))
     password = PasswordField(
         _l("Första lösenord"), validators=[DataRequired(_l("Ange ett första lösenord."))],
@@ -74,7 +84,7 @@ class UserForm(FlaskForm):
 
 class EditUserForm(FlaskForm):
     name = StringField(_l("Namn"), validators=[DataRequired(_l("Ange namnet.")), Length(max=200)])
-    roles = MultiCheckboxField(_l("Roller"), choices=[], validators=[DataRequired(_l("Välj minst en roll."))],
+    roles = MultiCheckboxField(_l("Roller"), choices=[], validators=[at_least_one(_l("Välj minst en roll."))],
                                description=_l("Välj minst en roll. Rollerna styr vad användaren får göra."))
 
 
