@@ -6,13 +6,12 @@ from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
 from portal import audit
-from portal.admin import bp
+from portal.admin import ACTION_LABELS, bp
 from portal.admin.forms import (
     AuditSearchForm,
     EditOrganisationForm,
@@ -42,27 +41,6 @@ from portal.permissions import (
 USERS_PER_PAGE = 25
 EVENTS_PER_PAGE = 50
 
-#: Swedish labels for the audit actions the portal writes; unknown actions are shown as they are.
-ACTION_LABELS: dict[str, object] = {
-    "login": _l("Inloggning"),
-    "login.failed": _l("Misslyckad inloggning"),
-    "login.throttled": _l("Inloggning stoppad efter för många försök"),
-    "login.recovery_code_used": _l("Inloggning med reservkod"),
-    "logout": _l("Utloggning"),
-    "access.denied": _l("Nekad åtkomst"),
-    "request.throttled": _l("Begäran stoppad efter för många försök"),
-    "org.create": _l("Organisation skapad"),
-    "org.update": _l("Organisation ändrad"),
-    "user.create": _l("Användare skapad"),
-    "user.update": _l("Användare ändrad"),
-    "user.deactivate": _l("Användare inaktiverad"),
-    "user.activate": _l("Användare återaktiverad"),
-    "user.password_change": _l("Lösenord bytt"),
-    "user.totp_enabled": _l("Tvåfaktorinloggning aktiverad"),
-    "user.totp_reset": _l("Tvåfaktorinloggning återställd"),
-    "audit.search": _l("Sökning i granskningsloggen"),
-    "audit.verify": _l("Kontroll av granskningsloggens kedja"),
-}
 
 
 # --- Organisationer ------------------------------------------------------------------------------
