@@ -7,6 +7,7 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -63,6 +64,8 @@ class OrganisationForm(FlaskForm):
 
 
 class EditOrganisationForm(OrganisationForm):
+    #: Digest of the values the form was opened with, to notice a change saved meanwhile by someone else.
+    version = HiddenField()
     is_active = BooleanField(_l("Aktiv"), description=_l("En inaktiv organisation får inga nya användare."))
 
 
@@ -83,6 +86,7 @@ class UserForm(FlaskForm):
 
 
 class EditUserForm(FlaskForm):
+    version = HiddenField()
     name = StringField(_l("Namn"), validators=[DataRequired(_l("Ange namnet.")), Length(max=200)])
     roles = MultiCheckboxField(_l("Roller"), choices=[], validators=[at_least_one(_l("Välj minst en roll."))],
                                description=_l("Välj minst en roll. Rollerna styr vad användaren får göra."))

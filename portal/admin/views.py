@@ -1,6 +1,8 @@
 """Admin views: organisations (system admin), staff accounts (org/system admin) and the audit-trail search."""
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -41,6 +43,25 @@ from portal.permissions import (
 USERS_PER_PAGE = 25
 EVENTS_PER_PAGE = 50
 
+
+
+def _fingerprint(*values) -> str:
+    """A short digest of what an edit form was built from, to notice a change saved meanwhile."""
+    return hashlib.sha256(json.dumps(values, default=str).encode()).hexdigest()[:16]
+
+
+def _is_stale(form, current: str) -> bool:
+    """True, with a message above the form, when someone else saved the record after this form was opened.
+
+    What the admin typed stays in the form, and the form now carries the current version, so saving once
+    more knowingly overwrites the other change."""
+    sent = form.version.data
+    form.version.data = current
+    if sent and sent != current:
+        attach_error(form, None, _("Någon annan har ändrat uppgifterna sedan du öppnade sidan. Ladda om sidan "
+                                   "för att se ändringen, eller spara igen för att ersätta den med dina uppgifter."))
+        return True
+    return False
 
 
 # --- Organisationer ------------------------------------------------------------------------------
@@ -106,6 +127,11 @@ def orgs_edit(org_id: int):
         form.parent.data = str(org.parent_id or "")  # the select holds ids; obj gave the Organisation
     del form.code  # the code is fixed: scripts and URLs refer to it
     form.parent.choices = _parent_choices(exclude=org)
+    current = _fingerprint(org.name, org.kind, org.orgnr, org.parent_id, org.is_active)
+    if not form.is_submitted():
+        form.version.data = current
+    elif _is_stale(form, current):
+        return render_template("admin/org_form.html", form=form, org=org), 409
     if form.validate_on_submit():
         try:
             update_organisation(org, name=form.name.data, kind=form.kind.data, orgnr=form.orgnr.data,
@@ -199,12 +225,18 @@ def _render_user(user: User, form: EditUserForm, status: int = 200):
     return render_template("admin/user_edit.html", user=user, form=form, roles=ROLES), status
 
 
-def _edit_form(user: User) -> EditUserForm:
-    form = EditUserForm(obj=user)
-    if not form.is_submitted():
+def _edit_form(user: User, *, from_request: bool = True) -> EditUserForm:
+    """The name-and-roles form: what was posted, or (GET, or after a button) the user's current values."""
+    form = EditUserForm(obj=user) if from_request else EditUserForm(formdata=None, obj=user)
+    if not (from_request and form.is_submitted()):
         form.roles.data = user.role_names  # obj gave the UserRole rows; the checkboxes hold role names
+        form.version.data = _user_version(user)
     form.roles.choices = _role_choices()
     return form
+
+
+def _user_version(user: User) -> str:
+    return _fingerprint(user.name, user.role_names)
 
 
 @bp.route("/anvandare/<int:user_id>", methods=["GET", "POST"])
@@ -212,6 +244,8 @@ def _edit_form(user: User) -> EditUserForm:
 def users_edit(user_id: int):
     user = _load_user(user_id)
     form = _edit_form(user)
+    if form.is_submitted() and _is_stale(form, _user_version(user)):
+        return _render_user(user, form, 409)
     if form.validate_on_submit():
         try:
             accounts.update_user(user, name=form.name.data, roles=form.roles.data, by=current_user)
@@ -228,7 +262,7 @@ def _set_active(user_id: int, active: bool):
     try:
         accounts.set_active(user, active, by=current_user)
     except accounts.AccountError as exc:
-        form = _edit_form(user)
+        form = _edit_form(user, from_request=False)
         attach_error(form, exc.field, str(exc))
         return _render_user(user, form, 400)
     if active:

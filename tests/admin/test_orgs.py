@@ -1,6 +1,8 @@
 """Organisationer: create and edit, with Swedish messages beside the field and nothing typed lost."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from portal.db import db
@@ -97,3 +99,17 @@ def test_an_organisation_cannot_be_placed_under_its_own_unit(client, orgs, login
 def test_unknown_organisation_is_404(client, orgs, login_as):
     login_as(roles=("system_admin",))
     assert client.get("/admin/organisationer/999999").status_code == 404
+
+
+def test_a_stale_organisation_edit_is_refused(client, orgs, login_as):
+    login_as(roles=("system_admin",))
+    ami = orgs["ami"]
+    page = client.get(f"/admin/organisationer/{ami.id}").get_data(as_text=True)
+    opened = re.search(r'name="version" type="hidden" value="([^"]*)"', page).group(1)
+    form = {"name": "Först", "kind": "kommun", "orgnr": "212000-2981", "parent": "", "is_active": "y"}
+    assert client.post(f"/admin/organisationer/{ami.id}", data={**form, "version": opened}).status_code == 302
+    response = client.post(f"/admin/organisationer/{ami.id}", data={**form, "name": "Sedan", "version": opened})
+    assert response.status_code == 409
+    assert 'value="Sedan"' in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Organisation, ami.id).name == "Först"

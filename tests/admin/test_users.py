@@ -190,7 +190,9 @@ def test_admin_cannot_remove_their_own_admin_role_or_deactivate_themselves(clien
     response = client.post(f"/admin/anvandare/{admin.id}", data={"name": admin.name, "roles": ["handlaggare"]})
     assert response.status_code == 400 and "egen administratörsroll" in response.get_data(as_text=True)
     response = client.post(f"/admin/anvandare/{admin.id}/inaktivera")
-    assert response.status_code == 400 and "ditt eget konto" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "ditt eget konto" in page
+    assert f'value="{admin.name}"' in page  # the page around the message still shows the account as it is
     assert _fresh(admin).is_active and _fresh(admin).role_names == ["org_admin"]
 
 
@@ -255,3 +257,30 @@ def test_buttons_carry_a_csrf_token(make_app, orgs, make_user):
     page = browser.get(f"/admin/anvandare/{colleague.id}").get_data(as_text=True)
     response = browser.post(f"/admin/anvandare/{colleague.id}/inaktivera", data={"csrf_token": csrf_token(page)})
     assert response.status_code == 302 and not _fresh(colleague).is_active
+
+
+def _version(page: str) -> str:
+    return re.search(r'id="version" name="version" type="hidden" value="([^"]*)"', page).group(1)
+
+
+def test_a_stale_edit_is_refused_and_what_was_typed_kept(app, client, orgs, make_user, login_as):
+    colleague = make_user(org="kommun", name="Före Ändring")
+    login_as(org="kommun", roles=("org_admin",))
+    opened = _version(client.get(f"/admin/anvandare/{colleague.id}").get_data(as_text=True))
+
+    other_admin = make_user(org="kommun", roles=("org_admin",))
+    other_browser = app.test_client()
+    login(other_browser, other_admin)
+    assert other_browser.post(f"/admin/anvandare/{colleague.id}",
+                              data={"name": "Andras Namn", "roles": ["samordnare"]}).status_code == 302
+
+    response = client.post(f"/admin/anvandare/{colleague.id}",
+                           data={"name": "Mitt Namn", "roles": ["styrgrupp"], "version": opened})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Någon annan har ändrat uppgifterna" in page and 'value="Mitt Namn"' in page
+    assert _fresh(colleague).name == "Andras Namn"
+    # Saving again, now knowing, replaces the other change.
+    response = client.post(f"/admin/anvandare/{colleague.id}",
+                           data={"name": "Mitt Namn", "roles": ["styrgrupp"], "version": _version(page)})
+    assert response.status_code == 302 and _fresh(colleague).role_names == ["styrgrupp"]
