@@ -65,6 +65,7 @@ def test_menu_shows_admin_entries_by_role(client, orgs, login_as):
     login_as(org="kommun", roles=("org_admin",))
     page = client.get("/").get_data(as_text=True)
     assert "Användare" in page and "Granskningslogg" in page
+    assert "Skapa användarkonton, ge roller" in page  # the start-page card says what the page is for
     assert "/admin/organisationer" not in page
 
 
