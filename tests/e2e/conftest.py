@@ -79,3 +79,13 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print what the accessibility crawl checked, also when pytest captures output."""
+    from tests.e2e.crawler import SUMMARY
+
+    if SUMMARY:
+        terminalreporter.section("tillgänglighet")
+        for line in SUMMARY:
+            terminalreporter.write_line(line)
