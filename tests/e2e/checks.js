@@ -13,6 +13,15 @@
     return text;
   };
 
+  // Good enough for finding a control by what a user hears: aria-label, <label>, then its text or value.
+  const accessibleName = (el) => {
+    const labelledby = (el.getAttribute('aria-labelledby') || '').split(/\s+/).filter(Boolean)
+      .map((id) => document.getElementById(id)).filter(Boolean).map((e) => e.textContent).join(' ');
+    const label = el.getAttribute('aria-label') || labelledby || (el.labels && el.labels.length
+      ? [...el.labels].map((l) => l.textContent).join(' ') : '') || el.textContent || el.value || '';
+    return label.trim().replace(/\s+/g, ' ');
+  };
+
   // What the focused element looks like: a focus indicator is an outline or a box-shadow.
   const focus = () => {
     const el = document.activeElement;
@@ -20,7 +29,8 @@
     const style = getComputedStyle(el);
     const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
     const shadow = Boolean(style.boxShadow) && style.boxShadow !== 'none';
-    return {where: describe(el), visible: outline || shadow, skip: el.classList.contains('skip-link'), id: el.id};
+    return {where: describe(el), visible: outline || shadow, skip: el.classList.contains('skip-link'), id: el.id,
+            name: accessibleName(el), tag: el.tagName.toLowerCase(), type: el.type || '', value: el.value || ''};
   };
 
   // Every visible heading, in document order; levels may go down freely but up by one at a time.
@@ -108,7 +118,11 @@
   // After an empty submission: a role=alert summary, and every message tied to its field by aria-describedby.
   const errorsTied = () => {
     const problems = [];
-    if (!document.querySelector('[role=alert]')) problems.push('ingen felsammanfattning med role="alert"');
+    const alert = document.querySelector('[role=alert]');
+    if (!alert) problems.push('ingen felsammanfattning med role="alert"');
+    else if (!alert.contains(document.activeElement)) {
+      problems.push(`fokus står på ${describe(document.activeElement)}, inte på felsammanfattningen`);
+    }
     const described = new Set();
     for (const el of document.querySelectorAll('[aria-describedby]')) {
       for (const id of el.getAttribute('aria-describedby').split(/\s+/)) if (id) described.add(id);

@@ -98,10 +98,11 @@ def is_followable(url: str, base: str) -> bool:
     return not path.startswith(NEVER_PATHS) and not path.endswith(DOWNLOAD_SUFFIXES)
 
 
-def prepare(context: BrowserContext) -> BrowserContext:
+def prepare(context: BrowserContext, axe: bool = True) -> BrowserContext:
     """Give every document of the context the page-side checks and axe-core (init scripts are exempt from CSP)."""
     context.add_init_script(path=str(CHECKS_JS))
-    context.add_init_script(script=AXE_SCRIPT)
+    if axe:
+        context.add_init_script(script=AXE_SCRIPT)
     return context
 
 
