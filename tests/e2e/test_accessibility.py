@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from functools import partial
 from pathlib import Path
@@ -121,3 +122,20 @@ def test_start_page_screenshots_for_every_role(crawl):
         for width in (1280, 375):
             shot = SCREENSHOTS / f"start-{label}-{width}.png"
             assert shot.exists() and shot.stat().st_size > 1000, f"skärmbild saknas: {shot.name}"
+
+
+def test_accessibility_statement_describes_these_tests(server, page):
+    """The statement promises what this harness does; keep the two in step."""
+    from axe_playwright_python.base import AXE_SCRIPT
+
+    from tests.e2e.crawler import PAGE_CAP, REFLOW, URLS_PER_PATTERN
+
+    axe_version = re.search(r"axe v(\d+\.\d+)", AXE_SCRIPT[:200]).group(1)
+    page.goto(server + "/tillganglighet")
+    text = " ".join(page.locator("main").inner_text().split())
+    numbers = {1: "en", 2: "två", 3: "tre"}
+    for promise in (f"axe-core (version {axe_version})", "WCAG 2.0 och 2.1 på nivå A och AA",
+                    f"högst {numbers[URLS_PER_PATTERN]} adresser av varje slag", f"högst {PAGE_CAP} sidor",
+                    f"{REFLOW['width']} pixlars bredd", "200 procent", "1280 och 375 pixlars bredd",
+                    "tillganglighet@dua-portalen.example", "Hoppa till innehåll"):
+        assert promise in text, f"tillgänglighetsredogörelsen säger inte: {promise}"
