@@ -66,10 +66,13 @@
     const clipped = [];
     for (const el of document.body.querySelectorAll('*')) {
       const rect = el.getBoundingClientRect();
-      if (rect.width === 0 || rect.height === 0) continue;
+      // Skip what is not drawn, and visually hidden text for screen readers (a 1 px clipped box by design).
+      if (rect.width <= 1 || rect.height <= 1) continue;
       if (rect.right > width + 1 && !inScroller(el)) {
         offenders.push(`${describe(el)} (höger kant ${Math.round(rect.right)} px)`);
       }
+      // Form controls scroll their own value (a long title in a text field is not lost), so only other boxes count.
+      if (['INPUT', 'SELECT', 'TEXTAREA'].includes(el.tagName)) continue;
       const o = getComputedStyle(el).overflowX;
       if ((o === 'hidden' || o === 'clip') && el.scrollWidth > el.clientWidth + 1) {
         clipped.push(`${describe(el)} (innehåll ${el.scrollWidth} px i ${el.clientWidth} px)`);
@@ -169,11 +172,12 @@
     return {count, invisible: [...invisible]};
   };
 
-  // What the page shows, without what differs per user or session (the header's name, CSRF tokens, flashes):
+  // What the page shows, without what differs per user or session (the header, CSRF tokens, flashes):
   // two users who get the same fingerprint see the same page, so it needs checking once.
   const fingerprint = () => {
     const copy = document.body.cloneNode(true);
-    copy.querySelectorAll('.who, .flashes, input[type=hidden]').forEach((el) => el.remove());
+    // The main menu differs per role but is checked on each role's own pages (its start page at least).
+    copy.querySelectorAll('.who, .main-nav, .flashes, input[type=hidden]').forEach((el) => el.remove());
     const text = location.pathname + location.search + copy.innerHTML;
     let hash = 0;
     for (let i = 0; i < text.length; i++) hash = (Math.imul(31, hash) + text.charCodeAt(i)) | 0;

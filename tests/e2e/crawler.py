@@ -1,6 +1,7 @@
 """Breadth-first crawl of the portal as one user: axe-core, headings, skip link, focus, reflow and empty forms."""
 from __future__ import annotations
 
+import os
 import queue
 import re
 import threading
@@ -17,7 +18,7 @@ from playwright.sync_api import Error as PlaywrightError
 CHECKS_JS = Path(__file__).with_name("checks.js")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
-PAGE_CAP = 120  # pages per user: a bound against endless lists, not a target
+PAGE_CAP = int(os.environ.get("E2E_PAGE_CAP", "120"))  # pages per user: a bound against endless lists, not a target
 URLS_PER_PATTERN = 2
 DOWNLOAD_SUFFIXES = (".docx", ".pdf", ".ics", ".csv", ".xlsx", ".odt", ".zip", ".png", ".svg", ".json")
 #: Never followed: logging out would end the crawl, the language switch changes every later page.
@@ -28,8 +29,8 @@ NEVER_SUBMIT = re.compile(
 DESKTOP = {"width": 1280, "height": 800}
 MOBILE = {"width": 375, "height": 800}
 REFLOW = {"width": 320, "height": 800}
-TAB_STOPS = 8  # real Tab presses forward from <main>; every other control is then focused by script
-SHIFT_TAB_STOPS = 4  # real Shift+Tab presses back from <main> into the header and the main menu
+TAB_STOPS = 5  # real Tab presses forward from <main>; every other control is then focused by script
+SHIFT_TAB_STOPS = 3  # real Shift+Tab presses back from <main> into the header and the main menu
 
 #: Lines printed at the end of the run by the terminal-summary hook in conftest (visible without -s).
 SUMMARY: list[str] = []

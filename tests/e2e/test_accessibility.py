@@ -40,7 +40,7 @@ def crawl(server) -> dict[str, CrawlReport]:
     for label, email in crawl_users().items():
         login = partial(lambda page, email: log_in(page, server, email, DEMO_PASSWORD), email=email)
         jobs.append(CrawlJob(label, login=login, start="/", screenshots=SCREENSHOTS))
-    reports = crawl_many(server, jobs, workers=int(os.environ.get("E2E_WORKERS", "2")),
+    reports = crawl_many(server, jobs, workers=int(os.environ.get("E2E_WORKERS", "3")),
                          launch={"executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS},
                          context_options={"viewport": DESKTOP, "locale": "sv-SE"})
     _summarise(reports, time.monotonic() - started)
@@ -107,7 +107,7 @@ def test_text_at_200_percent_does_not_overflow(crawl):
 
 
 def test_form_errors_are_tied_to_fields_and_announced(crawl):
-    assert sum(len(r.forms) for r in crawl.values()) >= len(crawl), "för få formulär skickades tomma"
+    assert any(crawl[label].forms for label in ROLES), "inget formulär skickades tomt som inloggad"
     findings = _findings(crawl, "form-errors")
     assert not findings, _explain(findings, "formulär vars fel inte är kopplade eller upplästa")
 
