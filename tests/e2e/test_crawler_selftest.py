@@ -14,7 +14,7 @@ a:focus, a:focus-visible { outline: none; } .wide { width: 60rem; } .pale { colo
 <h1>Trasig sida</h1><h3>Hoppar över en nivå</h3>
 <p class="pale">Blek text</p>
 <div class="wide">Bred ruta</div>
-<a href="/saknas">En länk som leder fel</a>
+<a href="/saknas">En länk som leder fel</a> <a href="/bilaga/7">En bilaga</a> <a href="/rapport.pdf">PDF</a>
 <form method="post" action="/skicka"><input name="namn" required><button>Skicka</button></form>
 </main></body></html>"""
 
@@ -29,7 +29,10 @@ def _serve(route):
     elif path == "/skicka":  # accepts an empty required field: the crawler must object
         route.fulfill(body=NO_SKIP_LINK, content_type="text/html; charset=utf-8")
     elif path == "/rapport.pdf":
-        route.fulfill(body=b"%PDF-1.4", content_type="application/pdf")
+        raise AssertionError("the crawler opened a download link")
+    elif path == "/bilaga/7":  # a download whose address does not say so
+        route.fulfill(body=b"PK", content_type="application/octet-stream",
+                      headers={"Content-Disposition": "attachment; filename=bilaga.docx"})
     else:
         route.fulfill(status=404, body=NO_SKIP_LINK, content_type="text/html; charset=utf-8")
 
@@ -50,3 +53,4 @@ def test_crawler_reports_each_kind_of_problem(browser):
     assert report.of_kind("form-accepted-empty")
     assert report.of_kind("skip-link"), "a page without the skip link went unnoticed"
     assert report.forms == ["POST /skicka"]
+    assert [entry.split(" ")[0] for entry in report.skipped] == ["/bilaga/7"]
