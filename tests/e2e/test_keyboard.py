@@ -10,7 +10,7 @@ from portal.demo import DEMO_PASSWORD, USERS
 from tests.e2e.keyboard import Keys
 
 #: Users no crawl logs in as, so that logging out or turning on a second factor disturbs nothing else.
-LOGIN_USER = "styrgrupp@af-hallsberg.example"
+LOGIN_USER = "admin@lekebergsskolan.example"
 TOTP_USER = "ifo.handlaggare@lekeberg.example"
 
 
