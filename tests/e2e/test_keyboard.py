@@ -30,9 +30,7 @@ def log_in_by_keyboard(keys: Keys, server: str, email: str, password: str = DEMO
 
 
 def log_out_by_keyboard(keys: Keys, key: str = "Enter") -> None:
-    keys.page.keyboard.press("Control+Home")  # back to the top of the page; focus is wherever it was
-    keys.page.evaluate("document.activeElement.blur()")
-    keys.tab_to("Logga ut", tag="button")
+    keys.tab_to("Logga ut", tag="button", backwards=True)  # Shift+Tab up through the menu to the header
     with keys.navigates("**/logga-in"):
         keys.press(key)
     assert "Du är utloggad." in keys.page.get_by_role("status").inner_text()
