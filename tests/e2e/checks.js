@@ -66,13 +66,15 @@
     const clipped = [];
     for (const el of document.body.querySelectorAll('*')) {
       const rect = el.getBoundingClientRect();
-      // Skip what is not drawn, and visually hidden text for screen readers (a 1 px clipped box by design).
-      if (rect.width <= 1 || rect.height <= 1) continue;
-      if (rect.right > width + 1 && !inScroller(el)) {
+      if (rect.width === 0 && rect.height === 0) continue; // not drawn
+      // An absolutely positioned box (visually hidden text, say) escapes a scroller that is not its containing block.
+      const escapes = getComputedStyle(el).position === 'absolute' || getComputedStyle(el).position === 'fixed';
+      if (rect.right > width + 1 && (escapes || !inScroller(el))) {
         offenders.push(`${describe(el)} (höger kant ${Math.round(rect.right)} px)`);
       }
-      // Form controls scroll their own value (a long title in a text field is not lost), so only other boxes count.
-      if (['INPUT', 'SELECT', 'TEXTAREA'].includes(el.tagName)) continue;
+      // Visually hidden text is a 1 px clipped box by design, and form controls scroll their own value (a long
+      // title in a text field is not lost): neither counts as clipped content.
+      if (rect.width <= 1 || rect.height <= 1 || ['INPUT', 'SELECT', 'TEXTAREA'].includes(el.tagName)) continue;
       const o = getComputedStyle(el).overflowX;
       if ((o === 'hidden' || o === 'clip') && el.scrollWidth > el.clientWidth + 1) {
         clipped.push(`${describe(el)} (innehåll ${el.scrollWidth} px i ${el.clientWidth} px)`);
