@@ -306,9 +306,14 @@ class Crawler:
                 page.goto(source)
             submitted = True
             label = f"{form['method'].upper()} {short(action, self.base)}"
-            with page.expect_navigation() as navigation:
-                page.evaluate("index => __a11y.submitEmpty(index)", form["index"])
-            response = navigation.value
+            try:
+                with page.expect_navigation(timeout=15_000) as navigation:
+                    page.evaluate("index => __a11y.submitEmpty(index)", form["index"])
+                response = navigation.value
+            except PlaywrightError as exc:  # no new page (a download, a script that stops it, a hang)
+                self._add("http", "tomt formulär", f"{label} gav ingen ny sida: {str(exc).splitlines()[0]}",
+                          url=source)
+                continue
             self.report.forms.append(label)
             status = response.status if response else 0
             if status >= 500:

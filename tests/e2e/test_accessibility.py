@@ -1,6 +1,7 @@
 """WCAG 2.1 AA on every page a user can reach: one crawl per role with axe-core and structural checks."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -44,7 +45,16 @@ def crawl(server) -> dict[str, CrawlReport]:
                          launch={"executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS},
                          context_options={"viewport": DESKTOP, "locale": "sv-SE"})
     _summarise(reports, time.monotonic() - started)
+    _write_report(reports)
     return reports
+
+
+def _write_report(reports: dict[str, CrawlReport]) -> None:
+    """Everything the crawl saw, for reading after a failure: tests/e2e/screenshots/genomsokning.json."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    data = {user: {"pages": r.pages, "forms": r.forms, "skipped": r.skipped,
+                   "findings": [vars(f) for f in r.findings]} for user, r in reports.items()}
+    (SCREENSHOTS / "genomsokning.json").write_text(json.dumps(data, ensure_ascii=False, indent=1))
 
 
 def _summarise(reports: dict[str, CrawlReport], seconds: float) -> None:
