@@ -38,23 +38,22 @@ def server():
         "PORTAL_ENV": "development",
         "RATELIMIT_ENABLED": "0",
     }
-    flask = [sys.executable, "-m", "flask", "--app", "portal"]
-    subprocess.run([*flask, "db", "upgrade", "heads"], env=env, cwd=ROOT, check=True, capture_output=True)
-    subprocess.run([*flask, "seed-demo"], env=env, cwd=ROOT, check=True, capture_output=True)
     port = _free_port()
     log = open(workdir / "server.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen([*flask, "run", "--host", "127.0.0.1", "--port", str(port), "--no-reload"],
+    # One process migrates, seeds and serves (werkzeug, threaded): see tests/e2e/serve.py.
+    proc = subprocess.Popen([sys.executable, "-m", "tests.e2e.serve", str(port)],
                             env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    deadline = time.monotonic() + 60
+    while True:
         try:
             urllib.request.urlopen(base + "/healthz", timeout=1)
             break
         except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.terminate()
+                raise RuntimeError("e2e-servern startade inte:\n" + (workdir / "server.log").read_text()) from None
             time.sleep(0.1)
-    else:
-        proc.terminate()
-        raise RuntimeError((workdir / "server.log").read_text())
     yield base
     proc.terminate()
     proc.wait(timeout=10)
@@ -79,3 +78,26 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def keys(browser, request):
+    """A fresh context driven by the keyboard alone (see tests/e2e/keyboard.py); counts its focus stops."""
+    from tests.e2e.crawler import SUMMARY, prepare
+    from tests.e2e.keyboard import Keys
+
+    context = prepare(browser.new_context(viewport={"width": 1280, "height": 800}, locale="sv-SE"), axe=False)
+    driver = Keys(context.new_page())
+    yield driver
+    context.close()
+    SUMMARY.append(f"tangentbordsresa {request.node.name}: {driver.stops} fokusstopp, alla med synlig markering")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print what the accessibility crawl checked, also when pytest captures output."""
+    from tests.e2e.crawler import SUMMARY
+
+    if SUMMARY:
+        terminalreporter.section("tillgänglighet")
+        for line in SUMMARY:
+            terminalreporter.write_line(line)
