@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
+from portal.auth import is_local_url
 from portal.db import db
 from portal.forms import ButtonForm
 from portal.permissions import login_only, public
@@ -55,10 +56,8 @@ def set_language():
         session["lang"] = lang
         if current_user.is_authenticated:
             current_user.locale = lang
-    target = request.form.get("next") or url_for("main.index")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("main.index")
-    return redirect(target)
+    target = request.form.get("next")
+    return redirect(target if is_local_url(target) else url_for("main.index"))
 
 
 def _error_page(code: int, title: str, message: str):

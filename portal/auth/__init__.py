@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
@@ -18,6 +19,16 @@ login_manager.login_message = _l("Logga in för att se sidan.")
 login_manager.login_message_category = "info"
 login_manager.session_protection = "basic"
 limiter = Limiter(key_func=get_remote_address, default_limits=[], strategy="fixed-window")
+
+
+def is_local_url(target: str | None) -> bool:
+    """True only for a path on this site: browsers read "//x", "/\\x" and "/<tab>/x" as another host."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return False
+    if any(ch == "\\" or ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
 
 
 @login_manager.user_loader

@@ -7,7 +7,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from portal.auth import bp, limiter, operations, totp
+from portal.auth import bp, is_local_url, limiter, operations, totp
 from portal.auth.forms import ChangePasswordForm, CodeForm, EnrolForm, LoginForm
 from portal.auth.models import User
 from portal.db import db
@@ -19,7 +19,7 @@ PENDING_MAX_AGE = 300  # seconds between the password step and the code
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    if is_local_url(target):
         return target
     return url_for("main.index")
 
