@@ -16,6 +16,8 @@ from portal.permissions import login_only, public
 
 PENDING = "pending_login"
 PENDING_MAX_AGE = 300  # seconds between the password step and the code
+ENROL_MAX_AGE = 900  # enrolling takes longer: the user may first have to install an app
+ENROL_SECRET = "totp_enrol_secret"
 
 
 def _safe_next(target: str | None) -> str:
@@ -44,12 +46,17 @@ def _failed(response) -> bool:
     return response.status_code == 401
 
 
-def _finish_login(user: User, next_url: str | None):
-    """Renew the session (no fixation), log the user in and go on."""
+def _start_session(user: User) -> None:
+    """Renew the session (nothing from before login survives: no fixation) and log the user in."""
     session.clear()
     login_user(user)
     session["last_seen"] = datetime.now(UTC).timestamp()
     session["lang"] = user.locale
+
+
+def _finish_login(user: User, next_url: str | None):
+    """Log the user in on a renewed session, audit it and go on."""
+    _start_session(user)
     operations.record_login(user)
     flash(_("Välkommen, %(name)s!", name=user.name), "success")
     return redirect(_safe_next(next_url))
@@ -59,7 +66,8 @@ def _pending_user(stage: str) -> User | None:
     pending = session.get(PENDING) or {}
     if pending.get("stage") != stage:
         return None
-    if datetime.now(UTC).timestamp() - float(pending.get("at", 0)) > PENDING_MAX_AGE:
+    max_age = ENROL_MAX_AGE if stage == "enrol" else PENDING_MAX_AGE
+    if datetime.now(UTC).timestamp() - float(pending.get("at", 0)) > max_age:
         session.pop(PENDING, None)
         return None
     user = db.session.get(User, pending.get("uid"))
@@ -112,19 +120,24 @@ def second_factor():
 
 
 def _enrol(user: User, template_after: str, on_done):
+    """Show a new secret as a QR code; enable it only when the user proves the app has it."""
     form = EnrolForm()
-    if request.method == "GET" or not user.totp_secret:
-        operations.start_totp_enrolment(user)
+    secret = session.get(ENROL_SECRET)
+    if request.method == "GET" or not secret:
+        # Kept in the (signed) session until confirmed, so an abandoned enrolment leaves the account as it was.
+        secret = session[ENROL_SECRET] = operations.start_totp_enrolment(user)
     if form.validate_on_submit():
         try:
-            codes = operations.confirm_totp_enrolment(user, form.code.data)
+            codes = operations.confirm_totp_enrolment(user, secret, form.code.data)
         except operations.AccountError as exc:
             attach_error(form, exc.field, str(exc))
+            form.code.data = ""
         else:
+            session.pop(ENROL_SECRET, None)
             return on_done(codes)
-    uri = totp.provisioning_uri(user.totp_secret, user.email)
+    uri = totp.provisioning_uri(secret, user.email)
     status = 400 if form.is_submitted() else 200
-    return render_template("auth/enrol.html", form=form, qr=totp.qr_svg(uri), secret=user.totp_secret,
+    return render_template("auth/enrol.html", form=form, qr=totp.qr_svg(uri), secret=secret,
                            required=template_after == "login"), status
 
 
@@ -139,9 +152,7 @@ def enrol_at_login():
 
     def done(codes):
         next_url = session.get(PENDING, {}).get("next")
-        session.clear()
-        login_user(user)
-        session["last_seen"] = datetime.now(UTC).timestamp()
+        _start_session(user)
         operations.record_login(user)
         return render_template("auth/recovery_codes.html", codes=codes, next_url=_safe_next(next_url))
 
@@ -176,10 +187,7 @@ def change_password():
             attach_error(form, exc.field, str(exc))
         else:
             # The session version changed: renew this session so only it stays logged in.
-            user = current_user._get_current_object()
-            session.clear()
-            login_user(user)
-            session["last_seen"] = datetime.now(UTC).timestamp()
+            _start_session(current_user._get_current_object())
             flash(_("Lösenordet är bytt. Andra inloggningar med ditt konto har avslutats."), "success")
             return redirect(url_for("auth.account"))
     status = 400 if form.is_submitted() else 200
