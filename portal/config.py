@@ -51,6 +51,8 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "REQUIRE_TWO_FACTOR": _bool("REQUIRE_TWO_FACTOR", production),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        # If Redis goes down, keep throttling in this process's memory rather than failing every login.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
         "LOGIN_LIMIT_PER_IP": os.environ.get("LOGIN_LIMIT_PER_IP", "30 per 15 minutes"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),

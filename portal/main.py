@@ -92,8 +92,11 @@ def register_error_handlers(app) -> None:
         if exc.code == 429:
             from portal import audit
 
-            audit.record_independent("login.throttled" if request.endpoint and request.endpoint.startswith("auth.")
-                                     else "request.throttled", details={"path": request.path})
+            details = {"path": request.path}
+            login_step = (request.endpoint or "").startswith("auth.")
+            if login_step and request.form.get("email"):
+                details["email"] = request.form["email"].strip().lower()[:254]
+            audit.record_independent("login.throttled" if login_step else "request.throttled", details=details)
         return _error_page(exc.code, title, message)
 
     @app.errorhandler(500)
