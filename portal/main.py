@@ -15,8 +15,18 @@ from portal.permissions import login_only, public
 
 bp = Blueprint("main", __name__)
 
-#: Fields never echoed back when a form is re-shown after a lost CSRF token.
-SECRET_FIELDS = ("password", "current", "new", "repeat", "code", "csrf_token")
+#: Field names never echoed back when a form is re-shown after a lost CSRF token (matched as substrings).
+SECRET_FIELDS = ("password", "losenord", "lösenord", "secret", "token")
+#: On the login and account pages these fields hold passwords and one-time codes too; elsewhere "code" is
+#: e.g. an organisation's short code, which the user must not lose.
+AUTH_SECRET_FIELDS = ("current", "new", "repeat", "code")
+
+
+def _is_secret_field(name: str) -> bool:
+    lowered = name.lower()
+    if any(part in lowered for part in SECRET_FIELDS):
+        return True
+    return (request.endpoint or "").startswith("auth.") and lowered in AUTH_SECRET_FIELDS
 
 
 @bp.route("/")
@@ -68,8 +78,7 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
         db.session.rollback()
-        fields = [(k, v) for k, v in request.form.items(multi=False)
-                  if not any(s in k.lower() for s in SECRET_FIELDS)]
+        fields = [(k, v) for k, v in request.form.items(multi=True) if not _is_secret_field(k)]
         return render_template("errors/csrf.html", fields=fields, action=request.full_path.rstrip("?"),
                                form=ButtonForm()), 400
 
