@@ -93,7 +93,8 @@ def _append(session: Session, action: str, *, by=None, obj=None, object_type=Non
     uid = actor.id if actor is not None else None
     oid = str(object_id) if object_id is not None else None
     digest = _digest(seq, occurred, uid, organisation_id, action, object_type, oid, person_id, body, ip, prev)
-    event = AuditEvent(seq=seq, occurred_dt=occurred, user_id=uid, organisation_id=organisation_id,
+    # id = seq: the surrogate key is pinned to the chain position, so verify() notices if it is altered too.
+    event = AuditEvent(id=seq, seq=seq, occurred_dt=occurred, user_id=uid, organisation_id=organisation_id,
                        action=action, object_type=object_type, object_id=oid, person_id=person_id,
                        details=body, ip=ip, prev_hash=prev, hash=digest)
     session.add(event)
@@ -149,7 +150,10 @@ def verify(session: Session | None = None) -> VerifyResult:
     rows = session.execute(select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=1000))
     for (event,) in rows:
         if event.seq != expected_seq:
-            return VerifyResult(False, checked, prev, event.seq, f"lucka i kedjan: väntade nr {expected_seq}")
+            return VerifyResult(False, checked, prev, expected_seq,
+                                f"händelsen saknas eller har flyttats (nästa i ordning är nr {event.seq})")
+        if event.id != event.seq:
+            return VerifyResult(False, checked, prev, event.seq, "händelsens id har ändrats")
         if event.prev_hash != prev:
             return VerifyResult(False, checked, prev, event.seq, "länken till föregående händelse stämmer inte")
         digest = _digest(event.seq, event.occurred_dt, event.user_id, event.organisation_id, event.action,
@@ -161,8 +165,11 @@ def verify(session: Session | None = None) -> VerifyResult:
         expected_seq += 1
         checked += 1
     head = session.execute(select(AuditChainHead.seq, AuditChainHead.hash).where(AuditChainHead.id == 1)).first()
+    if head is not None and head.seq > checked:
+        return VerifyResult(False, checked, prev, checked + 1,
+                            f"händelsen saknas (kedjans huvud säger att det finns {head.seq} händelser)")
     if head is not None and (head.seq != checked or head.hash != prev):
-        return VerifyResult(False, checked, prev, checked + 1, "kedjans huvud stämmer inte med sista händelsen")
+        return VerifyResult(False, checked, prev, head.seq, "kedjans huvud stämmer inte med sista händelsen")
     return VerifyResult(True, checked, prev)
 
 
