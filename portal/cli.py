@@ -45,12 +45,15 @@ def init_app(app: Flask) -> None:
     @app.cli.command("create-org")
     @click.argument("name")
     @click.option("--code", required=True, help="Unik kortkod, t.ex. lekeberg-ami.")
-    @click.option("--kind", required=True, type=click.Choice(list(orgs.KINDS)), help="Typ av organisation.")
+    # Kind and role are checked by the operations (not click.Choice) so that the message is Swedish.
+    @click.option("--kind", required=True, help="Typ av organisation: " + ", ".join(orgs.KINDS) + ".")
     @click.option("--orgnr", required=True, help="Organisationsnummer, t.ex. 212000-2981.")
     @click.option("--parent", default=None, help="Kod för överordnad organisation (kommunen).")
     def create_org(name, code, kind, orgnr, parent):
         """Skapa en organisation."""
         audit.ensure_head()
+        if kind not in orgs.KINDS:
+            _fail(f"okänd typ av organisation: {kind}. Välj en av: {', '.join(orgs.KINDS)}.")
         try:
             parent_org = orgs.resolve(parent) if parent else None
             org = orgs.create_organisation(name=name, code=code, kind=kind, orgnr=orgnr, parent=parent_org)
@@ -63,12 +66,16 @@ def init_app(app: Flask) -> None:
     @app.cli.command("create-user")
     @click.argument("email")
     @click.option("--org", "org_ref", required=True, help="Organisationens kod eller organisationsnummer.")
-    @click.option("--role", "roles", multiple=True, required=True, type=click.Choice(list(ROLES)))
+    @click.option("--role", "roles", multiple=True, required=True,
+                  help="Roll (kan anges flera gånger): " + ", ".join(ROLES) + ".")
     @click.option("--name", default=None, help="Namn (annars delen före @).")
     @click.option("--password", default=None, help="Lösenord; utelämna för att bli tillfrågad.")
     def create_user(email, org_ref, roles, name, password):
         """Skapa en användare i en organisation."""
         audit.ensure_head()
+        unknown = [r for r in roles if r not in ROLES]
+        if unknown:
+            _fail(f"Okänd roll: {', '.join(unknown)}. Välj bland: {', '.join(ROLES)}.")
         try:
             org = orgs.resolve(org_ref)
         except orgs.OrgError as exc:

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -58,7 +59,7 @@ def enforce_idle_timeout():
             logout_user()
             session.clear()
             minutes = int(limit // 60)
-            flash(_l("Du har loggats ut efter %(m)d minuters inaktivitet. Logga in igen.", m=minutes), "info")
+            flash(_("Du har loggats ut efter %(m)d minuters inaktivitet. Logga in igen.", m=minutes), "info")
             return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
         session["last_seen"] = now
     return None
