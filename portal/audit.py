@@ -59,9 +59,15 @@ def _digest(seq: int, occurred: datetime, user_id, organisation_id, action, obje
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def _unproxy(value):
+    """current_user is a werkzeug LocalProxy: record the User behind it, not the proxy's class name."""
+    getter = getattr(value, "_get_current_object", None)
+    return getter() if callable(getter) else value
+
+
 def _actor(by):
     if by is not None:
-        return by
+        return _unproxy(by)
     if has_request_context():
         from flask_login import current_user
 
@@ -74,6 +80,7 @@ def _append(session: Session, action: str, *, by=None, obj=None, object_type=Non
             person_id=None, details=None, organisation_id=None) -> AuditEvent:
     """Append one event inside `session`'s transaction; the head row lock serialises concurrent appends."""
     actor = _actor(by)
+    obj = _unproxy(obj)
     if obj is not None:
         object_type = object_type or type(obj).__name__
         object_id = object_id if object_id is not None else getattr(obj, "id", None)

@@ -65,11 +65,25 @@ def enforce_idle_timeout():
     return None
 
 
+def enforce_two_factor():
+    """When two-factor login is required, a session opened without it (e.g. before the rule was switched on)
+    ends, and the next login goes through enrolment."""
+    if request.endpoint in (None, "static") or not current_app.config["REQUIRE_TWO_FACTOR"]:
+        return None
+    if current_user.is_authenticated and not current_user.is_totp_enabled:
+        logout_user()
+        session.clear()
+        flash(_("Portalen kräver tvåfaktorsinloggning. Logga in igen och slå på den."), "warning")
+        return redirect(url_for("auth.login"))
+    return None
+
+
 def init_app(app) -> None:
     login_manager.init_app(app)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     limiter.init_app(app)
     app.before_request(enforce_idle_timeout)
+    app.before_request(enforce_two_factor)
     from portal.auth import views  # noqa: F401  (routes register on bp)
 
     app.register_blueprint(bp)

@@ -134,7 +134,7 @@ def check_second_factor(user: User, code: str) -> bool:
     """A TOTP code (never reused) or an unused recovery code completes login; a failure is audited."""
     code = (code or "").strip()
     compact = code.replace(" ", "")
-    if compact.isdigit() and len(compact) == 6:
+    if totp.is_totp_shaped(compact):
         counter = totp.matching_counter(user.totp_secret or "", compact, user.totp_last_counter)
         if counter is not None and _claim_totp_counter(user, counter):
             return True

@@ -28,10 +28,15 @@ def qr_svg(uri: str) -> str:
                                                  title="QR-kod för autentiseringsappen")
 
 
+def is_totp_shaped(code: str) -> bool:
+    """Six ASCII digits (str.isdigit alone accepts e.g. Arabic-Indic digits, which compare_digest rejects)."""
+    return len(code) == 6 and code.isascii() and code.isdigit()
+
+
 def matching_counter(secret: str, code: str, last_counter: int | None, at: datetime | None = None) -> int | None:
     """The time-step the code belongs to (±1 step for clock drift), or None; a used step is refused."""
     code = (code or "").strip().replace(" ", "")
-    if not code.isdigit() or len(code) != 6:
+    if not is_totp_shaped(code):
         return None
     totp = pyotp.TOTP(secret)
     now = at or utcnow()

@@ -118,7 +118,7 @@ def test_logout_ends_the_session_and_is_audited(client, make_user):
     response = client.post("/logga-ut", follow_redirects=True)
     assert "Du är utloggad." in response.get_data(as_text=True)
     assert client.get("/").status_code == 302
-    assert [e.user_id for e in _actions("logout")] == [user.id]
+    assert [(e.user_id, e.object_type, e.object_id) for e in _actions("logout")] == [(user.id, "User", str(user.id))]
 
 
 def test_logout_needs_post(client, make_user):

@@ -212,3 +212,34 @@ def test_resetting_two_factor_ends_the_session_and_asks_for_enrolment_again(make
     assert client.get("/").status_code == 302
     response = _password_step(client, user)
     assert response.headers["Location"].endswith("/logga-in/tvafaktor"), response.headers["Location"]
+
+
+def test_a_session_without_two_factor_ends_when_two_factor_becomes_required(make_app, make_user):
+    user = make_user()
+    relaxed = make_app(REQUIRE_TWO_FACTOR=False)
+    client = relaxed.test_client()
+    login(client, user)
+    strict = make_app(REQUIRE_TWO_FACTOR=True)  # same secret key: the cookie is still valid
+    strict_client = strict.test_client()
+    with client.session_transaction() as sess:
+        cookie = dict(sess)
+    with strict_client.session_transaction() as sess:
+        sess.update(cookie)
+    response = strict_client.get("/")
+    assert response.status_code == 302 and "/logga-in" in response.headers["Location"]
+    html = strict_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Portalen kräver tvåfaktorsinloggning" in html
+
+
+def test_odd_input_in_the_code_fields_is_refused_without_a_server_error(client, make_user):
+    user = make_user()
+    login(client, user)
+    secret = _secret(client.get("/konto/tvafaktor").get_data(as_text=True))
+    for odd in ("١٢٣٤٥٦", "12 34 5x", "ａｂｃｄ-ｅｆｇｈ-ｊｋｍｎ", "x" * 10):
+        assert client.post("/konto/tvafaktor", data={"code": odd}).status_code == 400
+    _enrol_codes = client.post("/konto/tvafaktor", data={"code": _code(secret)})
+    assert _enrol_codes.status_code == 200
+    client.post("/logga-ut")
+    _password_step(client, user)
+    for odd in ("١٢٣٤٥٦", "ａｂｃｄ-ｅｆｇｈ-ｊｋｍｎ", "'; DROP TABLE users; --", "x" * 40):
+        assert client.post("/logga-in/kod", data={"code": odd}).status_code == 401, odd
