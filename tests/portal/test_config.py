@@ -115,3 +115,11 @@ def test_a_bad_number_gets_a_clear_message(clean_env, tmp_path):
 def test_overrides_win_over_the_environment(clean_env, tmp_path):
     clean_env.setenv("REQUIRE_TWO_FACTOR", "1")
     assert config.load(tmp_path, {"REQUIRE_TWO_FACTOR": False})["REQUIRE_TWO_FACTOR"] is False
+
+
+def test_a_production_app_on_postgresql_starts_and_sends_a_secure_cookie(make_app, database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("production needs PostgreSQL")
+    app = make_app(PORTAL_ENV="production", SECRET_KEY=GOOD_KEY, REQUIRE_TWO_FACTOR=True, WTF_CSRF_ENABLED=True)
+    cookie = app.test_client().get("/logga-in").headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
