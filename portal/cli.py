@@ -6,6 +6,7 @@ import sys
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from sqlalchemy import inspect
 
 from portal import audit, demo, orgs
 from portal.auth import operations as accounts
@@ -18,12 +19,19 @@ def _fail(message) -> None:
     sys.exit(2)
 
 
+def _require_schema() -> None:
+    """Stop with a clear message (not a traceback) when the migrations have not been applied."""
+    if not inspect(db.engine).has_table(audit.AuditChainHead.__tablename__):
+        _fail("databasen saknar portalens tabeller. Kör först: flask --app portal db upgrade heads")
+    audit.ensure_head()
+
+
 def init_app(app: Flask) -> None:
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Gör ingenting om databasen redan har organisationer.")
     def seed_demo(if_empty: bool):
         """Lägg in demodata (Lekeberg) med inloggningar för varje roll."""
-        audit.ensure_head()
+        _require_schema()
         if not demo.is_empty():
             if if_empty:
                 click.echo("Databasen har redan data; demodata läses inte in igen.")
@@ -51,7 +59,7 @@ def init_app(app: Flask) -> None:
     @click.option("--parent", default=None, help="Kod för överordnad organisation (kommunen).")
     def create_org(name, code, kind, orgnr, parent):
         """Skapa en organisation."""
-        audit.ensure_head()
+        _require_schema()
         if kind not in orgs.KINDS:
             _fail(f"okänd typ av organisation: {kind}. Välj en av: {', '.join(orgs.KINDS)}.")
         try:
@@ -72,7 +80,7 @@ def init_app(app: Flask) -> None:
     @click.option("--password", default=None, help="Lösenord; utelämna för att bli tillfrågad.")
     def create_user(email, org_ref, roles, name, password):
         """Skapa en användare i en organisation."""
-        audit.ensure_head()
+        _require_schema()
         unknown = [r for r in roles if r not in ROLES]
         if unknown:
             _fail(f"Okänd roll: {', '.join(unknown)}. Välj bland: {', '.join(ROLES)}.")
@@ -95,6 +103,7 @@ def init_app(app: Flask) -> None:
     @audit_cli.command("verify")
     def verify():
         """Kontrollera hashkedjan i granskningsloggen."""
+        _require_schema()
         result = audit.verify()
         if result.ok:
             click.echo(f"Granskningsloggen är hel: {result.checked} händelser kontrollerade.")

@@ -199,3 +199,12 @@ def test_audit_verify_exits_non_zero_naming_the_broken_event(cli, orgs):
     result = cli("audit", "verify")
     assert result.exit_code != 0
     assert "BRUTEN KEDJA vid händelse nr 3" in _output(result)
+
+
+@pytest.mark.parametrize("command", [["seed-demo"], ["audit", "verify"],
+                                     ["create-org", "X", "--code", "x", "--kind", "kommun", "--orgnr", "2120002981"]])
+def test_commands_on_an_unmigrated_database_say_what_to_do(make_app, tmp_path, command):
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'tom.sqlite3'}")
+    result = app.test_cli_runner().invoke(args=command)
+    assert result.exit_code != 0
+    assert "db upgrade" in _output(result) and "Traceback" not in _output(result)
