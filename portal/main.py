@@ -1,7 +1,7 @@
 """The start page, health check, accessibility statement, language switch and the error pages."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -74,7 +74,17 @@ def _error_page(code: int, title: str, message: str):
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
+def _reject_nul_bytes():
+    """PostgreSQL cannot store NUL, so any form or query value carrying one would become a 500 on the first
+    query; no one types it, so refuse the request with the Swedish 400 page instead."""
+    sources = [request.args, request.form] if request.method == "POST" else [request.args]
+    if any("\x00" in value for source in sources for _key, values in source.lists() for value in values):
+        abort(400)
+
+
 def register_error_handlers(app) -> None:
+    """The Swedish error pages, the security headers, and the guard against NUL bytes in input."""
+    app.before_request(_reject_nul_bytes)
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
         db.session.rollback()
