@@ -179,6 +179,10 @@ def record_login(user: User) -> None:
 
 
 def record_logout(user: User) -> None:
+    """Log out: the session cookie is signed, not stored, so bumping the version is what makes a copy of it
+    useless afterwards (the user's sessions in other browsers end too)."""
+    user.session_version += 1
+    db.session.flush()
     audit.record("logout", obj=user, by=user)
 
 

@@ -258,3 +258,15 @@ def test_create_user_refuses_a_duplicate_email(make_user, orgs):
         accounts.create_user(email=user.email.upper(), name="Dubblett", organisation=orgs["af"],
                              roles=["handlaggare"], password=PASSWORD)
     assert info.value.field == "email" and "används redan" in str(info.value)
+
+
+def test_a_copy_of_the_session_cookie_is_useless_after_logout(app, make_user):
+    user = make_user()
+    browser, thief = app.test_client(), app.test_client()
+    login(browser, user)
+    with browser.session_transaction() as sess:
+        stolen = dict(sess)
+    browser.post("/logga-ut")
+    with thief.session_transaction() as sess:
+        sess.update(stolen)
+    assert thief.get("/").status_code == 302

@@ -6,7 +6,7 @@ import pytest
 from tests.conftest import login
 
 ODD_VALUES = ["", " ", "x" * 5000, "nul\x00byte@lekeberg.example", "åäö@lekeberg.example", "<script>", "%00",
-              "\ud800" if False else "ﬀ@ﬀ.se", "' OR 1=1 --"]
+              "ﬀ@ﬀ.se", "' OR 1=1 --"]
 
 
 @pytest.mark.parametrize("value", ODD_VALUES)
