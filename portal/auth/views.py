@@ -48,10 +48,12 @@ def _failed(response) -> bool:
 
 def _start_session(user: User) -> None:
     """Renew the session (nothing from before login survives: no fixation) and log the user in."""
+    # Only a language picked on the login page itself carries over; otherwise the account's own choice.
+    chosen = session.get("lang") if session.get("lang") in current_app.config["LANGUAGES"] else None
     session.clear()
     login_user(user)
     session["last_seen"] = datetime.now(UTC).timestamp()
-    session["lang"] = user.locale
+    session["lang"] = chosen or user.locale
 
 
 def _finish_login(user: User, next_url: str | None):
@@ -92,7 +94,10 @@ def login():
             return render_template("auth/login.html", form=form), 401
         if user.is_totp_enabled or current_app.config["REQUIRE_TWO_FACTOR"]:
             stage = "code" if user.is_totp_enabled else "enrol"
+            chosen = session.get("lang") if session.get("lang") in current_app.config["LANGUAGES"] else None
             session.clear()
+            if chosen:
+                session["lang"] = chosen
             session[PENDING] = {"uid": user.id, "sv": user.session_version, "stage": stage,
                                 "at": datetime.now(UTC).timestamp(), "next": _safe_next(next_url)}
             return redirect(url_for("auth.second_factor" if stage == "code" else "auth.enrol_at_login"))

@@ -189,3 +189,11 @@ def test_csrf_page_never_echoes_codes_on_login_pages_but_keeps_an_organisation_c
     assert "123456" not in html
     html = client.post("/sprak", data={"code": "lekeberg-ami", "new_token": "x-secret-x"}).get_data(as_text=True)
     assert 'value="lekeberg-ami"' in html and "x-secret-x" not in html
+
+
+def test_a_language_picked_on_the_login_page_survives_login(client, make_user):
+    user = make_user()
+    client.post("/sprak", data={"lang": "en", "next": "/logga-in"})
+    login(client, user)
+    with client.session_transaction() as sess:
+        assert sess["lang"] == "en"
