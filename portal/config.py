@@ -81,6 +81,9 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "IDLE_TIMEOUT": timedelta(minutes=_int("IDLE_TIMEOUT_MINUTES", 30)),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         "REQUIRE_TWO_FACTOR": _bool("REQUIRE_TWO_FACTOR", production),
+        # How many reverse proxies (nginx, load balancer) stand in front of the portal. Behind one, set 1 so
+        # per-IP throttling and the audit trail see the client's address rather than the proxy's.
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         # If Redis goes down, keep throttling in this process's memory rather than failing every login.
@@ -132,3 +135,12 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
                 "(ta bort SESSION_COOKIE_SECURE=0)."
             )
     return cfg
+
+
+def apply_proxy_fix(app) -> None:
+    """Trust X-Forwarded-For/-Proto/-Host from exactly TRUSTED_PROXIES proxies (none by default)."""
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

@@ -133,7 +133,16 @@ def test_redis_storage_throttles(make_app, make_user):
             conn.delete(key)
 
 
-def test_an_unreachable_redis_does_not_break_login(make_app, make_user):
+@pytest.fixture
+def reset_limiter_health():
+    """The Limiter is one object per process; after this test it must not think the next app's storage is down."""
+    from portal.auth import limiter
+
+    yield
+    limiter._storage_dead = False
+
+
+def test_an_unreachable_redis_does_not_break_login(make_app, make_user, reset_limiter_health):
     client = _limited_app(make_app, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1").test_client()
     user = make_user()
     assert _attempt(client, user.email, ip="10.0.8.1").status_code == 401
@@ -142,3 +151,30 @@ def test_an_unreachable_redis_does_not_break_login(make_app, make_user):
     for _ in range(2):  # memory fallback keeps throttling
         assert _attempt(client, user.email, ip="10.0.8.2").status_code == 401
     assert _attempt(client, user.email, ip="10.0.8.3").status_code == 429
+
+
+def test_behind_a_trusted_proxy_each_client_address_is_throttled_and_audited(make_app, make_user):
+    client = _limited_app(make_app, TRUSTED_PROXIES=1).test_client()
+    user = make_user()
+
+    def attempt(email, client_ip, password="fel-losenord-123"):
+        return client.post("/logga-in", data={"email": email, "password": password},
+                           environ_base={"REMOTE_ADDR": "10.9.9.9"}, headers={"X-Forwarded-For": client_ip})
+
+    for n in range(5):
+        assert attempt(f"okand{n}@lekeberg.example", "203.0.113.5").status_code == 401
+    assert attempt("okand9@lekeberg.example", "203.0.113.5").status_code == 429
+    # Another client behind the same proxy is not locked out.
+    assert attempt(user.email, "203.0.113.6", PASSWORD).status_code == 302
+    ips = {e.ip for e in _events("login.failed")} | {e.ip for e in _events("login")}
+    assert ips == {"203.0.113.5", "203.0.113.6"}
+
+
+def test_without_trusted_proxies_a_forwarded_header_is_ignored(make_app, make_user):
+    client = _limited_app(make_app).test_client()
+    for n in range(5):
+        client.post("/logga-in", data={"email": f"x{n}@lekeberg.example", "password": "fel-losenord-123"},
+                    environ_base={"REMOTE_ADDR": "10.0.9.1"}, headers={"X-Forwarded-For": f"203.0.113.{n}"})
+    response = client.post("/logga-in", data={"email": "y@lekeberg.example", "password": "fel-losenord-123"},
+                           environ_base={"REMOTE_ADDR": "10.0.9.1"}, headers={"X-Forwarded-For": "203.0.113.77"})
+    assert response.status_code == 429  # spoofing the header does not escape the per-IP limit
