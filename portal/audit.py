@@ -148,36 +148,69 @@ class VerifyResult:
     problem: str | None = None
 
 
-def verify(session: Session | None = None) -> VerifyResult:
-    """Walk the chain in order and report the first broken link, and the head hash to keep elsewhere."""
-    session = session or db.session
-    prev = GENESIS
-    expected_seq = 1
-    checked = 0
-    rows = session.execute(select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=1000))
+class _Broken(Exception):
+    def __init__(self, seq: int, problem: str, last_good_hash: str):
+        super().__init__(problem)
+        self.seq, self.problem, self.last_good_hash = seq, problem, last_good_hash
+
+
+def _walk(session: Session, prev: str, checked: int, upto: int | None = None) -> tuple[str, int]:
+    """Check every event after position `checked` (up to `upto`), in order; return the last hash and count."""
+    query = select(AuditEvent).where(AuditEvent.seq > checked)
+    if upto is not None:
+        query = query.where(AuditEvent.seq <= upto)
+    rows = session.execute(query.order_by(AuditEvent.seq).execution_options(yield_per=1000))
     for (event,) in rows:
-        if event.seq != expected_seq:
-            return VerifyResult(False, checked, prev, expected_seq,
-                                f"händelsen saknas eller har flyttats (nästa i ordning är nr {event.seq})")
+        expected = checked + 1
+        if event.seq != expected:
+            raise _Broken(expected, f"händelsen saknas eller har flyttats (nästa i ordning är nr {event.seq})", prev)
         if event.id != event.seq:
-            return VerifyResult(False, checked, prev, event.seq, "händelsens id har ändrats")
+            raise _Broken(event.seq, "händelsens id har ändrats", prev)
         if event.prev_hash != prev:
-            return VerifyResult(False, checked, prev, event.seq, "länken till föregående händelse stämmer inte")
+            raise _Broken(event.seq, "länken till föregående händelse stämmer inte", prev)
         digest = _digest(event.seq, event.occurred_dt, event.user_id, event.organisation_id, event.action,
                          event.object_type, event.object_id, event.person_id, event.details, event.ip,
                          event.prev_hash)
         if digest != event.hash:
-            return VerifyResult(False, checked, prev, event.seq, "händelsens innehåll har ändrats")
-        prev = event.hash
-        expected_seq += 1
-        checked += 1
-    head = session.execute(select(AuditChainHead.seq, AuditChainHead.hash).where(AuditChainHead.id == 1)).first()
+            raise _Broken(event.seq, "händelsens innehåll har ändrats", prev)
+        prev, checked = event.hash, expected
+    return prev, checked
+
+
+def verify(session: Session | None = None) -> VerifyResult:
+    """Walk the chain in order and report the first broken link, and the head hash to keep elsewhere.
+
+    Safe on a live system: the head is read after the walk, and events appended meanwhile are walked too,
+    so a concurrent append is never mistaken for a missing event.
+    """
+    session = session or db.session
+    prev, checked = GENESIS, 0
+    try:
+        prev, checked = _walk(session, prev, checked)
+        head = session.execute(
+            select(AuditChainHead.seq, AuditChainHead.hash).where(AuditChainHead.id == 1)
+        ).first()
+        if head is not None and head.seq > checked:
+            # Appends committed during the walk (the head commits together with its event): check those up
+            # to the head we read; anything later is newer still and left for the next run.
+            prev, checked = _walk(session, prev, checked, upto=head.seq)
+    except _Broken as broken:
+        return VerifyResult(False, broken.seq - 1, broken.last_good_hash, broken.seq, broken.problem)
     if head is not None and head.seq > checked:
         return VerifyResult(False, checked, prev, checked + 1,
                             f"händelsen saknas (kedjans huvud säger att det finns {head.seq} händelser)")
-    if head is not None and (head.seq != checked or head.hash != prev):
+    if head is not None and head.seq < checked:
+        return VerifyResult(False, head.seq, _hash_at(session, head.seq), head.seq + 1,
+                            "händelsen ligger efter kedjans huvud och är inte skriven av portalen")
+    if head is not None and head.hash != prev:
         return VerifyResult(False, checked, prev, head.seq, "kedjans huvud stämmer inte med sista händelsen")
     return VerifyResult(True, checked, prev)
+
+
+def _hash_at(session: Session, seq: int) -> str:
+    if seq <= 0:
+        return GENESIS
+    return session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == seq)) or GENESIS
 
 
 def ensure_head(session: Session | None = None) -> None:

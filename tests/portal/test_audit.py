@@ -146,9 +146,23 @@ THREADS, PER_THREAD = 8, 25
 
 
 def _hammer(app) -> None:
-    """8 threads × 25 appends, each thread in its own app context and session, started together."""
-    barrier = threading.Barrier(THREADS)
+    """8 threads × 25 appends, each thread in its own app context and session, started together, while
+    another thread verifies the live chain over and over (it must never report a false break)."""
+    barrier = threading.Barrier(THREADS + 1)
     errors: list[BaseException] = []
+    done = threading.Event()
+    verdicts: list[audit.VerifyResult] = []
+
+    def verifier() -> None:
+        try:
+            with app.app_context():
+                barrier.wait()
+                while not done.is_set():
+                    verdicts.append(audit.verify())
+                    db.session.rollback()
+                db.session.remove()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
 
     def work(n: int) -> None:
         try:
@@ -165,11 +179,16 @@ def _hammer(app) -> None:
             errors.append(exc)
 
     threads = [threading.Thread(target=work, args=(n,)) for n in range(THREADS)]
+    checker = threading.Thread(target=verifier)
+    checker.start()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
+    done.set()
+    checker.join(timeout=120)
     assert not errors, errors
+    assert verdicts and all(v.ok for v in verdicts), [v for v in verdicts if not v.ok][:1]
 
 
 def _assert_whole(expected: int) -> None:
