@@ -1,7 +1,10 @@
 """Every change to staff accounts and every login step goes through a function here (rule + audit)."""
 from __future__ import annotations
 
+import secrets
+
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
@@ -187,8 +190,13 @@ def record_logout(user: User) -> None:
 
 
 def start_totp_enrolment(user: User) -> str:
-    """A fresh secret for the user to scan. Nothing is stored: an abandoned enrolment changes nothing."""
-    return totp.new_secret()
+    """Begin enrolment: returns a random nonce for the session. Nothing is stored on the account, so an
+    abandoned enrolment changes nothing; `enrolment_secret` turns the nonce into the secret to scan."""
+    return secrets.token_urlsafe(16)
+
+
+def enrolment_secret(user: User, nonce: str) -> str:
+    return totp.derived_secret(current_app.secret_key, user.id, nonce)
 
 
 def confirm_totp_enrolment(user: User, secret: str, code: str) -> list[str]:

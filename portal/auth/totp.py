@@ -1,7 +1,9 @@
 """Two-factor login: TOTP codes (pyotp), the enrolment QR code (segno) and recovery codes."""
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 from datetime import datetime
 
@@ -16,6 +18,13 @@ RECOVERY_CODE_COUNT = 10
 
 def new_secret() -> str:
     return pyotp.random_base32()
+
+
+def derived_secret(key: str, user_id: int, nonce: str) -> str:
+    """The secret offered during enrolment, derived from the app's key and a random nonce: the session then
+    carries only the nonce, which is worthless to whoever reads the (signed, not encrypted) cookie."""
+    digest = hmac.new(key.encode(), f"totp-enrolment:{user_id}:{nonce}".encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest[:20]).decode()
 
 
 def provisioning_uri(secret: str, email: str) -> str:

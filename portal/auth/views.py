@@ -17,7 +17,7 @@ from portal.permissions import login_only, public
 PENDING = "pending_login"
 PENDING_MAX_AGE = 300  # seconds between the password step and the code
 ENROL_MAX_AGE = 900  # enrolling takes longer: the user may first have to install an app
-ENROL_SECRET = "totp_enrol_secret"
+ENROL_NONCE = "totp_enrol_nonce"
 
 
 def _safe_next(target: str | None) -> str:
@@ -127,10 +127,11 @@ def second_factor():
 def _enrol(user: User, template_after: str, on_done):
     """Show a new secret as a QR code; enable it only when the user proves the app has it."""
     form = EnrolForm()
-    secret = session.get(ENROL_SECRET)
-    if request.method == "GET" or not secret:
-        # Kept in the (signed) session until confirmed, so an abandoned enrolment leaves the account as it was.
-        secret = session[ENROL_SECRET] = operations.start_totp_enrolment(user)
+    nonce = session.get(ENROL_NONCE)
+    if request.method == "GET" or not nonce:
+        # Only a nonce travels in the session until the code confirms; the account is untouched till then.
+        nonce = session[ENROL_NONCE] = operations.start_totp_enrolment(user)
+    secret = operations.enrolment_secret(user, nonce)
     if form.validate_on_submit():
         try:
             codes = operations.confirm_totp_enrolment(user, secret, form.code.data)
@@ -138,7 +139,7 @@ def _enrol(user: User, template_after: str, on_done):
             attach_error(form, exc.field, str(exc))
             form.code.data = ""
         else:
-            session.pop(ENROL_SECRET, None)
+            session.pop(ENROL_NONCE, None)
             return on_done(codes)
     uri = totp.provisioning_uri(secret, user.email)
     status = 400 if form.is_submitted() else 200

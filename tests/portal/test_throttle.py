@@ -90,7 +90,7 @@ def test_the_code_step_is_throttled_too(make_app, make_user):
 
     client = _limited_app(make_app).test_client()
     user = make_user()
-    secret = accounts.start_totp_enrolment(user)
+    secret = accounts.enrolment_secret(user, accounts.start_totp_enrolment(user))
     accounts.confirm_totp_enrolment(user, secret, pyotp.TOTP(secret).now())
     db.session.commit()
     assert _attempt(client, user.email, PASSWORD, ip="10.0.6.1").status_code == 302

@@ -152,7 +152,7 @@ def test_a_recovery_code_works_once_only(client, make_user):
 
 def test_check_second_factor_tries_a_recovery_code_whenever_the_input_is_not_a_totp_code(make_user):
     user = make_user()
-    secret = accounts.start_totp_enrolment(user)
+    secret = accounts.enrolment_secret(user, accounts.start_totp_enrolment(user))
     codes = accounts.confirm_totp_enrolment(user, secret, _code(secret))
     db.session.commit()
     short = codes[2].replace("-", "")[:11]
@@ -243,3 +243,12 @@ def test_odd_input_in_the_code_fields_is_refused_without_a_server_error(client, 
     _password_step(client, user)
     for odd in ("١٢٣٤٥٦", "ａｂｃｄ-ｅｆｇｈ-ｊｋｍｎ", "'; DROP TABLE users; --", "x" * 40):
         assert client.post("/logga-in/kod", data={"code": odd}).status_code == 401, odd
+
+
+def test_the_session_cookie_never_carries_the_secret_being_enrolled(client, make_user):
+    login(client, make_user())
+    secret = _secret(client.get("/konto/tvafaktor").get_data(as_text=True))
+    with client.session_transaction() as sess:
+        assert secret not in repr(dict(sess))
+    # A new visit offers a new secret.
+    assert _secret(client.get("/konto/tvafaktor").get_data(as_text=True)) != secret
