@@ -89,6 +89,13 @@ def init_app(app: Flask) -> None:
         except orgs.OrgError as exc:
             _fail(exc)
         if password is None:
+            # Check what can be checked before asking, so the operator does not type a password in vain.
+            try:
+                taken = accounts.by_email(accounts.normalise_email(email)) is not None
+            except accounts.AccountError as exc:
+                _fail(exc)
+            if taken:
+                _fail("E-postadressen används redan av ett annat konto.")
             password = click.prompt("Lösenord", hide_input=True, confirmation_prompt="Upprepa lösenordet")
         try:
             user = accounts.create_user(email=email, name=name or "", organisation=org, roles=list(roles),

@@ -208,3 +208,10 @@ def test_commands_on_an_unmigrated_database_say_what_to_do(make_app, tmp_path, c
     result = app.test_cli_runner().invoke(args=command)
     assert result.exit_code != 0
     assert "db upgrade" in _output(result) and "Traceback" not in _output(result)
+
+
+def test_create_user_does_not_ask_for_a_password_for_a_taken_email(cli, make_user):
+    make_user(email="tagen@lekeberg.example")
+    result = cli("create-user", "tagen@lekeberg.example", "--org", "lekeberg", "--role", "handlaggare", input="")
+    assert result.exit_code != 0
+    assert "E-postadressen används redan" in _output(result) and "Lösenord:" not in result.output
