@@ -9,22 +9,22 @@ ODD_VALUES = ["", " ", "x" * 5000, "nul\x00byte@lekeberg.example", "åäö@lekeb
               "ﬀ@ﬀ.se", "' OR 1=1 --"]
 
 
-@pytest.mark.parametrize("value", ODD_VALUES)
-def test_login_survives_odd_input(client, make_user, value):
+def test_login_survives_odd_input(client, make_user):
     make_user()
-    response = client.post("/logga-in", data={"email": value, "password": value})
-    assert 400 <= response.status_code < 500
-    assert "<script>" not in response.get_data(as_text=True)
+    for value in ODD_VALUES:
+        response = client.post("/logga-in", data={"email": value, "password": value})
+        assert 400 <= response.status_code < 500, value
+        assert "<script>" not in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("value", ODD_VALUES)
 @pytest.mark.parametrize("url", ["/konto/losenord", "/konto/tvafaktor", "/sprak", "/logga-in/kod",
                                  "/logga-in/tvafaktor"])
-def test_account_pages_survive_odd_input(client, make_user, url, value):
+def test_account_pages_survive_odd_input(client, make_user, url):
     login(client, make_user())
-    data = {"current": value, "new": value, "repeat": value, "code": value, "lang": value, "next": value}
-    response = client.post(url, data=data)
-    assert response.status_code < 500
+    for value in ODD_VALUES:
+        data = {"current": value, "new": value, "repeat": value, "code": value, "lang": value, "next": value}
+        response = client.post(url, data=data)
+        assert response.status_code < 500, value
 
 
 @pytest.mark.parametrize("url", ["/logga-in", "/logga-in?next=%00", "/tillganglighet?q=a%00b"])
