@@ -48,20 +48,33 @@ def load_user(token: str):
 
 
 def enforce_idle_timeout():
-    """Log out a session that has been idle longer than IDLE_TIMEOUT (default 30 minutes)."""
+    """Log out a session idle longer than IDLE_TIMEOUT (default 30 minutes), or older than
+    PERMANENT_SESSION_LIFETIME (12 hours) however active, with a Swedish message and an audit event."""
     if request.endpoint in (None, "static"):
         return None
     now = datetime.now(UTC).timestamp()
     if current_user.is_authenticated:
+        idle_limit = current_app.config["IDLE_TIMEOUT"].total_seconds()
+        age_limit = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
         last = session.get("last_seen")
-        limit = current_app.config["IDLE_TIMEOUT"].total_seconds()
-        if last is not None and now - float(last) > limit:
-            logout_user()
-            session.clear()
-            minutes = int(limit // 60)
-            flash(_("Du har loggats ut efter %(m)d minuters inaktivitet. Logga in igen.", m=minutes), "info")
-            return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
-        session["last_seen"] = now
+        started = session.get("login_at")
+        if last is not None and now - float(last) > idle_limit:
+            reason = "idle"
+            message = _("Du har loggats ut efter %(m)d minuters inaktivitet. Logga in igen.", m=int(idle_limit // 60))
+        elif started is not None and now - float(started) > age_limit:
+            reason = "max_age"
+            message = _("Du har varit inloggad i %(h)d timmar och har loggats ut. Logga in igen.",
+                        h=int(age_limit // 3600))
+        else:
+            session["last_seen"] = now
+            return None
+        from portal import audit
+
+        audit.record("logout.timeout", obj=current_user, by=current_user, details={"reason": reason})
+        logout_user()
+        session.clear()
+        flash(message, "info")
+        return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
     return None
 
 

@@ -52,7 +52,7 @@ def _start_session(user: User) -> None:
     chosen = session.get("lang") if session.get("lang") in current_app.config["LANGUAGES"] else None
     session.clear()
     login_user(user)
-    session["last_seen"] = datetime.now(UTC).timestamp()
+    session["last_seen"] = session["login_at"] = datetime.now(UTC).timestamp()
     session["lang"] = chosen or user.locale
 
 

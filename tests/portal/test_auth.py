@@ -157,6 +157,18 @@ def test_idle_timeout_logs_out_with_a_swedish_message(client, make_user):
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Du har loggats ut efter 30 minuters inaktivitet" in html
     assert client.get("/").status_code == 302
+    assert [e.details for e in _actions("logout.timeout")] == ['{"reason": "idle"}']
+
+
+def test_a_session_ends_after_twelve_hours_however_active(client, make_user):
+    login(client, make_user())
+    with client.session_transaction() as sess:
+        sess["login_at"] = datetime.now(UTC).timestamp() - 12 * 3600 - 60
+    response = client.get("/konto")
+    assert response.status_code == 302
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Du har varit inloggad i 12 timmar" in html
+    assert client.get("/").status_code == 302
 
 
 def test_activity_within_the_idle_timeout_keeps_the_session(client, make_user):
