@@ -85,6 +85,7 @@ def _reject_nul_bytes():
 def register_error_handlers(app) -> None:
     """The Swedish error pages, the security headers, and the guard against NUL bytes in input."""
     app.before_request(_reject_nul_bytes)
+
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
         db.session.rollback()
