@@ -29,6 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(root / "static"),
     )
     app.config.update(settings.load(Path(app.instance_path), config))
+    settings.apply_proxy_fix(app)
     logging.basicConfig(level=logging.INFO)
 
     _db.init_app(app)

@@ -59,9 +59,15 @@ def _digest(seq: int, occurred: datetime, user_id, organisation_id, action, obje
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def _unproxy(value):
+    """current_user is a werkzeug LocalProxy: record the User behind it, not the proxy's class name."""
+    getter = getattr(value, "_get_current_object", None)
+    return getter() if callable(getter) else value
+
+
 def _actor(by):
     if by is not None:
-        return by
+        return _unproxy(by)
     if has_request_context():
         from flask_login import current_user
 
@@ -74,6 +80,7 @@ def _append(session: Session, action: str, *, by=None, obj=None, object_type=Non
             person_id=None, details=None, organisation_id=None) -> AuditEvent:
     """Append one event inside `session`'s transaction; the head row lock serialises concurrent appends."""
     actor = _actor(by)
+    obj = _unproxy(obj)
     if obj is not None:
         object_type = object_type or type(obj).__name__
         object_id = object_id if object_id is not None else getattr(obj, "id", None)
@@ -93,7 +100,8 @@ def _append(session: Session, action: str, *, by=None, obj=None, object_type=Non
     uid = actor.id if actor is not None else None
     oid = str(object_id) if object_id is not None else None
     digest = _digest(seq, occurred, uid, organisation_id, action, object_type, oid, person_id, body, ip, prev)
-    event = AuditEvent(seq=seq, occurred_dt=occurred, user_id=uid, organisation_id=organisation_id,
+    # id = seq: the surrogate key is pinned to the chain position, so verify() notices if it is altered too.
+    event = AuditEvent(id=seq, seq=seq, occurred_dt=occurred, user_id=uid, organisation_id=organisation_id,
                        action=action, object_type=object_type, object_id=oid, person_id=person_id,
                        details=body, ip=ip, prev_hash=prev, hash=digest)
     session.add(event)
@@ -140,30 +148,69 @@ class VerifyResult:
     problem: str | None = None
 
 
-def verify(session: Session | None = None) -> VerifyResult:
-    """Walk the chain in order and report the first broken link, and the head hash to keep elsewhere."""
-    session = session or db.session
-    prev = GENESIS
-    expected_seq = 1
-    checked = 0
-    rows = session.execute(select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=1000))
+class _Broken(Exception):
+    def __init__(self, seq: int, problem: str, last_good_hash: str):
+        super().__init__(problem)
+        self.seq, self.problem, self.last_good_hash = seq, problem, last_good_hash
+
+
+def _walk(session: Session, prev: str, checked: int, upto: int | None = None) -> tuple[str, int]:
+    """Check every event after position `checked` (up to `upto`), in order; return the last hash and count."""
+    query = select(AuditEvent).where(AuditEvent.seq > checked)
+    if upto is not None:
+        query = query.where(AuditEvent.seq <= upto)
+    rows = session.execute(query.order_by(AuditEvent.seq).execution_options(yield_per=1000))
     for (event,) in rows:
-        if event.seq != expected_seq:
-            return VerifyResult(False, checked, prev, event.seq, f"lucka i kedjan: väntade nr {expected_seq}")
+        expected = checked + 1
+        if event.seq != expected:
+            raise _Broken(expected, f"händelsen saknas eller har flyttats (nästa i ordning är nr {event.seq})", prev)
+        if event.id != event.seq:
+            raise _Broken(event.seq, "händelsens id har ändrats", prev)
         if event.prev_hash != prev:
-            return VerifyResult(False, checked, prev, event.seq, "länken till föregående händelse stämmer inte")
+            raise _Broken(event.seq, "länken till föregående händelse stämmer inte", prev)
         digest = _digest(event.seq, event.occurred_dt, event.user_id, event.organisation_id, event.action,
                          event.object_type, event.object_id, event.person_id, event.details, event.ip,
                          event.prev_hash)
         if digest != event.hash:
-            return VerifyResult(False, checked, prev, event.seq, "händelsens innehåll har ändrats")
-        prev = event.hash
-        expected_seq += 1
-        checked += 1
-    head = session.execute(select(AuditChainHead.seq, AuditChainHead.hash).where(AuditChainHead.id == 1)).first()
-    if head is not None and (head.seq != checked or head.hash != prev):
-        return VerifyResult(False, checked, prev, checked + 1, "kedjans huvud stämmer inte med sista händelsen")
+            raise _Broken(event.seq, "händelsens innehåll har ändrats", prev)
+        prev, checked = event.hash, expected
+    return prev, checked
+
+
+def verify(session: Session | None = None) -> VerifyResult:
+    """Walk the chain in order and report the first broken link, and the head hash to keep elsewhere.
+
+    Safe on a live system: the head is read after the walk, and events appended meanwhile are walked too,
+    so a concurrent append is never mistaken for a missing event.
+    """
+    session = session or db.session
+    prev, checked = GENESIS, 0
+    try:
+        prev, checked = _walk(session, prev, checked)
+        head = session.execute(
+            select(AuditChainHead.seq, AuditChainHead.hash).where(AuditChainHead.id == 1)
+        ).first()
+        if head is not None and head.seq > checked:
+            # Appends committed during the walk (the head commits together with its event): check those up
+            # to the head we read; anything later is newer still and left for the next run.
+            prev, checked = _walk(session, prev, checked, upto=head.seq)
+    except _Broken as broken:
+        return VerifyResult(False, broken.seq - 1, broken.last_good_hash, broken.seq, broken.problem)
+    if head is not None and head.seq > checked:
+        return VerifyResult(False, checked, prev, checked + 1,
+                            f"händelsen saknas (kedjans huvud säger att det finns {head.seq} händelser)")
+    if head is not None and head.seq < checked:
+        return VerifyResult(False, head.seq, _hash_at(session, head.seq), head.seq + 1,
+                            "händelsen ligger efter kedjans huvud och är inte skriven av portalen")
+    if head is not None and head.hash != prev:
+        return VerifyResult(False, checked, prev, head.seq, "kedjans huvud stämmer inte med sista händelsen")
     return VerifyResult(True, checked, prev)
+
+
+def _hash_at(session: Session, seq: int) -> str:
+    if seq <= 0:
+        return GENESIS
+    return session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == seq)) or GENESIS
 
 
 def ensure_head(session: Session | None = None) -> None:

@@ -6,6 +6,7 @@ import sys
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from sqlalchemy import inspect
 
 from portal import audit, demo, orgs
 from portal.auth import operations as accounts
@@ -18,12 +19,19 @@ def _fail(message) -> None:
     sys.exit(2)
 
 
+def _require_schema() -> None:
+    """Stop with a clear message (not a traceback) when the migrations have not been applied."""
+    if not inspect(db.engine).has_table(audit.AuditChainHead.__tablename__):
+        _fail("databasen saknar portalens tabeller. Kör först: flask --app portal db upgrade heads")
+    audit.ensure_head()
+
+
 def init_app(app: Flask) -> None:
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Gör ingenting om databasen redan har organisationer.")
     def seed_demo(if_empty: bool):
         """Lägg in demodata (Lekeberg) med inloggningar för varje roll."""
-        audit.ensure_head()
+        _require_schema()
         if not demo.is_empty():
             if if_empty:
                 click.echo("Databasen har redan data; demodata läses inte in igen.")
@@ -45,12 +53,15 @@ def init_app(app: Flask) -> None:
     @app.cli.command("create-org")
     @click.argument("name")
     @click.option("--code", required=True, help="Unik kortkod, t.ex. lekeberg-ami.")
-    @click.option("--kind", required=True, type=click.Choice(list(orgs.KINDS)), help="Typ av organisation.")
+    # Kind and role are checked by the operations (not click.Choice) so that the message is Swedish.
+    @click.option("--kind", required=True, help="Typ av organisation: " + ", ".join(orgs.KINDS) + ".")
     @click.option("--orgnr", required=True, help="Organisationsnummer, t.ex. 212000-2981.")
     @click.option("--parent", default=None, help="Kod för överordnad organisation (kommunen).")
     def create_org(name, code, kind, orgnr, parent):
         """Skapa en organisation."""
-        audit.ensure_head()
+        _require_schema()
+        if kind not in orgs.KINDS:
+            _fail(f"okänd typ av organisation: {kind}. Välj en av: {', '.join(orgs.KINDS)}.")
         try:
             parent_org = orgs.resolve(parent) if parent else None
             org = orgs.create_organisation(name=name, code=code, kind=kind, orgnr=orgnr, parent=parent_org)
@@ -63,17 +74,28 @@ def init_app(app: Flask) -> None:
     @app.cli.command("create-user")
     @click.argument("email")
     @click.option("--org", "org_ref", required=True, help="Organisationens kod eller organisationsnummer.")
-    @click.option("--role", "roles", multiple=True, required=True, type=click.Choice(list(ROLES)))
+    @click.option("--role", "roles", multiple=True, required=True,
+                  help="Roll (kan anges flera gånger): " + ", ".join(ROLES) + ".")
     @click.option("--name", default=None, help="Namn (annars delen före @).")
     @click.option("--password", default=None, help="Lösenord; utelämna för att bli tillfrågad.")
     def create_user(email, org_ref, roles, name, password):
         """Skapa en användare i en organisation."""
-        audit.ensure_head()
+        _require_schema()
+        unknown = [r for r in roles if r not in ROLES]
+        if unknown:
+            _fail(f"Okänd roll: {', '.join(unknown)}. Välj bland: {', '.join(ROLES)}.")
         try:
             org = orgs.resolve(org_ref)
         except orgs.OrgError as exc:
             _fail(exc)
         if password is None:
+            # Check what can be checked before asking, so the operator does not type a password in vain.
+            try:
+                taken = accounts.by_email(accounts.normalise_email(email)) is not None
+            except accounts.AccountError as exc:
+                _fail(exc)
+            if taken:
+                _fail("E-postadressen används redan av ett annat konto.")
             password = click.prompt("Lösenord", hide_input=True, confirmation_prompt="Upprepa lösenordet")
         try:
             user = accounts.create_user(email=email, name=name or "", organisation=org, roles=list(roles),
@@ -88,6 +110,7 @@ def init_app(app: Flask) -> None:
     @audit_cli.command("verify")
     def verify():
         """Kontrollera hashkedjan i granskningsloggen."""
+        _require_schema()
         result = audit.verify()
         if result.ok:
             click.echo(f"Granskningsloggen är hel: {result.checked} händelser kontrollerade.")

@@ -20,41 +20,78 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on", "ja"}
 
 
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name} måste vara ett heltal, men är {value!r}.") from None
+
+
+ENVIRONMENTS = ("development", "production")
+MIN_SECRET_KEY_LENGTH = 32
+
+
+def _database_url(url: str) -> str:
+    """Accept the common spellings of a PostgreSQL URL; the portal's driver is psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
 def _dev_secret_key(instance_path: Path) -> str:
     """Generate a secret key once and keep it in instance/, so dev sessions survive restarts."""
     key_file = instance_path / "secret_key"
     if key_file.exists():
-        return key_file.read_text().strip()
+        key = key_file.read_text().strip()
+        if key:
+            return key
     instance_path.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
+    # Created readable by the owner only, never briefly world-readable.
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
     return key
 
 
 def load(instance_path: Path, overrides: dict | None = None) -> dict:
     """Build the settings dict from the environment, then apply overrides (tests pass these)."""
     overrides = dict(overrides or {})
-    env = overrides.get("PORTAL_ENV", os.environ.get("PORTAL_ENV", "development"))
+    env = str(overrides.get("PORTAL_ENV", os.environ.get("PORTAL_ENV", "development"))).strip().lower()
+    if env not in ENVIRONMENTS:
+        # A typo such as "prod" must not silently start a development server with a generated key.
+        raise ConfigError(
+            f"Okänt värde på PORTAL_ENV: {env!r}. Ange 'production' eller 'development'."
+        )
     production = env == "production"
     default_db = f"sqlite:///{instance_path / 'portal.sqlite3'}"
     cfg: dict = {
         "PORTAL_ENV": env,
-        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", default_db),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or default_db,
         "SECRET_KEY": os.environ.get("SECRET_KEY"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # Off by default only in development (plain http on 127.0.0.1); production refuses to run without it.
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
         "SESSION_COOKIE_NAME": "dua_session",
-        "IDLE_TIMEOUT": timedelta(minutes=int(os.environ.get("IDLE_TIMEOUT_MINUTES", "30"))),
+        "IDLE_TIMEOUT": timedelta(minutes=_int("IDLE_TIMEOUT_MINUTES", 30)),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         "REQUIRE_TWO_FACTOR": _bool("REQUIRE_TWO_FACTOR", production),
+        # How many reverse proxies (nginx, load balancer) stand in front of the portal. Behind one, set 1 so
+        # per-IP throttling and the audit trail see the client's address rather than the proxy's.
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        # If Redis goes down, keep throttling in this process's memory rather than failing every login.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
         "LOGIN_LIMIT_PER_IP": os.environ.get("LOGIN_LIMIT_PER_IP", "30 per 15 minutes"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),
-        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_PORT": _int("MAIL_PORT", 25),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
@@ -69,6 +106,7 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "PASSWORD_HASH_FAST": False,
     }
     cfg.update(overrides)
+    cfg["SQLALCHEMY_DATABASE_URI"] = _database_url(cfg["SQLALCHEMY_DATABASE_URI"])
     if not cfg.get("SECRET_KEY"):
         if production:
             raise ConfigError(
@@ -77,6 +115,11 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
             )
         cfg["SECRET_KEY"] = _dev_secret_key(instance_path)
     if production:
+        if len(cfg["SECRET_KEY"]) < MIN_SECRET_KEY_LENGTH:
+            raise ConfigError(
+                f"SECRET_KEY är för kort: använd minst {MIN_SECRET_KEY_LENGTH} slumpmässiga tecken, t.ex. "
+                "utdata från `python -c 'import secrets; print(secrets.token_hex(32))'`."
+            )
         if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
             raise ConfigError(
                 "SQLite kan inte användas i produktion: sätt DATABASE_URL till en PostgreSQL-databas "
@@ -86,4 +129,18 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
             raise ConfigError(
                 "Tvåfaktorsinloggning måste vara påslagen i produktion (REQUIRE_TWO_FACTOR=1)."
             )
+        if not cfg["SESSION_COOKIE_SECURE"]:
+            raise ConfigError(
+                "Sessionskakan måste vara Secure i produktion: portalen ska nås över https "
+                "(ta bort SESSION_COOKIE_SECURE=0)."
+            )
     return cfg
+
+
+def apply_proxy_fix(app) -> None:
+    """Trust X-Forwarded-For/-Proto/-Host from exactly TRUSTED_PROXIES proxies (none by default)."""
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

@@ -1,21 +1,32 @@
 """The start page, health check, accessibility statement, language switch and the error pages."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
+from portal.auth import is_local_url
 from portal.db import db
 from portal.forms import ButtonForm
 from portal.permissions import login_only, public
 
 bp = Blueprint("main", __name__)
 
-#: Fields never echoed back when a form is re-shown after a lost CSRF token.
-SECRET_FIELDS = ("password", "current", "new", "repeat", "code", "csrf_token")
+#: Field names never echoed back when a form is re-shown after a lost CSRF token (matched as substrings).
+SECRET_FIELDS = ("password", "losenord", "lösenord", "secret", "token")
+#: On the login and account pages these fields hold passwords and one-time codes too; elsewhere "code" is
+#: e.g. an organisation's short code, which the user must not lose.
+AUTH_SECRET_FIELDS = ("current", "new", "repeat", "code")
+
+
+def _is_secret_field(name: str) -> bool:
+    lowered = name.lower()
+    if any(part in lowered for part in SECRET_FIELDS):
+        return True
+    return (request.endpoint or "").startswith("auth.") and lowered in AUTH_SECRET_FIELDS
 
 
 @bp.route("/")
@@ -55,22 +66,30 @@ def set_language():
         session["lang"] = lang
         if current_user.is_authenticated:
             current_user.locale = lang
-    target = request.form.get("next") or url_for("main.index")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("main.index")
-    return redirect(target)
+    target = request.form.get("next")
+    return redirect(target if is_local_url(target) else url_for("main.index"))
 
 
 def _error_page(code: int, title: str, message: str):
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
+def _reject_nul_bytes():
+    """PostgreSQL cannot store NUL, so any form or query value carrying one would become a 500 on the first
+    query; no one types it, so refuse the request with the Swedish 400 page instead."""
+    sources = [request.args, request.form] if request.method == "POST" else [request.args]
+    if any("\x00" in value for source in sources for _key, values in source.lists() for value in values):
+        abort(400)
+
+
 def register_error_handlers(app) -> None:
+    """The Swedish error pages, the security headers, and the guard against NUL bytes in input."""
+    app.before_request(_reject_nul_bytes)
+
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
         db.session.rollback()
-        fields = [(k, v) for k, v in request.form.items(multi=False)
-                  if not any(s in k.lower() for s in SECRET_FIELDS)]
+        fields = [(k, v) for k, v in request.form.items(multi=True) if not _is_secret_field(k)]
         return render_template("errors/csrf.html", fields=fields, action=request.full_path.rstrip("?"),
                                form=ButtonForm()), 400
 
@@ -93,8 +112,11 @@ def register_error_handlers(app) -> None:
         if exc.code == 429:
             from portal import audit
 
-            audit.record_independent("login.throttled" if request.endpoint and request.endpoint.startswith("auth.")
-                                     else "request.throttled", details={"path": request.path})
+            details = {"path": request.path}
+            login_step = (request.endpoint or "").startswith("auth.")
+            if login_step and request.form.get("email"):
+                details["email"] = request.form["email"].strip().lower()[:254]
+            audit.record_independent("login.throttled" if login_step else "request.throttled", details=details)
         return _error_page(exc.code, title, message)
 
     @app.errorhandler(500)

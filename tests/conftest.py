@@ -5,6 +5,8 @@ import os
 import re
 
 import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from portal import audit, create_app
@@ -55,6 +57,24 @@ def _config(url: str, instance) -> dict:
     }
 
 
+class PerRequestClient(FlaskClient):
+    """A test client whose every request gets a fresh `g`, as in production.
+
+    Tests run inside an app context and Flask reuses it for the client's requests, so `g` (Flask-Login's
+    cached user, the per-request read audit) would otherwise leak from one request into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        ctx = _cv_app.get(None)
+        if ctx is None or ctx.app is not self.application:
+            return super().open(*args, **kwargs)
+        saved, ctx.g = ctx.g, self.application.app_ctx_globals_class()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            ctx.g = saved
+
+
 @pytest.fixture
 def make_app(database_url, tmp_path):
     """Build an app with extra settings on the shared test database."""
@@ -62,6 +82,7 @@ def make_app(database_url, tmp_path):
 
     def factory(**overrides):
         app = create_app({**_config(database_url, tmp_path / "instance"), **overrides})
+        app.test_client_class = PerRequestClient
         apps.append(app)
         return app
 

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -18,6 +20,16 @@ login_manager.login_message = _l("Logga in för att se sidan.")
 login_manager.login_message_category = "info"
 login_manager.session_protection = "basic"
 limiter = Limiter(key_func=get_remote_address, default_limits=[], strategy="fixed-window")
+
+
+def is_local_url(target: str | None) -> bool:
+    """True only for a path on this site: browsers read "//x", "/\\x" and "/<tab>/x" as another host."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return False
+    if any(ch == "\\" or ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
 
 
 @login_manager.user_loader
@@ -36,20 +48,46 @@ def load_user(token: str):
 
 
 def enforce_idle_timeout():
-    """Log out a session that has been idle longer than IDLE_TIMEOUT (default 30 minutes)."""
+    """Log out a session idle longer than IDLE_TIMEOUT (default 30 minutes), or older than
+    PERMANENT_SESSION_LIFETIME (12 hours) however active, with a Swedish message and an audit event."""
     if request.endpoint in (None, "static"):
         return None
     now = datetime.now(UTC).timestamp()
     if current_user.is_authenticated:
+        idle_limit = current_app.config["IDLE_TIMEOUT"].total_seconds()
+        age_limit = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
         last = session.get("last_seen")
-        limit = current_app.config["IDLE_TIMEOUT"].total_seconds()
-        if last is not None and now - float(last) > limit:
-            logout_user()
-            session.clear()
-            minutes = int(limit // 60)
-            flash(_l("Du har loggats ut efter %(m)d minuters inaktivitet. Logga in igen.", m=minutes), "info")
-            return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
-        session["last_seen"] = now
+        started = session.get("login_at")
+        if last is not None and now - float(last) > idle_limit:
+            reason = "idle"
+            message = _("Du har loggats ut efter %(m)d minuters inaktivitet. Logga in igen.", m=int(idle_limit // 60))
+        elif started is not None and now - float(started) > age_limit:
+            reason = "max_age"
+            message = _("Du har varit inloggad i %(h)d timmar och har loggats ut. Logga in igen.",
+                        h=int(age_limit // 3600))
+        else:
+            session["last_seen"] = now
+            return None
+        from portal import audit
+
+        audit.record("logout.timeout", obj=current_user, by=current_user, details={"reason": reason})
+        logout_user()
+        session.clear()
+        flash(message, "info")
+        return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+    return None
+
+
+def enforce_two_factor():
+    """When two-factor login is required, a session opened without it (e.g. before the rule was switched on)
+    ends, and the next login goes through enrolment."""
+    if request.endpoint in (None, "static") or not current_app.config["REQUIRE_TWO_FACTOR"]:
+        return None
+    if current_user.is_authenticated and not current_user.is_totp_enabled:
+        logout_user()
+        session.clear()
+        flash(_("Portalen kräver tvåfaktorsinloggning. Logga in igen och slå på den."), "warning")
+        return redirect(url_for("auth.login"))
     return None
 
 
@@ -58,6 +96,7 @@ def init_app(app) -> None:
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     limiter.init_app(app)
     app.before_request(enforce_idle_timeout)
+    app.before_request(enforce_two_factor)
     from portal.auth import views  # noqa: F401  (routes register on bp)
 
     app.register_blueprint(bp)

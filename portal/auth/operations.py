@@ -1,9 +1,13 @@
 """Every change to staff accounts and every login step goes through a function here (rule + audit)."""
 from __future__ import annotations
 
+import secrets
+
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal import audit
 from portal.auth import totp
@@ -148,24 +152,46 @@ def check_password(email: str, password: str) -> User | None:
 
 
 def check_second_factor(user: User, code: str) -> bool:
-    """A TOTP code (never reused) or an unused recovery code completes login."""
-    counter = totp.matching_counter(user.totp_secret or "", code, user.totp_last_counter)
-    if counter is not None:
-        user.totp_last_counter = counter
-        return True
-    if code and "-" in code or (code and len(code.strip()) >= 12):
-        digest = totp.hash_recovery_code(code)
-        rc = db.session.scalar(
-            select(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.code_hash == digest,
-                                       RecoveryCode.used_dt.is_(None))
-        )
-        if rc is not None:
-            rc.used_dt = utcnow()
-            audit.record("login.recovery_code_used", obj=user, by=user)
+    """A TOTP code (never reused) or an unused recovery code completes login; a failure is audited."""
+    code = (code or "").strip()
+    compact = code.replace(" ", "")
+    if totp.is_totp_shaped(compact):
+        counter = totp.matching_counter(user.totp_secret or "", compact, user.totp_last_counter)
+        if counter is not None and _claim_totp_counter(user, counter):
             return True
+    elif code and _use_recovery_code(user, code):
+        audit.record("login.recovery_code_used", obj=user, by=user)
+        return True
     audit.record_independent("login.failed", by=None, obj=user, organisation_id=user.organisation_id,
-                             details={"reason": "bad_second_factor"})
+                             details={"email": user.email, "reason": "bad_second_factor"})
     return False
+
+
+def _claim_totp_counter(user: User, counter: int) -> bool:
+    """Mark the code's time-step used in one conditional UPDATE, so two requests cannot both use one code."""
+    result = db.session.execute(
+        update(User)
+        .where(User.id == user.id,
+               or_(User.totp_last_counter.is_(None), User.totp_last_counter < counter))
+        .values(totp_last_counter=counter)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    set_committed_value(user, "totp_last_counter", counter)
+    return True
+
+
+def _use_recovery_code(user: User, code: str) -> bool:
+    """Spend an unused recovery code; the conditional UPDATE makes each code work exactly once."""
+    result = db.session.execute(
+        update(RecoveryCode)
+        .where(RecoveryCode.user_id == user.id, RecoveryCode.code_hash == totp.hash_recovery_code(code),
+               RecoveryCode.used_dt.is_(None))
+        .values(used_dt=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
 
 
 def record_login(user: User) -> None:
@@ -174,23 +200,29 @@ def record_login(user: User) -> None:
 
 
 def record_logout(user: User) -> None:
+    """Log out: the session cookie is signed, not stored, so bumping the version is what makes a copy of it
+    useless afterwards (the user's sessions in other browsers end too)."""
+    user.session_version += 1
+    db.session.flush()
     audit.record("logout", obj=user, by=user)
 
 
 def start_totp_enrolment(user: User) -> str:
-    """Give the user a fresh secret to scan; it is not enabled until a correct code confirms it."""
-    user.totp_secret = totp.new_secret()
-    user.is_totp_enabled = False
-    user.totp_last_counter = None
-    db.session.flush()
-    return user.totp_secret
+    """Begin enrolment: returns a random nonce for the session. Nothing is stored on the account, so an
+    abandoned enrolment changes nothing; `enrolment_secret` turns the nonce into the secret to scan."""
+    return secrets.token_urlsafe(16)
 
 
-def confirm_totp_enrolment(user: User, code: str) -> list[str]:
-    """Enable TOTP after a correct code and return fresh recovery codes (shown once)."""
-    counter = totp.matching_counter(user.totp_secret or "", code, None)
-    if counter is None:
+def enrolment_secret(user: User, nonce: str) -> str:
+    return totp.derived_secret(current_app.secret_key, user.id, nonce)
+
+
+def confirm_totp_enrolment(user: User, secret: str, code: str) -> list[str]:
+    """Enable TOTP with `secret` after a correct code and return fresh recovery codes (shown once)."""
+    counter = totp.matching_counter(secret or "", code, None)
+    if not secret or counter is None:
         raise AccountError(_l("Koden stämmer inte. Kontrollera klockan i telefonen och försök igen."), field="code")
+    user.totp_secret = secret
     user.is_totp_enabled = True
     user.totp_last_counter = counter
     codes = totp.new_recovery_codes()

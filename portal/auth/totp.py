@@ -1,7 +1,9 @@
 """Two-factor login: TOTP codes (pyotp), the enrolment QR code (segno) and recovery codes."""
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 from datetime import datetime
 
@@ -18,6 +20,13 @@ def new_secret() -> str:
     return pyotp.random_base32()
 
 
+def derived_secret(key: str, user_id: int, nonce: str) -> str:
+    """The secret offered during enrolment, derived from the app's key and a random nonce: the session then
+    carries only the nonce, which is worthless to whoever reads the (signed, not encrypted) cookie."""
+    digest = hmac.new(key.encode(), f"totp-enrolment:{user_id}:{nonce}".encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest[:20]).decode()
+
+
 def provisioning_uri(secret: str, email: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=ISSUER)
 
@@ -28,10 +37,15 @@ def qr_svg(uri: str) -> str:
                                                  title="QR-kod för autentiseringsappen")
 
 
+def is_totp_shaped(code: str) -> bool:
+    """Six ASCII digits (str.isdigit alone accepts e.g. Arabic-Indic digits, which compare_digest rejects)."""
+    return len(code) == 6 and code.isascii() and code.isdigit()
+
+
 def matching_counter(secret: str, code: str, last_counter: int | None, at: datetime | None = None) -> int | None:
     """The time-step the code belongs to (±1 step for clock drift), or None; a used step is refused."""
     code = (code or "").strip().replace(" ", "")
-    if not code.isdigit() or len(code) != 6:
+    if not is_totp_shaped(code):
         return None
     totp = pyotp.TOTP(secret)
     now = at or utcnow()

@@ -7,7 +7,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from portal.auth import bp, limiter, operations, totp
+from portal.auth import bp, is_local_url, limiter, operations, totp
 from portal.auth.forms import ChangePasswordForm, CodeForm, EnrolForm, LoginForm
 from portal.auth.models import User
 from portal.db import db
@@ -16,10 +16,12 @@ from portal.permissions import login_only, public
 
 PENDING = "pending_login"
 PENDING_MAX_AGE = 300  # seconds between the password step and the code
+ENROL_MAX_AGE = 900  # enrolling takes longer: the user may first have to install an app
+ENROL_NONCE = "totp_enrol_nonce"
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    if is_local_url(target):
         return target
     return url_for("main.index")
 
@@ -44,12 +46,19 @@ def _failed(response) -> bool:
     return response.status_code == 401
 
 
-def _finish_login(user: User, next_url: str | None):
-    """Renew the session (no fixation), log the user in and go on."""
+def _start_session(user: User) -> None:
+    """Renew the session (nothing from before login survives: no fixation) and log the user in."""
+    # Only a language picked on the login page itself carries over; otherwise the account's own choice.
+    chosen = session.get("lang") if session.get("lang") in current_app.config["LANGUAGES"] else None
     session.clear()
     login_user(user)
-    session["last_seen"] = datetime.now(UTC).timestamp()
-    session["lang"] = user.locale
+    session["last_seen"] = session["login_at"] = datetime.now(UTC).timestamp()
+    session["lang"] = chosen or user.locale
+
+
+def _finish_login(user: User, next_url: str | None):
+    """Log the user in on a renewed session, audit it and go on."""
+    _start_session(user)
     operations.record_login(user)
     flash(_("Välkommen, %(name)s!", name=user.name), "success")
     return redirect(_safe_next(next_url))
@@ -59,7 +68,8 @@ def _pending_user(stage: str) -> User | None:
     pending = session.get(PENDING) or {}
     if pending.get("stage") != stage:
         return None
-    if datetime.now(UTC).timestamp() - float(pending.get("at", 0)) > PENDING_MAX_AGE:
+    max_age = ENROL_MAX_AGE if stage == "enrol" else PENDING_MAX_AGE
+    if datetime.now(UTC).timestamp() - float(pending.get("at", 0)) > max_age:
         session.pop(PENDING, None)
         return None
     user = db.session.get(User, pending.get("uid"))
@@ -84,7 +94,10 @@ def login():
             return render_template("auth/login.html", form=form), 401
         if user.is_totp_enabled or current_app.config["REQUIRE_TWO_FACTOR"]:
             stage = "code" if user.is_totp_enabled else "enrol"
+            chosen = session.get("lang") if session.get("lang") in current_app.config["LANGUAGES"] else None
             session.clear()
+            if chosen:
+                session["lang"] = chosen
             session[PENDING] = {"uid": user.id, "sv": user.session_version, "stage": stage,
                                 "at": datetime.now(UTC).timestamp(), "next": _safe_next(next_url)}
             return redirect(url_for("auth.second_factor" if stage == "code" else "auth.enrol_at_login"))
@@ -112,19 +125,25 @@ def second_factor():
 
 
 def _enrol(user: User, template_after: str, on_done):
+    """Show a new secret as a QR code; enable it only when the user proves the app has it."""
     form = EnrolForm()
-    if request.method == "GET" or not user.totp_secret:
-        operations.start_totp_enrolment(user)
+    nonce = session.get(ENROL_NONCE)
+    if request.method == "GET" or not nonce:
+        # Only a nonce travels in the session until the code confirms; the account is untouched till then.
+        nonce = session[ENROL_NONCE] = operations.start_totp_enrolment(user)
+    secret = operations.enrolment_secret(user, nonce)
     if form.validate_on_submit():
         try:
-            codes = operations.confirm_totp_enrolment(user, form.code.data)
+            codes = operations.confirm_totp_enrolment(user, secret, form.code.data)
         except operations.AccountError as exc:
             attach_error(form, exc.field, str(exc))
+            form.code.data = ""
         else:
+            session.pop(ENROL_NONCE, None)
             return on_done(codes)
-    uri = totp.provisioning_uri(user.totp_secret, user.email)
+    uri = totp.provisioning_uri(secret, user.email)
     status = 400 if form.is_submitted() else 200
-    return render_template("auth/enrol.html", form=form, qr=totp.qr_svg(uri), secret=user.totp_secret,
+    return render_template("auth/enrol.html", form=form, qr=totp.qr_svg(uri), secret=secret,
                            required=template_after == "login"), status
 
 
@@ -139,9 +158,7 @@ def enrol_at_login():
 
     def done(codes):
         next_url = session.get(PENDING, {}).get("next")
-        session.clear()
-        login_user(user)
-        session["last_seen"] = datetime.now(UTC).timestamp()
+        _start_session(user)
         operations.record_login(user)
         return render_template("auth/recovery_codes.html", codes=codes, next_url=_safe_next(next_url))
 
@@ -176,10 +193,7 @@ def change_password():
             attach_error(form, exc.field, str(exc))
         else:
             # The session version changed: renew this session so only it stays logged in.
-            user = current_user._get_current_object()
-            session.clear()
-            login_user(user)
-            session["last_seen"] = datetime.now(UTC).timestamp()
+            _start_session(current_user._get_current_object())
             flash(_("Lösenordet är bytt. Andra inloggningar med ditt konto har avslutats."), "success")
             return redirect(url_for("auth.account"))
     status = 400 if form.is_submitted() else 200

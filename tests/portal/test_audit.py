@@ -1,0 +1,249 @@
+"""The audit trail: the hash chain verifies, any tampering is found, refusals survive rollback, no forks."""
+from __future__ import annotations
+
+import os
+import threading
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select, text, update
+
+from portal import audit
+from portal.audit import AuditChainHead, AuditEvent
+from portal.db import db
+
+
+def _fill(n: int, user=None) -> None:
+    for i in range(n):
+        audit.record(f"test.event{i % 3}", by=user, object_type="Thing", object_id=i, person_id=100 + i,
+                     details={"i": i, "text": "åäö"})
+    db.session.commit()
+
+
+def _seqs() -> list[int]:
+    return list(db.session.scalars(select(AuditEvent.seq).order_by(AuditEvent.seq)))
+
+
+def test_an_empty_chain_verifies(app):
+    result = audit.verify()
+    assert result.ok and result.checked == 0 and result.head_hash == audit.GENESIS
+
+
+def test_the_chain_verifies_after_many_events(make_user):
+    user = make_user()
+    _fill(150, user)
+    result = audit.verify()
+    assert result.ok, result
+    assert result.checked == len(_seqs()) and _seqs() == list(range(1, result.checked + 1))
+    head = db.session.get(AuditChainHead, 1)
+    assert result.head_hash == head.hash and head.seq == result.checked
+
+
+def test_record_rolls_back_with_the_request_but_record_independent_stays(app):
+    audit.record("test.rolled_back")
+    db.session.rollback()
+    audit.record_independent("test.kept")
+    db.session.expire_all()
+    actions = list(db.session.scalars(select(AuditEvent.action)))
+    assert actions == ["test.kept"]
+    assert audit.verify().ok
+
+
+#: (column, new value) for a direct SQL UPDATE of one row; every column is covered by the chain.
+TAMPERING = [
+    ("occurred_dt", datetime(2020, 1, 1, tzinfo=UTC)),
+    ("user_id", None),
+    ("organisation_id", None),
+    ("action", "test.innocent"),
+    ("object_type", "Other"),
+    ("object_id", "999"),
+    ("person_id", 1),
+    ("details", '{"i": 0}'),
+    ("ip", "192.0.2.1"),
+    ("prev_hash", "f" * 64),
+    ("hash", "e" * 64),
+    ("id", 10_000),
+]
+
+
+@pytest.mark.parametrize(("column", "value"), TAMPERING, ids=[c for c, _ in TAMPERING])
+def test_tampering_with_any_column_is_found_at_that_event(make_user, column, value):
+    user = make_user()
+    _fill(10, user)
+    target = _seqs()[-5]  # one of the events recorded by the user
+    assert audit.verify().ok
+    db.session.execute(update(AuditEvent.__table__).where(AuditEvent.__table__.c.seq == target)
+                       .values({column: value}))
+    db.session.commit()
+    result = audit.verify()
+    assert not result.ok
+    assert result.broken_seq == target, result
+    assert result.checked == target - 1
+
+
+def test_tampering_with_seq_is_found(app):
+    _fill(10)
+    db.session.execute(update(AuditEvent.__table__).where(AuditEvent.__table__.c.seq == 5).values(seq=500))
+    db.session.commit()
+    result = audit.verify()
+    assert not result.ok and result.broken_seq == 5
+
+
+@pytest.mark.parametrize("victim", [1, 5, 10])
+def test_deleting_a_row_is_found(app, victim):
+    _fill(10)
+    db.session.execute(text("DELETE FROM audit_events WHERE seq = :s"), {"s": victim})
+    db.session.commit()
+    result = audit.verify()
+    assert not result.ok and result.broken_seq == victim, result
+
+
+def test_reordering_rows_is_found(app):
+    _fill(10)
+    table = AuditEvent.__table__
+    db.session.execute(update(table).where(table.c.seq == 4).values(seq=-4, id=-4))
+    db.session.execute(update(table).where(table.c.seq == 5).values(seq=4, id=4))
+    db.session.execute(update(table).where(table.c.seq == -4).values(seq=5, id=5))
+    db.session.commit()
+    result = audit.verify()
+    assert not result.ok and result.broken_seq == 4
+
+
+def test_a_forged_row_appended_at_the_end_is_found(app):
+    _fill(3)
+    last = db.session.scalar(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1))
+    forged = AuditEvent(id=4, seq=4, occurred_dt=last.occurred_dt, action="test.forged", details="{}",
+                        prev_hash=last.hash, hash="0" * 64)
+    db.session.add(forged)
+    db.session.commit()
+    result = audit.verify()
+    assert not result.ok and result.broken_seq == 4
+
+
+def test_record_reads_writes_one_event_per_person_per_request(app):
+    with app.test_request_context("/"):
+        audit.record_reads("person.read", [1, 2, 1, 2, 3])
+        audit.record_reads("person.read", [3, 1])
+    db.session.commit()
+    reads = db.session.scalars(select(AuditEvent.person_id).where(AuditEvent.action == "person.read")).all()
+    assert sorted(reads) == [1, 2, 3]
+
+
+def test_events_carry_who_where_and_the_address(client, make_user):
+    from tests.conftest import login
+
+    user = make_user()
+    client.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    login(client, user)
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "login"))
+    assert event.user_id == user.id and event.organisation_id == user.organisation_id
+    assert event.ip == "198.51.100.7" and event.occurred_dt.tzinfo is not None
+
+
+# --- Concurrency: appends are serialised, so the chain never forks ------------------------------------
+
+THREADS, PER_THREAD = 8, 25
+
+
+def _hammer(app) -> None:
+    """8 threads × 25 appends, each thread in its own app context and session, started together, while
+    another thread verifies the live chain over and over (it must never report a false break)."""
+    barrier = threading.Barrier(THREADS + 1)
+    errors: list[BaseException] = []
+    done = threading.Event()
+    verdicts: list[audit.VerifyResult] = []
+
+    def verifier() -> None:
+        try:
+            with app.app_context():
+                barrier.wait()
+                while not done.is_set():
+                    verdicts.append(audit.verify())
+                    db.session.rollback()
+                db.session.remove()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    def work(n: int) -> None:
+        try:
+            with app.app_context():
+                barrier.wait()
+                for i in range(PER_THREAD):
+                    if i % 5 == 0:
+                        audit.record_independent("test.concurrent", details={"thread": n, "i": i})
+                    else:
+                        audit.record("test.concurrent", details={"thread": n, "i": i})
+                        db.session.commit()
+                db.session.remove()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(THREADS)]
+    checker = threading.Thread(target=verifier)
+    checker.start()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    done.set()
+    checker.join(timeout=120)
+    assert not errors, errors
+    assert verdicts and all(v.ok for v in verdicts), [v for v in verdicts if not v.ok][:1]
+
+
+def _assert_whole(expected: int) -> None:
+    db.session.expire_all()
+    result = audit.verify()
+    assert result.ok, result
+    seqs = _seqs()
+    assert len(seqs) == expected
+    assert seqs == list(range(1, expected + 1))  # no gaps, no duplicates: no fork
+
+
+@pytest.mark.postgres
+def test_concurrent_appends_on_postgresql_do_not_fork_the_chain(app):
+    if not os.environ.get("DATABASE_URL", "").startswith("postgresql"):
+        pytest.skip("needs DATABASE_URL=postgresql+psycopg://...")
+    _hammer(app)
+    _assert_whole(THREADS * PER_THREAD)
+
+
+def test_concurrent_appends_on_a_sqlite_file_do_not_fork_the_chain(make_app, tmp_path):
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'concurrent.sqlite3'}")
+    with app.app_context():
+        db.create_all()
+        audit.ensure_head()
+        db.session.commit()
+        mode = db.session.execute(text("PRAGMA journal_mode")).scalar()
+        assert mode == "wal"
+        _hammer(app)
+        _assert_whole(THREADS * PER_THREAD)
+
+
+def test_a_refusal_is_recorded_although_the_request_rolls_back(make_app, make_user):
+    from flask import Blueprint
+
+    from portal.permissions import deny, login_only
+    from tests.conftest import login
+
+    app = make_app()
+    extra = Blueprint("extra", __name__)
+
+    @extra.route("/prova-neka")
+    @login_only
+    def refuse():
+        audit.record("test.must_not_stay")
+        deny("test:no", person_id=42)
+
+    app.register_blueprint(extra)
+    client = app.test_client()
+    user = make_user()
+    login(client, user)
+    assert client.get("/prova-neka").status_code == 403
+    db.session.expire_all()
+    actions = list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)))
+    assert "test.must_not_stay" not in actions
+    denied = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "access.denied"))
+    assert denied.person_id == 42 and denied.user_id == user.id
+    assert '"reason": "test:no"' in denied.details and "/prova-neka" in denied.details
+    assert audit.verify().ok
