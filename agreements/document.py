@@ -1,0 +1,194 @@
+"""Writes the .docx of a revision with python-docx (title page, sections, goals, appendices, signatures)."""
+from __future__ import annotations
+
+import io
+import json
+from decimal import Decimal
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+from agreements import diff
+from agreements.goals import figures, fmt_date, fmt_value
+from agreements.models import Revision
+from portal.db import db
+
+STATE_WORDS = {"draft": "Utkast", "proposed": "Förslag till beslut", "adopted": "Antagen"}
+CHANGES_HEADING = "Ändringar sedan föregående version"
+SIGNATURES_CAPTION = "Underskrifter"
+
+
+def previous_revision(revision: Revision) -> Revision | None:
+    """The revision this one was based on (or the latest adopted one before it)."""
+    if revision.based_on_id:
+        return db.session.get(Revision, revision.based_on_id)
+    earlier = [r for r in revision.agreement.revisions if r.state == "adopted" and r.number < revision.number]
+    return earlier[-1] if earlier else None
+
+
+def _field(run, instruction: str) -> None:
+    """A Word field (PAGE, NUMPAGES) written in OXML: python-docx has no API for fields."""
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    separate = OxmlElement("w:fldChar")
+    separate.set(qn("w:fldCharType"), "separate")
+    placeholder = OxmlElement("w:t")
+    placeholder.text = "1"
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    for element in (begin, instr, separate, placeholder, end):
+        run._r.append(element)
+
+
+def _body(document, text: str) -> None:
+    """Plain text → paragraphs; lines starting with "- " become bullet points."""
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("- "):
+            document.add_paragraph(line[2:].strip(), style="List Bullet")
+        else:
+            document.add_paragraph(line)
+
+
+def _goal_rows(revision: Revision) -> list[tuple[str, str, str, str, str]]:
+    """(indicator, baseline, target, latest, status): frozen wording for adopted revisions, live values."""
+    rows = []
+    for link in revision.goal_links:
+        goal = link.goal
+        fig = figures(goal)
+        indicator, baseline, target = fig.indicator, fig.baseline, fig.target
+        if link.frozen:
+            snap = json.loads(link.frozen)
+            indicator = snap["indicator"]
+            if snap["baseline_value"] is not None:
+                baseline = fmt_value(Decimal(snap["baseline_value"]), snap)
+        if fig.baseline_date != "–":
+            baseline = f"{baseline} ({fig.baseline_date})"
+        latest = fig.latest + (f" ({fig.latest_date})" if fig.latest_date else "")
+        rows.append((indicator, baseline, target, latest, fig.status_label))
+    return rows
+
+
+def build(revision: Revision) -> Document:
+    """The document of one revision, in the revision's own order of sections and appendices."""
+    agreement = revision.agreement
+    document = Document()
+    document.core_properties.title = agreement.title
+    document.core_properties.language = "sv-SE"
+    styles = document.styles
+    styles["Normal"].font.name = "Calibri"
+    styles["Normal"].font.size = Pt(11)
+    section = document.sections[0]
+
+    if revision.state != "adopted":  # the header says what it is: a draft is never mistaken for the agreement
+        header = section.header.paragraphs[0]
+        header.text = "UTKAST" if revision.state == "draft" else "FÖRSLAG – ej antaget"
+        header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        header.runs[0].bold = True
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.add_run(f"{agreement.title} – revision {revision.number} – sida ")
+    _field(footer.add_run(), "PAGE")
+    footer.add_run(" av ")
+    _field(footer.add_run(), "NUMPAGES")
+
+    # Title page
+    document.add_paragraph(agreement.title, style="Title")
+    document.add_paragraph(f"Revision {revision.number} – {STATE_WORDS[revision.state]}", style="Subtitle")
+    if agreement.diarienummer:
+        document.add_paragraph(f"Diarienummer: {agreement.diarienummer}")
+    document.add_paragraph("Parter:")
+    for party in agreement.parties:
+        document.add_paragraph(f"{party.name}, organisationsnummer {party.orgnr}", style="List Bullet")
+    if revision.valid_from or revision.valid_to:
+        document.add_paragraph(f"Gäller fr.o.m. {fmt_date(revision.valid_from)} t.o.m. {fmt_date(revision.valid_to)}")
+    if revision.state == "adopted":
+        document.add_paragraph(f"Antagen {fmt_date(revision.adopted_on)}")
+    else:
+        stamp = revision.updated_dt or revision.created_dt
+        document.add_paragraph(f"Datum: {fmt_date(stamp.date())}")
+    if revision.next_revision_due:
+        document.add_paragraph(f"Nästa revidering senast {fmt_date(revision.next_revision_due)}")
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    goals = _goal_rows(revision)
+    goals_written = False
+    for item in revision.sections:
+        document.add_heading(item.title, level=1)
+        _body(document, item.body)
+        if item.key == "mal" and goals:
+            _goals_table(document, goals)
+            goals_written = True
+        if item.key == "underskrifter":
+            _signatures(document, revision)
+    if goals and not goals_written:
+        document.add_heading("Mål och uppföljning", level=1)
+        _goals_table(document, goals)
+    if not any(s.key == "underskrifter" for s in revision.sections):
+        document.add_heading(SIGNATURES_CAPTION, level=1)
+        _signatures(document, revision)
+
+    document.add_heading(CHANGES_HEADING, level=1)
+    if revision.change_summary:
+        _body(document, revision.change_summary)
+    for line in diff.summary(previous_revision(revision), revision) if not revision.change_summary else []:
+        document.add_paragraph(line, style="List Bullet")
+
+    for appendix in revision.appendices:
+        document.add_page_break()
+        document.add_heading(f"Bilaga {appendix.number} {appendix.title}", level=1)
+        _body(document, appendix.body)
+        for routine in appendix.routines:
+            document.add_heading(routine.title, level=2)
+            for step in routine.steps:
+                paragraph = document.add_paragraph()
+                paragraph.add_run(f"Steg {step.number}: ").bold = True
+                paragraph.add_run(step.text)
+                if step.responsible:
+                    paragraph.add_run(f" Ansvarig: {step.responsible}.").italic = True
+    return document
+
+
+def _goals_table(document, rows) -> None:
+    table = document.add_table(rows=1, cols=5)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, ("Mål", "Utgångsläge", "Målvärde", "Senaste värde", "Status"),
+                          strict=True):
+        cell.text = text
+        cell.paragraphs[0].runs[0].bold = True
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, row, strict=True):
+            cell.text = text
+
+
+def _signatures(document, revision: Revision) -> None:
+    """One signature block per signatory, in a table so the text sections stay clean for re-import."""
+    if not revision.signatories:
+        return
+    table = document.add_table(rows=0, cols=2)
+    for signatory in revision.signatories:
+        cells = table.add_row().cells
+        when = fmt_date(signatory.signed_on) if signatory.signed_on else "____________________"
+        cells[0].text = f"{revision.place or 'Ort'}, {when}"
+        cells[1].text = "\n\n______________________________\n" + ", ".join(
+            p for p in (signatory.name, signatory.title, signatory.organisation) if p)
+
+
+def to_bytes(revision: Revision) -> bytes:
+    buffer = io.BytesIO()
+    build(revision).save(buffer)
+    return buffer.getvalue()
+
+
+def filename(revision: Revision) -> str:
+    state = {"draft": "utkast", "proposed": "forslag", "adopted": "antagen"}[revision.state]
+    return f"overenskommelse-{revision.agreement_id}-revision-{revision.number}-{state}.docx"
