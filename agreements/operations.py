@@ -48,6 +48,18 @@ class StaleRevision(AgreementError):
         self.current = current
 
 
+def _actor_id(by) -> int | None:
+    """Who is acting: the given user, else the logged-in user of the request (None in scripts and seeding)."""
+    if by is not None:
+        return by.id
+    from flask import has_request_context
+    from flask_login import current_user
+
+    if has_request_context() and current_user.is_authenticated:
+        return current_user.id
+    return None
+
+
 def _require_draft(revision: Revision) -> None:
     if revision.state == "adopted":
         raise AgreementError(_l("Revision %(n)s är antagen och kan inte ändras. Skapa en ny revision för att "
@@ -81,7 +93,7 @@ def create_agreement(*, title: str, diarienummer: str | None, parties: list[Orga
                                                 position=position))
     db.session.add(agreement)
     revision = Revision(agreement=agreement, number=1, state="draft", valid_from=valid_from, valid_to=valid_to,
-                        created_by_id=getattr(by, "id", None))
+                        created_by_id=_actor_id(by))
     for position, (key, title_text, _hint) in enumerate(template.SECTIONS):
         revision.sections.append(Section(key=key, title=title_text, body="", position=position))
     db.session.add(revision)
@@ -126,7 +138,17 @@ def new_revision(agreement: Agreement, *, by=None) -> Revision:
     revision = Revision(agreement=agreement, number=number, state="draft", based_on_id=source.id,
                         valid_from=source.valid_from, valid_to=source.valid_to,
                         next_revision_due=source.next_revision_due, place=source.place,
-                        created_by_id=getattr(by, "id", None))
+                        created_by_id=_actor_id(by))
+    db.session.add(revision)
+    with db.session.no_autoflush:
+        _copy_content(source, revision)
+    db.session.flush()
+    audit.record("agreement.revision.create", obj=revision, by=by,
+                 details={"agreement": agreement.id, "number": number, "based_on": source.number})
+    return revision
+
+
+def _copy_content(source: Revision, revision: Revision) -> None:
     for s in source.sections:
         revision.sections.append(Section(key=s.key, title=s.title, body=s.body, position=s.position))
     for a in source.appendices:
@@ -142,11 +164,6 @@ def new_revision(agreement: Agreement, *, by=None) -> Revision:
                                               position=s.position))
     for link in source.goal_links:
         revision.goal_links.append(RevisionGoal(goal=link.goal, position=link.position))
-    db.session.add(revision)
-    db.session.flush()
-    audit.record("agreement.revision.create", obj=revision, by=by,
-                 details={"agreement": agreement.id, "number": number, "based_on": source.number})
-    return revision
 
 
 @dataclass
@@ -181,6 +198,18 @@ def parse_steps(text: str) -> list[tuple[str, str]]:
         else:
             steps.append(("", line))
     return steps
+
+
+def _set_steps(routine: Routine, steps: list[tuple[str, str]]) -> None:
+    """Update steps in place (numbers are unique per routine, and new rows are inserted before old are deleted)."""
+    existing = list(routine.steps)
+    for number, (responsible, text) in enumerate(steps, start=1):
+        if number <= len(existing):
+            existing[number - 1].responsible, existing[number - 1].text = responsible, text
+        else:
+            routine.steps.append(RoutineStep(number=number, responsible=responsible, text=text))
+    for step in existing[len(steps):]:
+        routine.steps.remove(step)
 
 
 def steps_as_text(routine: Routine) -> str:
@@ -240,8 +269,7 @@ def save_draft(revision: Revision, *, expected_version: int, valid_from: date | 
         for routine_id, text in item.routines.items():
             routine = routine_by_id.get(routine_id)
             if routine is not None:
-                routine.steps = [RoutineStep(number=n, responsible=resp, text=txt)
-                                 for n, (resp, txt) in enumerate(parse_steps(text), start=1)]
+                _set_steps(routine, parse_steps(text))
     if signatory_rows is not None:
         revision.signatories = [Signatory(name=n, title=t, organisation=o, position=i)
                                 for i, (n, t, o) in enumerate(signatory_rows)]
@@ -312,7 +340,7 @@ def propose(revision: Revision, *, by=None) -> Revision:
     if empty:
         raise AgreementError(_l("Följande avsnitt saknar text: %(titles)s. Fyll i dem eller ta bort dem innan "
                                 "utkastet föreslås.", titles=", ".join(empty)))
-    revision.state, revision.proposed_dt, revision.proposed_by_id = "proposed", utcnow(), getattr(by, "id", None)
+    revision.state, revision.proposed_dt, revision.proposed_by_id = "proposed", utcnow(), _actor_id(by)
     db.session.flush()
     audit.record("agreement.revision.propose", obj=revision, by=by, details={"number": revision.number})
     return revision
@@ -357,7 +385,7 @@ def adopt(revision: Revision, *, adopted_on: date, by=None) -> Revision:
     for signatory in revision.signatories:
         signatory.signed_on = signatory.signed_on or adopted_on
     revision.state, revision.adopted_on = "adopted", adopted_on
-    revision.adopted_dt, revision.adopted_by_id = utcnow(), getattr(by, "id", None)
+    revision.adopted_dt, revision.adopted_by_id = utcnow(), _actor_id(by)
     db.session.flush()
     audit.record("agreement.revision.adopt", obj=revision, by=by,
                  details={"number": revision.number, "adopted_on": adopted_on.isoformat(),
@@ -394,7 +422,8 @@ def add_comment(revision: Revision, *, body: str, by) -> RevisionComment:
     body = (body or "").strip()
     if not body:
         raise AgreementError(_l("Skriv en kommentar."), field="body")
-    comment = RevisionComment(revision=revision, author_id=by.id, organisation_id=by.organisation_id, body=body)
+    comment = RevisionComment(revision=revision, author_id=_actor_id(by), organisation_id=by.organisation_id,
+                              body=body)
     db.session.add(comment)
     db.session.flush()
     audit.record("agreement.revision.comment", obj=revision, by=by)
@@ -456,7 +485,7 @@ def record_measurement(goal: Goal, *, measured_on: date, value: Decimal, source:
     existing = next((m for m in goal.measurements if m.measured_on == measured_on), None)
     if existing is None:
         existing = Measurement(measured_on=measured_on, value=value, source=source,
-                               entered_by_id=getattr(by, "id", None))
+                               entered_by_id=_actor_id(by))
         goal.measurements.append(existing)
         goal.measurements.sort(key=lambda m: m.measured_on)
     else:
@@ -484,7 +513,7 @@ def check_off_milestone(goal: Goal, *, achieved_on: date | None, note: str = "",
     if achieved_on is not None and achieved_on > date.today():
         raise AgreementError(_l("Datumet kan inte ligga i framtiden."), field="achieved_on")
     goal.achieved_on, goal.achieved_note = achieved_on, (note or "").strip() or None
-    goal.achieved_by_id = getattr(by, "id", None) if achieved_on else None
+    goal.achieved_by_id = _actor_id(by) if achieved_on else None
     db.session.flush()
     audit.record("agreement.goal.check", obj=goal, by=by,
                  details={"achieved_on": achieved_on.isoformat() if achieved_on else None})
