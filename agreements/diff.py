@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
 from agreements.models import Revision
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ])")
 
 
 @dataclass
@@ -26,20 +29,13 @@ class Change:
 
 
 def _sentences(text: str) -> list[str]:
-    """Split text into sentences/lines so a diff shows what changed without whole-paragraph noise."""
+    """Split text into sentences so a diff shows what changed without whole-paragraph noise.
+
+    A sentence ends at . ! ? followed by a capital letter, so abbreviations like "fr.o.m. 2017" stay whole.
+    """
     out = []
     for line in (text or "").splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        buffer = ""
-        for word in line.split(" "):
-            buffer = f"{buffer} {word}".strip()
-            if word.endswith((".", "?", "!", ":")) and len(buffer) > 20:
-                out.append(buffer)
-                buffer = ""
-        if buffer:
-            out.append(buffer)
+        out += [part.strip() for part in _SENTENCE_END.split(line) if part.strip()]
     return out
 
 

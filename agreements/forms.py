@@ -100,7 +100,7 @@ class GoalForm(FlaskForm):
     baseline_date = SwedishDateField(_l("Utgångsläget gäller"), validators=[Optional()])
     target_value = StringField(_l("Målvärde"), validators=[decimal_or_empty])
     target_direction = SelectField(_l("Riktning"), choices=[("decrease", _l("ska minska")),
-                                                            ("increase", _l("ska öka"))])
+                                                            ("increase", _l("ska öka"))], validate_choice=False)
     target_date = SwedishDateField(_l("Måldatum"), validators=[Optional()])
     description = TextAreaField(_l("Målet som det står i överenskommelsen"), validators=[Optional()])
 
