@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import io
 import json
-from decimal import Decimal
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
@@ -12,7 +11,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from agreements import diff
-from agreements.goals import figures, fmt_date, fmt_value
+from agreements.goals import figures, fmt_date, frozen_goal
 from agreements.models import Revision
 from portal.db import db
 
@@ -72,22 +71,21 @@ def _body(document, text: str) -> None:
 
 
 def _goal_rows(revision: Revision) -> list[tuple[str, str, str, str, str]]:
-    """(indicator, baseline, target, latest, status): frozen wording for adopted revisions, live values."""
+    """(goal, baseline, target, latest value, status): the wording and targets frozen into an adopted revision,
+    the latest measured value and status as they are now."""
     rows = []
     for link in revision.goal_links:
-        goal = link.goal
-        fig = figures(goal)
-        indicator, baseline, target = fig.indicator, fig.baseline, fig.target
-        if link.frozen:
-            snap = json.loads(link.frozen)
-            indicator = snap["indicator"]
-            if snap["baseline_value"] is not None:
-                baseline = fmt_value(Decimal(snap["baseline_value"]), snap)
-        if fig.baseline_date != "–":
-            baseline = f"{baseline} ({fig.baseline_date})"
-        latest = fig.latest + (f" ({fig.latest_date})" if fig.latest_date else "")
-        rows.append((indicator, baseline, target, latest, fig.status_label))
+        live = figures(link.goal)
+        worded = figures_of_snapshot(link.frozen) if link.frozen else live
+        baseline = worded.baseline + (f" ({worded.baseline_date})" if worded.baseline_date != "–" else "")
+        latest = live.latest + (f" ({live.latest_date})" if live.latest_date else "")
+        rows.append((worded.indicator, baseline, worded.target, latest, live.status_label))
     return rows
+
+
+def figures_of_snapshot(frozen: str):
+    goal = frozen_goal(json.loads(frozen))
+    return figures(goal)
 
 
 def build(revision: Revision) -> Document:

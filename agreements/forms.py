@@ -6,7 +6,17 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from agreements.goals import parse_decimal
@@ -119,3 +129,13 @@ class CsvForm(FlaskForm):
 class MilestoneForm(FlaskForm):
     achieved_on = SwedishDateField(_l("Klart den"), validators=[DataRequired(_l("Ange datumet då delmålet nåddes."))])
     note = StringField(_l("Kommentar"), validators=[Optional(), Length(max=500)])
+
+
+class PartyPersonForm(FlaskForm):
+    party = SelectField(_l("Part"), coerce=int, validate_choice=False)
+    name = StringField(_l("Namn"), validators=[DataRequired(_l("Ange personens namn.")), Length(max=200)])
+    title = StringField(_l("Titel"), validators=[Optional(), Length(max=200)],
+                        description=_l("T.ex. sektionschef."))
+    email = EmailField(_l("E-postadress"), validators=[Optional(), Length(max=254)])
+    is_signatory = BooleanField(_l("Undertecknar överenskommelsen"))
+    is_contact = BooleanField(_l("Kontaktperson"))

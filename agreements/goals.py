@@ -50,13 +50,15 @@ def fmt_date(value: date | None, pattern: str = "d MMMM y") -> str:
 
 def target_text(goal: Goal) -> str:
     """The target in words: "ska ha minskat till september 2017", "8,0 % senast 30 september 2017"."""
-    when = fmt_date(goal.target_date, "MMMM y") if goal.target_date else ""
+    when = fmt_date(goal.target_date, "MMMM y") if goal.target_date else "–"
     if goal.target_type == "direction":
-        verb = _l("ska ha minskat") if goal.target_direction == "decrease" else _l("ska ha ökat")
-        return f"{verb} {_l('till')} {when}".strip()
+        if goal.target_direction == "decrease":
+            return str(_l("ska ha minskat till %(when)s", when=when))
+        return str(_l("ska ha ökat till %(when)s", when=when))
     if goal.target_type == "value":
-        return f"{fmt_value(goal.target_value, goal)} {_l('senast')} {fmt_date(goal.target_date)}"
-    return f"{_l('klart senast')} {fmt_date(goal.target_date)}"
+        return str(_l("%(value)s senast %(date)s", value=fmt_value(goal.target_value, goal),
+                      date=fmt_date(goal.target_date)))
+    return str(_l("klart senast %(date)s", date=fmt_date(goal.target_date)))
 
 
 def status(goal: Goal, today: date | None = None) -> str:
@@ -99,6 +101,21 @@ def status(goal: Goal, today: date | None = None) -> str:
     expected = baseline + (target - baseline) * min(share, Decimal(1))
     on_track = value <= expected if downwards else value >= expected
     return "on_track" if on_track else "off_track"
+
+
+def frozen_goal(snapshot: dict) -> Goal:
+    """A detached Goal carrying the wording and targets frozen into an adopted revision (never saved)."""
+    def number(value):
+        return None if value is None else Decimal(value)
+
+    def day(value):
+        return None if value is None else date.fromisoformat(value)
+
+    return Goal(indicator=snapshot["indicator"], unit=snapshot["unit"], decimals=snapshot["decimals"],
+                description=snapshot["description"], target_type=snapshot["target_type"],
+                baseline_value=number(snapshot["baseline_value"]), baseline_date=day(snapshot["baseline_date"]),
+                target_value=number(snapshot["target_value"]), target_direction=snapshot["target_direction"],
+                target_date=day(snapshot["target_date"]))
 
 
 @dataclass
@@ -253,8 +270,9 @@ def chart_svg(goal: Goal, chart_id: str = "malgraf") -> str:
         ty = y(goal.target_value)
         parts.append(f'<line x1="{PAD_L}" y1="{ty:.1f}" x2="{WIDTH - PAD_R}" y2="{ty:.1f}" stroke="{TARGET}" '
                      f'stroke-width="2" stroke-dasharray="6 4"/>')
+        label = escape(str(_l("Mål: %(value)s", value=fmt_value(goal.target_value, goal))))
         parts.append(f'<text x="{WIDTH - PAD_R}" y="{ty - 6:.1f}" text-anchor="end" font-size="12" '
-                     f'fill="{TARGET}">{escape(str(_l("Mål")))} {escape(fmt_value(goal.target_value, goal))}</text>')
+                     f'fill="{TARGET}">{label}</text>')
     if goal.target_date:
         tx = x(goal.target_date)
         parts.append(f'<line x1="{tx:.1f}" y1="{PAD_T}" x2="{tx:.1f}" y2="{HEIGHT - PAD_B}" stroke="{TARGET}" '

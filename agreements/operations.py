@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from agreements import template
 from agreements.models import (
@@ -549,5 +550,6 @@ def agreements_for(user) -> list[Agreement]:
     """Agreements where the user is staff of a party (list page)."""
     from portal.permissions import is_party_staff
 
-    rows = db.session.scalars(select(Agreement).order_by(Agreement.title)).all()
+    rows = db.session.scalars(select(Agreement).options(selectinload(Agreement.revisions))
+                              .order_by(Agreement.title)).all()
     return [a for a in rows if is_party_staff(user, a.party_org_ids)]

@@ -21,6 +21,7 @@ from agreements.forms import (
     ImportForm,
     MeasurementForm,
     MilestoneForm,
+    PartyPersonForm,
     RevisionForm,
     ScanForm,
     TitleForm,
@@ -114,14 +115,44 @@ def create():
     return render_template("agreements/create.html", form=form), 400 if form.errors else 200
 
 
+def _render_show(agreement: Agreement, person_form: PartyPersonForm | None = None, status: int = 200):
+    goal_figures = [(g, goals.figures(g)) for g in agreement.goals]
+    may_revise = can_revise_agreement(current_user, agreement.party_org_ids)
+    if person_form is None:
+        person_form = PartyPersonForm(prefix="person")
+    person_form.party.choices = [(p.id, p.name) for p in agreement.parties]
+    return render_template("agreements/show.html", agreement=agreement, revisions=_visible_revisions(agreement),
+                           goal_figures=goal_figures, status_css=goals.STATUS_CSS, may_revise=may_revise,
+                           person_form=person_form), status
+
+
 @bp.route("/<int:agreement_id>")
 @requires("agreement.read")
 def show(agreement_id: int):
+    return _render_show(_agreement(agreement_id))
+
+
+@bp.route("/<int:agreement_id>/personer", methods=["POST"])
+@requires("agreement.revise")
+def add_person(agreement_id: int):
     agreement = _agreement(agreement_id)
-    goal_figures = [(g, goals.figures(g)) for g in agreement.goals]
-    return render_template("agreements/show.html", agreement=agreement, revisions=_visible_revisions(agreement),
-                           goal_figures=goal_figures, status_css=goals.STATUS_CSS,
-                           may_revise=can_revise_agreement(current_user, agreement.party_org_ids))
+    _check_revise(agreement)
+    form = PartyPersonForm(prefix="person")
+    if form.validate_on_submit():
+        party = next((p for p in agreement.parties if p.id == form.party.data), None)
+        if party is None:
+            attach_error(form, "party", _("Välj en av överenskommelsens parter."))
+        else:
+            try:
+                ops.add_party_person(party, name=form.name.data, title=form.title.data,
+                                     email=form.email.data or None, is_signatory=form.is_signatory.data,
+                                     is_contact=form.is_contact.data)
+            except ops.AgreementError as exc:
+                attach_error(form, exc.field, str(exc))
+            else:
+                flash(_("%(name)s är tillagd hos %(party)s.", name=form.name.data, party=party.name), "success")
+                return redirect(url_for(".show", agreement_id=agreement_id))
+    return _render_show(agreement, form, 400)
 
 
 # --- Revisions -----------------------------------------------------------------------------------------
