@@ -70,7 +70,7 @@ def _body(document, text: str) -> None:
             _add(document, line)
 
 
-def _goal_rows(revision: Revision) -> list[tuple[str, str, str, str, str]]:
+def goal_rows(revision: Revision) -> list[tuple[str, str, str, str, str]]:
     """(goal, baseline, target, latest value, status): the wording and targets frozen into an adopted revision,
     the latest measured value and status as they are now."""
     rows = []
@@ -131,7 +131,7 @@ def build(revision: Revision) -> Document:
         document.add_paragraph(f"Nästa revidering senast {fmt_date(revision.next_revision_due)}")
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
-    goals = _goal_rows(revision)
+    goals = goal_rows(revision)
     goals_written = False
     for item in revision.sections:
         _add(document, item.title, "Heading 1")

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from agreements import template
@@ -140,10 +141,15 @@ def new_revision(agreement: Agreement, *, by=None) -> Revision:
                         valid_from=source.valid_from, valid_to=source.valid_to,
                         next_revision_due=source.next_revision_due, place=source.place,
                         created_by_id=_actor_id(by))
-    db.session.add(revision)
-    with db.session.no_autoflush:
-        _copy_content(source, revision)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a concurrent request may have opened a draft a moment ago
+            db.session.add(revision)
+            with db.session.no_autoflush:
+                _copy_content(source, revision)
+            db.session.flush()
+    except IntegrityError:
+        raise AgreementError(_l("Någon annan startade just en ny revision. Ladda om sidan och arbeta vidare i "
+                                "den.")) from None
     audit.record("agreement.revision.create", obj=revision, by=by,
                  details={"agreement": agreement.id, "number": number, "based_on": source.number})
     return revision

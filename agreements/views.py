@@ -168,7 +168,7 @@ def revision(agreement_id: int, number: int):
         scan_form=ScanForm(), may_revise=can_revise_agreement(current_user, parties),
         may_adopt=can_adopt_agreement(current_user, parties),
         may_comment=can_comment_agreement_revision(current_user, parties, rev.state),
-        goal_rows=document._goal_rows(rev), previous=document.previous_revision(rev))
+        goal_rows=document.goal_rows(rev), previous=document.previous_revision(rev))
 
 
 @bp.route("/<int:agreement_id>/revisioner/ny", methods=["POST"])
@@ -380,7 +380,7 @@ def comment(agreement_id: int, number: int):
             "agreements/revision.html", revision=rev, agreement=rev.agreement, comment_form=form,
             scan_form=ScanForm(), may_revise=can_revise_agreement(current_user, parties),
             may_adopt=can_adopt_agreement(current_user, parties), may_comment=True,
-            goal_rows=document._goal_rows(rev), previous=document.previous_revision(rev)), 400
+            goal_rows=document.goal_rows(rev), previous=document.previous_revision(rev)), 400
     flash(_("Din kommentar är sparad."), "success")
     return redirect(url_for(".revision", agreement_id=agreement_id, number=number) + "#kommentarer")
 

@@ -217,3 +217,13 @@ def test_new_agreement_from_template(client, login_as, orgs):
     page = client.get(ok.headers["Location"]).get_data(as_text=True)
     for title in ("Syfte", "Målgrupp", "Överenskommelsens varaktighet och revidering", "Underskrifter"):
         assert title in page
+
+
+def test_database_refuses_a_second_open_revision(lekeberg):
+    """The partial unique index backs the rule when two requests race past the check."""
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError):
+        with db.session.begin_nested():
+            db.session.add(Revision(agreement=lekeberg, number=3, state="draft"))
+            db.session.flush()
