@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from agreements import operations as ops
+from agreements.demo_text import BILAGA_2
 from agreements.models import Appendix, Routine, RoutineStep, Section, Signatory
 from portal.db import db
 from portal.orgs import Organisation
@@ -223,56 +224,6 @@ ROUTINES: list[tuple[str, str, list[tuple[str, str]]]] = [
              "utbildningskontrakt (studier, praktik eller anställning)."),
     ]),
 ]
-
-BILAGA_2 = (
-    "Samverkansmodell mellan AMI, skola och Arbetsförmedlingen (AF) för ungdomar som riskerar hoppa av "
-    "gymnasiet eller ingår inom kommunens aktivitetsansvar.\n"
-    "1. Syfte: Syftet är att erbjuda motiverande insatser för ungdomen som valt, eller funderar på, att avsluta "
-    "sina gymnasiestudier. Insatserna kan ske via AMI och i form av en individuell lämplig åtgärd utifrån "
-    "ungdomens behov. Insatsen skall syfta till att individen i första hand ska återuppta gymnasiestudier och i "
-    "andra hand till självförsörjning.\n"
-    "2. Mål: Målet är att anordna insatser för ungdomen som ska motivera till att antingen återgå till "
-    "gymnasiestudier eller stärka ungdomens ställning i arbets- och samhällslivet. Det är viktigt att insatserna "
-    "för ungdomen är lätta att förstå och att insatserna är individuellt anpassade. Det är också av vikt att "
-    "instanserna som jobbar med ungdomen samverkar så att ungdomen inte skickas mellan de olika verksamheterna. "
-    "Det skall vara tydligt för ungdomen vad målet med insatsen är. Exempel på insatser kan vara:\n"
-    "- Motiverande samtal\n- Arbetsförlagd praktik\n"
-    "- Jobbsöksverksamhet med personligt stöd för att skriva ansökningar och cv\n- Förstegsverksamhet\n"
-    "- Föreläsningar med motiverande, samhällsorienterade och hälsofrämjande inriktning\n"
-    "- Vägvisaren: samordnade insatser där kommun, Arbetsförmedlingen, Försäkringskassan samt region Örebro ingår\n"
-    "3. Bakgrund: För att insatser inom kommunens aktivitetsansvar ska gälla ska ungdomen inte ha fyllt 20 år, "
-    "inte befinna sig under skolplikten samt inte fullföljt utbildning på nationella program i gymnasieskola eller "
-    "gymnasiesärskola eller motsvarande utbildning. Hemkommunen har som ansvar att löpande under året vara "
-    "uppdaterad hur ungdomen som ingår i kommunens aktivitetsansvar är sysselsatt, samt kunna erbjuda en lämplig "
-    "individuell åtgärd. Åtgärderna ska i första hand syfta till att försöka motivera ungdomen att påbörja eller "
-    "återgå till studier. Kommunen ska dokumentera sina insatser på ett lämpligt sätt (29 kap. 9 § skollagen "
-    "(2010:800), i kraft den 1 januari 2015).\n"
-    "4. Ansvarsfördelning: Komma i kontakt med ungdomar – skolan. Skaffa information om sysselsättning – skolan. "
-    "Registrera information – skolan. Erbjuda lämpliga individuella åtgärder – AMI. Dokumentera – skolan.\n"
-    "5. Rutiner: Informationshantering vid studieavbrott sker bl.a. genom att handläggare på den administrativa "
-    "avdelningen skickar veckovisa aviseringar till samordnaren för KAA med in- och utflyttningar från Lekebergs "
-    "kommun. Samordnaren för KAA erhåller en ekonomirapport med aktuella gymnasiefakturor så fort ny information "
-    "har inkommit. Extra avstämning mot kommunens register/ekonomirapport sker två gånger per år under maj samt "
-    "december månad. Vid varje antagning till gymnasiet (juli/augusti) sker en avstämning mot antagningsenhetens "
-    "uppgifter om antagna elever; de som inte fått någon gymnasieplats kontaktas. Så fort kommunen har fått "
-    "information om att ungdomen står under KAA skall denne kontaktas. Om ungdomen avböjer föreslagen åtgärd ska "
-    "denne kontaktas igen efter 3 månader.\n"
-    "6. Lämpliga individuella åtgärder: AMI kan erbjuda ungdomen inom aktivitetsansvaret individuella åtgärder "
-    "som i första hand ska syfta till att motivera ungdomarna att återgå eller påbörja studier. Alla ungdomar "
-    "från 16 år kan skriva in sig på Arbetsförmedlingen.\n"
-    "7. Dokumentationsansvar: Dokumentationen om insatser för ungdomen som omfattas av aktivitetsansvaret ska "
-    "innehålla uppgifter om: individuell planering och målet med insatserna; vilka insatser som ungdomen "
-    "ansvarar för; vilka insatser som kommunen ansvarar för; vilka insatser som någon annan aktör ansvarar för; "
-    "vilka datum som insatser ska påbörja och avsluta; orsaken till insatser upphör; tidpunkter för uppföljning "
-    "och utvärdering av insatser.\n"
-    "8. Uppföljning – utvärdering: När insatserna förändras bör dokumentationen revideras. Ansvaret för "
-    "dokumentationen ligger på skolan där AME är med som stöd. Uppföljning, utvärdering och revidering av "
-    "samverkan mellan AMI och skola skall ske minst två gånger om året, april och oktober varje år.\n"
-    "9. Utvärderingsfrågor: Finns det fler insatser som ska inkluderas i avsiktsförklaringen? Hur ofta ska "
-    "avsiktsförklaringen revideras för att kunna nå målen? Hur har vi uppnått målen? Har ungdomen fått "
-    "tillräckligt med information angående hantering av studieavbrott? Hur ofta bör vi ha en uppföljning "
-    "tillsammans med ungdomen?"
-)
 
 #: (indicator, unit, baseline, baseline date, direction, target date, description, earlier measurements)
 RATE_GOALS = [

@@ -23,6 +23,8 @@ def test_demo_agreement_is_entered_in_full(lekeberg):
     assert routines == {"utbildningskontrakt": 7, "traineejobb": 7, "syv": 5}
     assert [a.number for a in first.appendices] == ["1", "2", "3"]
     assert len(first.signatories) == 4
+    bilaga2 = first.appendices[1].body
+    assert "29 kap. 9 Skollagen (2010:800)" in bilaga2 and "Svar på utvärderingsfrågor oktober 2016" in bilaga2
 
 
 def test_state_machine_draft_proposed_adopted(lekeberg, make_user):
