@@ -171,6 +171,11 @@ def _copy_content(source: Revision, revision: Revision) -> None:
                                               position=s.position))
     for link in source.goal_links:
         revision.goal_links.append(RevisionGoal(goal=link.goal, position=link.position))
+    # goals added to the agreement since the source was adopted belong in the new revision too
+    linked = {link.goal_id for link in source.goal_links}
+    for goal in source.agreement.goals:
+        if goal.id not in linked:
+            revision.goal_links.append(RevisionGoal(goal=goal, position=len(revision.goal_links)))
 
 
 @dataclass
@@ -440,13 +445,8 @@ def add_comment(revision: Revision, *, body: str, by) -> RevisionComment:
 # --- Goals --------------------------------------------------------------------------------------------
 
 
-def create_goal(agreement: Agreement, *, indicator: str, unit: str | None, target_type: str,
-                baseline_value: Decimal | None = None, baseline_date: date | None = None,
-                target_value: Decimal | None = None, target_direction: str | None = None,
-                target_date: date | None = None, description: str = "", decimals: int = 1,
-                by=None) -> Goal:
-    """Add a goal to the agreement and to its open draft (if any)."""
-    indicator, unit = (indicator or "").strip(), (unit or "").strip() or None
+def _check_goal(indicator: str, unit: str | None, target_type: str, baseline_value, baseline_date,
+                target_value, target_direction, target_date) -> None:
     if not indicator:
         raise AgreementError(_l("Ange vad målet gäller (indikator eller delmål)."), field="indicator")
     if target_type not in ("value", "direction", "milestone"):
@@ -464,6 +464,17 @@ def create_goal(agreement: Agreement, *, indicator: str, unit: str | None, targe
         raise AgreementError(_l("Ange när målet ska vara nått."), field="target_date")
     if baseline_date and target_date < baseline_date:
         raise AgreementError(_l("Måldatumet kan inte vara före utgångsläget."), field="target_date")
+
+
+def create_goal(agreement: Agreement, *, indicator: str, unit: str | None, target_type: str,
+                baseline_value: Decimal | None = None, baseline_date: date | None = None,
+                target_value: Decimal | None = None, target_direction: str | None = None,
+                target_date: date | None = None, description: str = "", decimals: int = 1,
+                by=None) -> Goal:
+    """Add a goal to the agreement and to its open draft (if any)."""
+    indicator, unit = (indicator or "").strip(), (unit or "").strip() or None
+    _check_goal(indicator, unit, target_type, baseline_value, baseline_date, target_value, target_direction,
+                target_date)
     goal = Goal(agreement=agreement, indicator=indicator, unit=unit, target_type=target_type,
                 baseline_value=baseline_value, baseline_date=baseline_date, target_value=target_value,
                 target_direction=target_direction if target_type == "direction" else None,
@@ -476,6 +487,27 @@ def create_goal(agreement: Agreement, *, indicator: str, unit: str | None, targe
         draft.goal_links.append(RevisionGoal(goal=goal, position=len(draft.goal_links)))
         db.session.flush()
     audit.record("agreement.goal.create", obj=goal, by=by, details={"indicator": indicator})
+    return goal
+
+
+def update_goal(goal: Goal, *, indicator: str, unit: str | None, target_type: str,
+                baseline_value: Decimal | None, baseline_date: date | None, target_value: Decimal | None,
+                target_direction: str | None, target_date: date | None, description: str = "",
+                by=None) -> Goal:
+    """Change a goal's wording or target. Adopted revisions keep the wording frozen when they were adopted."""
+    indicator, unit = (indicator or "").strip(), (unit or "").strip() or None
+    _check_goal(indicator, unit, target_type, baseline_value, baseline_date, target_value, target_direction,
+                target_date)
+    switches_kind = (goal.target_type == "milestone") != (target_type == "milestone")
+    if switches_kind and (goal.measurements or goal.achieved_on):
+        raise AgreementError(_l("Målet har redan mätvärden eller är avbockat; det kan inte bytas mellan delmål "
+                                "och mätbart mål."), field="target_type")
+    goal.indicator, goal.unit, goal.target_type = indicator, unit, target_type
+    goal.baseline_value, goal.baseline_date, goal.target_value = baseline_value, baseline_date, target_value
+    goal.target_direction = target_direction if target_type == "direction" else None
+    goal.target_date, goal.description = target_date, (description or "").strip()
+    db.session.flush()
+    audit.record("agreement.goal.update", obj=goal, by=by, details={"indicator": indicator})
     return goal
 
 

@@ -465,6 +465,16 @@ def import_document(agreement_id: int, number: int):
 # --- Goals ---------------------------------------------------------------------------------------------
 
 
+def _goal_values(form: GoalForm) -> dict:
+    def number(field):
+        return goals.parse_decimal(field.data) if field.data and field.data.strip() else None
+
+    return dict(indicator=form.indicator.data, unit=form.unit.data, target_type=form.target_type.data,
+                baseline_value=number(form.baseline_value), baseline_date=form.baseline_date.data,
+                target_value=number(form.target_value), target_direction=form.target_direction.data,
+                target_date=form.target_date.data, description=form.description.data)
+
+
 @bp.route("/<int:agreement_id>/mal/nytt", methods=["GET", "POST"])
 @requires("agreement.revise")
 def create_goal(agreement_id: int):
@@ -472,21 +482,38 @@ def create_goal(agreement_id: int):
     _check_revise(agreement)
     form = GoalForm()
     if form.validate_on_submit():
-        def number(field):
-            return goals.parse_decimal(field.data) if field.data and field.data.strip() else None
-
         try:
-            goal = ops.create_goal(
-                agreement, indicator=form.indicator.data, unit=form.unit.data, target_type=form.target_type.data,
-                baseline_value=number(form.baseline_value), baseline_date=form.baseline_date.data,
-                target_value=number(form.target_value), target_direction=form.target_direction.data,
-                target_date=form.target_date.data, description=form.description.data)
+            goal = ops.create_goal(agreement, **_goal_values(form))
         except ops.AgreementError as exc:
             attach_error(form, exc.field, str(exc))
         else:
             flash(_("Målet är tillagt."), "success")
             return redirect(url_for(".goal", agreement_id=agreement_id, goal_id=goal.id))
-    return render_template("agreements/goal_form.html", agreement=agreement, form=form), 400 if form.errors else 200
+    return render_template("agreements/goal_form.html", agreement=agreement, form=form, goal=None), \
+        400 if form.errors else 200
+
+
+@bp.route("/<int:agreement_id>/mal/<int:goal_id>/andra", methods=["GET", "POST"])
+@requires("agreement.revise")
+def edit_goal(agreement_id: int, goal_id: int):
+    goal_ = _goal(agreement_id, goal_id)
+    _check_revise(goal_.agreement)
+    form = GoalForm(obj=goal_) if request.method == "GET" else GoalForm()
+    if request.method == "GET":
+        form.baseline_value.data = goals.fmt_number(goal_.baseline_value, goal_.decimals) \
+            if goal_.baseline_value is not None else ""
+        form.target_value.data = goals.fmt_number(goal_.target_value, goal_.decimals) \
+            if goal_.target_value is not None else ""
+    if form.validate_on_submit():
+        try:
+            ops.update_goal(goal_, **_goal_values(form))
+        except ops.AgreementError as exc:
+            attach_error(form, exc.field, str(exc))
+        else:
+            flash(_("Målet är ändrat. Antagna revisioner behåller sin formulering."), "success")
+            return redirect(url_for(".goal", agreement_id=agreement_id, goal_id=goal_id))
+    return render_template("agreements/goal_form.html", agreement=goal_.agreement, form=form, goal=goal_), \
+        400 if form.errors else 200
 
 
 def _render_goal(goal: Goal, status: int = 200, **forms):

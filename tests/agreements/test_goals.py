@@ -139,3 +139,32 @@ def test_goal_page_chart_is_accessible_and_matches_table(lekeberg, client, login
     assert 'role="img"' in html and "<title" in html and "<desc" in html
     assert "20,8 %" in html and "13,5 %" in html
     assert "Lägg in mätvärde" not in html  # a caseworker reads, does not enter
+
+
+def test_edit_goal_keeps_adopted_wording(lekeberg, client, login_as):
+    login_as(org="kommun", roles=("samordnare",))
+    goal = lekeberg.goals[0]
+    form = client.get(url(lekeberg, None, f"/mal/{goal.id}/andra")).get_data(as_text=True)
+    assert 'value="10,0"' in form
+    response = client.post(url(lekeberg, None, f"/mal/{goal.id}/andra"), data={
+        "indicator": "Arbetslöshet bland unga 18–24 år", "target_type": "value", "unit": "%",
+        "baseline_value": "10,0", "baseline_date": "2016-09-30", "target_value": "8,5", "target_date": "2018-09-30"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert goal.indicator == "Arbetslöshet bland unga 18–24 år" and goal.target_value == Decimal("8.5")
+    adopted = client.get(url(lekeberg, 1)).get_data(as_text=True)
+    assert "Arbetslöshet bland ungdomar i Lekebergs kommun" in adopted
+    assert "ska ha minskat till september 2017" in adopted
+    assert "8,5 %" in client.get(url(lekeberg, 2)).get_data(as_text=True)
+
+
+def test_goal_added_after_adoption_joins_the_next_revision(lekeberg):
+    from agreements import operations as ops
+
+    first, draft = lekeberg.revisions
+    ops.propose(draft)
+    ops.adopt(draft, adopted_on=date(2018, 1, 10))
+    goal = _goal(lekeberg, indicator="Nytt mål efter antagandet")
+    assert goal.id not in {link.goal_id for link in draft.goal_links}
+    third = ops.new_revision(lekeberg)
+    assert goal.id in {link.goal_id for link in third.goal_links}
