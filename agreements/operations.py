@@ -137,13 +137,14 @@ def new_revision(agreement: Agreement, *, by=None) -> Revision:
     if source is None:
         raise AgreementError(_l("Det finns ingen antagen revision att utgå från."))
     number = max(r.number for r in agreement.revisions) + 1
-    revision = Revision(agreement=agreement, number=number, state="draft", based_on_id=source.id,
+    revision = Revision(number=number, state="draft", based_on_id=source.id,
                         valid_from=source.valid_from, valid_to=source.valid_to,
                         next_revision_due=source.next_revision_due, place=source.place,
                         created_by_id=_actor_id(by))
     try:
         with db.session.begin_nested():  # a concurrent request may have opened a draft a moment ago
             db.session.add(revision)
+            revision.agreement = agreement
             with db.session.no_autoflush:
                 _copy_content(source, revision)
             db.session.flush()
