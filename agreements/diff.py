@@ -97,7 +97,7 @@ def summary(old: Revision | None, new: Revision) -> list[str]:
         elif change.kind == "changed":
             added = sum(1 for tag, _t in change.lines if tag == "+")
             removed = sum(1 for tag, _t in change.lines if tag == "-")
-            text = str(_l("Avsnittet %(title)s är ändrat (%(added)s meningar tillagda, %(removed)s borttagna).",
+            text = str(_l("Avsnittet %(title)s är ändrat (meningar tillagda: %(added)s, borttagna: %(removed)s).",
                           title=change.title, added=added, removed=removed))
             if change.old_title:
                 text += " " + str(_l("Tidigare rubrik: %(old)s.", old=change.old_title))

@@ -79,8 +79,8 @@ def status(goal: Goal, today: date | None = None) -> str:
     latest = goal.latest
     if latest is None or goal.baseline_value is None:
         return "no_data"
-    if latest.measured_on <= (goal.baseline_date or date.min) and len(goal.measurements) <= 1:
-        return "no_data"
+    if goal.baseline_date is not None and latest.measured_on <= goal.baseline_date:
+        return "no_data"  # nothing measured since the baseline
     past = goal.target_date is not None and today > goal.target_date
     baseline, value = goal.baseline_value, latest.value
     if goal.target_type == "direction":
@@ -277,7 +277,8 @@ def chart_svg(goal: Goal, chart_id: str = "malgraf") -> str:
         tx = x(goal.target_date)
         parts.append(f'<line x1="{tx:.1f}" y1="{PAD_T}" x2="{tx:.1f}" y2="{HEIGHT - PAD_B}" stroke="{TARGET}" '
                      f'stroke-dasharray="2 3"/>')
-        parts.append(f'<text x="{tx:.1f}" y="{HEIGHT - PAD_B + 32}" text-anchor="middle" font-size="12" '
+        anchor = "end" if tx > WIDTH - PAD_R - 40 else "middle"  # keep the label inside the picture
+        parts.append(f'<text x="{tx:.1f}" y="{HEIGHT - PAD_B + 32}" text-anchor="{anchor}" font-size="12" '
                      f'fill="{TARGET}">{escape(str(_l("Måldatum")))}</text>')
     path = " ".join(f"{'M' if i == 0 else 'L'}{x(d):.1f},{y(v):.1f}" for i, (d, v) in enumerate(points))
     parts.append(f'<path d="{path}" fill="none" stroke="{LINE}" stroke-width="3"/>')
