@@ -11,6 +11,8 @@ from flask_babel import lazy_gettext as _l
 
 from agreements.template import KNOWN_TITLES
 
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+
 #: Headings the document writer adds itself; on re-import they are not agreement sections.
 GENERATED_HEADINGS = {"ändringar sedan föregående version", "mål och uppföljning"}
 
@@ -62,6 +64,13 @@ def read(data: bytes, filename: str = "") -> ImportResult:
         raise ImportError_(_l("Välj en .docx-fil att läsa in."))
     if not data.startswith(b"PK") or (name and not name.endswith(".docx")):
         raise ImportError_(_l("Filen är inte ett Word-dokument (.docx). Spara den som .docx och försök igen."))
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        unpacked = 0  # reported as corrupt below
+    if unpacked > MAX_UNPACKED_BYTES:  # a small upload that unpacks to gigabytes is refused before parsing
+        raise ImportError_(_l("Dokumentet är för stort för att läsas in (högst 50 MB uppackat)."))
     try:
         document = Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, Exception):  # noqa: BLE001 - any parse failure
