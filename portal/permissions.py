@@ -167,3 +167,41 @@ def audit_scope_org_id(actor) -> int | None:
     if is_system_admin(actor):
         return None
     return actor.organisation_id
+
+
+# --- Agreements (lokal överenskommelse) ------------------------------------------------------------
+# Who counts as "staff of a party": users of a party organisation AND users of its units (a kommun's AMI,
+# IFO, school). The agreement binds the kommun as a whole and its units carry it out (AMI runs the routines,
+# the school holds KAA); the agreement holds no personal data, so the secrecy between a kommun's branches
+# that keeps units apart for case records does not apply here. Only that one step up is followed.
+
+
+def is_party_staff(user, party_org_ids) -> bool:
+    """The user works for a party of the agreement or for a unit whose parent is a party."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    org = user.organisation
+    return org.id in party_org_ids or (org.parent_id is not None and org.parent_id in party_org_ids)
+
+
+def can_read_agreement_revision(user, party_org_ids, state: str) -> bool:
+    """Staff of the parties read adopted revisions; drafts and proposals only those who revise, adopt or
+    comment on them."""
+    if not is_party_staff(user, party_org_ids):
+        return False
+    if state == "adopted":
+        return has(user, "agreement.read")
+    return any(has(user, p) for p in ("agreement.revise", "agreement.adopt", "agreement.comment"))
+
+
+def can_revise_agreement(user, party_org_ids) -> bool:
+    return has(user, "agreement.revise") and is_party_staff(user, party_org_ids)
+
+
+def can_adopt_agreement(user, party_org_ids) -> bool:
+    return has(user, "agreement.adopt") and is_party_staff(user, party_org_ids)
+
+
+def can_comment_agreement_revision(user, party_org_ids, state: str) -> bool:
+    """Steering-group members of every party may comment while a revision is proposed."""
+    return state == "proposed" and has(user, "agreement.comment") and is_party_staff(user, party_org_ids)

@@ -1,0 +1,206 @@
+"""Writes the .docx of a revision with python-docx (title page, sections, goals, appendices, signatures)."""
+from __future__ import annotations
+
+import io
+import json
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+from agreements import diff
+from agreements.goals import figures, fmt_date, frozen_goal
+from agreements.models import Revision
+from portal.db import db
+
+STATE_WORDS = {"draft": "Utkast", "proposed": "Förslag till beslut", "adopted": "Antagen"}
+CHANGES_HEADING = "Ändringar sedan föregående version"
+SIGNATURES_CAPTION = "Underskrifter"
+
+
+def previous_revision(revision: Revision) -> Revision | None:
+    """The revision this one was based on (or the latest adopted one before it)."""
+    if revision.based_on_id:
+        return db.session.get(Revision, revision.based_on_id)
+    earlier = [r for r in revision.agreement.revisions if r.state == "adopted" and r.number < revision.number]
+    return earlier[-1] if earlier else None
+
+
+def _field(run, instruction: str) -> None:
+    """A Word field (PAGE, NUMPAGES) written in OXML: python-docx has no API for fields."""
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    separate = OxmlElement("w:fldChar")
+    separate.set(qn("w:fldCharType"), "separate")
+    placeholder = OxmlElement("w:t")
+    placeholder.text = "1"
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    for element in (begin, instr, separate, placeholder, end):
+        run._r.append(element)
+
+
+#: Built-in styles used, by name. Their ids are looked up once per document: python-docx resolves a style name
+#: on every paragraph by scanning all styles, which was most of the time spent writing a document.
+STYLE_NAMES = ("Title", "Subtitle", "Heading 1", "Heading 2", "List Bullet")
+
+
+def _add(document, text: str = "", style: str | None = None):
+    """Add a paragraph with a built-in style, setting the style id directly (see STYLE_NAMES)."""
+    paragraph = document.add_paragraph(text)
+    if style:
+        paragraph._p.style = document._style_ids[style]
+    return paragraph
+
+
+def _body(document, text: str) -> None:
+    """Plain text → paragraphs; lines starting with "- " become bullet points."""
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("- "):
+            _add(document, line[2:].strip(), "List Bullet")
+        else:
+            _add(document, line)
+
+
+def goal_rows(revision: Revision) -> list[tuple[str, str, str, str, str]]:
+    """(goal, baseline, target, latest value, status): the wording and targets frozen into an adopted revision,
+    the latest measured value and status as they are now."""
+    rows = []
+    for link in revision.goal_links:
+        live = figures(link.goal)
+        worded = figures_of_snapshot(link.frozen) if link.frozen else live
+        baseline = worded.baseline + (f" ({worded.baseline_date})" if worded.baseline_date != "–" else "")
+        latest = live.latest + (f" ({live.latest_date})" if live.latest_date else "")
+        rows.append((worded.indicator, baseline, worded.target, latest, live.status_label))
+    return rows
+
+
+def figures_of_snapshot(frozen: str):
+    goal = frozen_goal(json.loads(frozen))
+    return figures(goal)
+
+
+def build(revision: Revision) -> Document:
+    """The document of one revision, in the revision's own order of sections and appendices."""
+    agreement = revision.agreement
+    document = Document()
+    document._style_ids = {name: document.styles[name].style_id for name in STYLE_NAMES}
+    document.core_properties.title = agreement.title
+    document.core_properties.language = "sv-SE"
+    styles = document.styles
+    styles["Normal"].font.name = "Calibri"
+    styles["Normal"].font.size = Pt(11)
+    section = document.sections[0]
+
+    if revision.state != "adopted":  # the header says what it is: a draft is never mistaken for the agreement
+        header = section.header.paragraphs[0]
+        header.text = "UTKAST" if revision.state == "draft" else "FÖRSLAG – ej antaget"
+        header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        header.runs[0].bold = True
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.add_run(f"{agreement.title} – revision {revision.number} – sida ")
+    _field(footer.add_run(), "PAGE")
+    footer.add_run(" av ")
+    _field(footer.add_run(), "NUMPAGES")
+
+    # Title page
+    _add(document, agreement.title, "Title")
+    _add(document, f"Revision {revision.number} – {STATE_WORDS[revision.state]}", "Subtitle")
+    if agreement.diarienummer:
+        document.add_paragraph(f"Diarienummer: {agreement.diarienummer}")
+    document.add_paragraph("Parter:")
+    for party in agreement.parties:
+        _add(document, f"{party.name}, organisationsnummer {party.orgnr}", "List Bullet")
+    if revision.valid_from or revision.valid_to:
+        document.add_paragraph(f"Gäller fr.o.m. {fmt_date(revision.valid_from)} t.o.m. {fmt_date(revision.valid_to)}")
+    if revision.state == "adopted":
+        document.add_paragraph(f"Antagen {fmt_date(revision.adopted_on)}")
+    else:
+        stamp = revision.updated_dt or revision.created_dt
+        document.add_paragraph(f"Datum: {fmt_date(stamp.date())}")
+    if revision.next_revision_due:
+        document.add_paragraph(f"Nästa revidering senast {fmt_date(revision.next_revision_due)}")
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    goals = goal_rows(revision)
+    goals_written = False
+    for item in revision.sections:
+        _add(document, item.title, "Heading 1")
+        _body(document, item.body)
+        if item.key == "mal" and goals:
+            _goals_table(document, goals)
+            goals_written = True
+        if item.key == "underskrifter":
+            _signatures(document, revision)
+    if goals and not goals_written:
+        _add(document, "Mål och uppföljning", "Heading 1")
+        _goals_table(document, goals)
+    if not any(s.key == "underskrifter" for s in revision.sections):
+        _add(document, SIGNATURES_CAPTION, "Heading 1")
+        _signatures(document, revision)
+
+    _add(document, CHANGES_HEADING, "Heading 1")
+    if revision.change_summary:
+        _body(document, revision.change_summary)
+    for line in diff.summary(previous_revision(revision), revision) if not revision.change_summary else []:
+        _add(document, line, "List Bullet")
+
+    for appendix in revision.appendices:
+        document.add_page_break()
+        _add(document, f"Bilaga {appendix.number} {appendix.title}", "Heading 1")
+        _body(document, appendix.body)
+        for routine in appendix.routines:
+            _add(document, routine.title, "Heading 2")
+            for step in routine.steps:
+                paragraph = document.add_paragraph()
+                paragraph.add_run(f"Steg {step.number}: ").bold = True
+                paragraph.add_run(step.text)
+                if step.responsible:
+                    paragraph.add_run(f" Ansvarig: {step.responsible}.").italic = True
+    return document
+
+
+def _goals_table(document, rows) -> None:
+    table = document.add_table(rows=1, cols=5)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, ("Mål", "Utgångsläge", "Målvärde", "Senaste värde", "Status"),
+                          strict=True):
+        cell.text = text
+        cell.paragraphs[0].runs[0].bold = True
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, row, strict=True):
+            cell.text = text
+
+
+def _signatures(document, revision: Revision) -> None:
+    """One signature block per signatory, in a table so the text sections stay clean for re-import."""
+    if not revision.signatories:
+        return
+    table = document.add_table(rows=0, cols=2)
+    for signatory in revision.signatories:
+        cells = table.add_row().cells
+        when = fmt_date(signatory.signed_on) if signatory.signed_on else "____________________"
+        cells[0].text = f"{revision.place or 'Ort'}, {when}"
+        cells[1].text = "\n\n______________________________\n" + ", ".join(
+            p for p in (signatory.name, signatory.title, signatory.organisation) if p)
+
+
+def to_bytes(revision: Revision) -> bytes:
+    buffer = io.BytesIO()
+    build(revision).save(buffer)
+    return buffer.getvalue()
+
+
+def filename(revision: Revision) -> str:
+    state = {"draft": "utkast", "proposed": "forslag", "adopted": "antagen"}[revision.state]
+    return f"overenskommelse-{revision.agreement_id}-revision-{revision.number}-{state}.docx"

@@ -1,0 +1,141 @@
+"""Forms for agreements, revisions, comments, goals, measured values and uploads."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from agreements.goals import parse_decimal
+
+
+class SwedishDateField(DateField):
+    """A date field whose parse error is Swedish and says the format."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = date.fromisoformat(valuelist[0].strip())
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Ange datumet som ÅÅÅÅ-MM-DD, t.ex. 2017-12-31.")) from None
+
+
+def decimal_or_empty(form, field) -> None:
+    if field.data and field.data.strip():
+        try:
+            parse_decimal(field.data)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class AgreementForm(FlaskForm):
+    title = StringField(_l("Titel"), validators=[DataRequired(_l("Ange överenskommelsens titel.")),
+                                                 Length(max=300)])
+    diarienummer = StringField(_l("Diarienummer"), validators=[Optional(), Length(max=60)])
+    parties = SelectMultipleField(_l("Parter"), coerce=int,
+                                  description=_l("Välj minst två, t.ex. kommunen och Arbetsförmedlingen."))
+    valid_from = SwedishDateField(_l("Gäller fr.o.m."), validators=[Optional()])
+    valid_to = SwedishDateField(_l("Gäller t.o.m."), validators=[Optional()])
+
+
+class RevisionForm(FlaskForm):
+    """The fixed fields of a draft; sections and appendices are read by id from the posted form."""
+
+    version = HiddenField()
+    valid_from = SwedishDateField(_l("Gäller fr.o.m."), validators=[Optional()])
+    valid_to = SwedishDateField(_l("Gäller t.o.m."), validators=[Optional()])
+    next_revision_due = SwedishDateField(_l("Nästa revidering senast"), validators=[Optional()])
+    place = StringField(_l("Ort för undertecknande"), validators=[Optional(), Length(max=120)])
+    signatories = TextAreaField(_l("Undertecknare"), description=_l("En per rad: namn, titel, organisation."))
+    change_summary = TextAreaField(
+        _l("Ändringar sedan föregående version"),
+        description=_l("Lämna tomt för att använda den jämförelse portalen tar fram avsnitt för avsnitt."))
+
+
+class TitleForm(FlaskForm):
+    title = StringField(_l("Rubrik"), validators=[DataRequired(_l("Ange en rubrik.")), Length(max=300)])
+
+
+class AppendixForm(FlaskForm):
+    number = StringField(_l("Bilagans nummer"), validators=[DataRequired(_l("Ange bilagans nummer.")),
+                                                            Length(max=20)],
+                         description=_l("Som i er överenskommelse, t.ex. 1, 3 eller 3b."))
+    title = StringField(_l("Rubrik"), validators=[DataRequired(_l("Ange bilagans rubrik.")), Length(max=300)])
+
+
+class AdoptForm(FlaskForm):
+    adopted_on = SwedishDateField(_l("Beslutsdatum"), validators=[DataRequired(_l("Ange datum för beslutet."))])
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(_l("Kommentar"), validators=[DataRequired(_l("Skriv en kommentar.")),
+                                                      Length(max=5000)])
+
+
+class ScanForm(FlaskForm):
+    scan = FileField(_l("Underskriven kopia (PDF, JPEG eller PNG)"))
+
+
+class ImportForm(FlaskForm):
+    document = FileField(_l("Överenskommelse i Word-format (.docx)"))
+
+
+class GoalForm(FlaskForm):
+    indicator = StringField(_l("Mål eller indikator"), validators=[DataRequired(_l("Ange vad målet gäller.")),
+                                                                   Length(max=300)],
+                            description=_l("T.ex. Arbetslöshet bland unga 18–24 år i kommunen."))
+    target_type = RadioField(_l("Typ av mål"), choices=[
+        ("direction", _l("Riktning till ett datum (t.ex. ska ha minskat till september 2017)")),
+        ("value", _l("Målvärde till ett datum")),
+        ("milestone", _l("Delmål som bockas av med datum")),
+    ], default="direction")
+    unit = StringField(_l("Enhet"), validators=[Optional(), Length(max=40)], description=_l("T.ex. % eller antal."))
+    baseline_value = StringField(_l("Utgångsvärde"), validators=[decimal_or_empty])
+    baseline_date = SwedishDateField(_l("Utgångsläget gäller"), validators=[Optional()])
+    target_value = StringField(_l("Målvärde"), validators=[decimal_or_empty])
+    target_direction = SelectField(_l("Riktning"), choices=[("decrease", _l("ska minska")),
+                                                            ("increase", _l("ska öka"))], validate_choice=False)
+    target_date = SwedishDateField(_l("Måldatum"), validators=[Optional()])
+    description = TextAreaField(_l("Målet som det står i överenskommelsen"), validators=[Optional()])
+
+
+class MeasurementForm(FlaskForm):
+    measured_on = SwedishDateField(_l("Mätdatum"), validators=[DataRequired(_l("Ange mätdatum."))])
+    value = StringField(_l("Värde"), validators=[DataRequired(_l("Ange ett värde.")), decimal_or_empty],
+                        description=_l("Decimalkomma går bra, t.ex. 9,5."))
+
+
+class CsvForm(FlaskForm):
+    file = FileField(_l("CSV-fil med mätvärden"),
+                     description=_l("Rubrikrad datum;värde, sedan en rad per mätning, t.ex. 2017-03-31;9,2."))
+
+
+class MilestoneForm(FlaskForm):
+    achieved_on = SwedishDateField(_l("Klart den"), validators=[DataRequired(_l("Ange datumet då delmålet nåddes."))])
+    note = StringField(_l("Kommentar"), validators=[Optional(), Length(max=500)])
+
+
+class PartyPersonForm(FlaskForm):
+    party = SelectField(_l("Part"), coerce=int, validate_choice=False)
+    name = StringField(_l("Namn"), validators=[DataRequired(_l("Ange personens namn.")), Length(max=200)])
+    title = StringField(_l("Titel"), validators=[Optional(), Length(max=200)],
+                        description=_l("T.ex. sektionschef."))
+    email = EmailField(_l("E-postadress"), validators=[Optional(), Length(max=254)])
+    is_signatory = BooleanField(_l("Undertecknar överenskommelsen"))
+    is_contact = BooleanField(_l("Kontaktperson"))

@@ -1,0 +1,231 @@
+"""Revision state machine, one open draft, immutability, stale saves and bad input on the edit page."""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from agreements import operations as ops
+from agreements.models import Revision
+from portal.db import db
+from tests.agreements.conftest import url
+
+
+def test_demo_agreement_is_entered_in_full(lekeberg):
+    first, draft = lekeberg.revisions
+    assert (first.state, first.adopted_on) == ("adopted", date(2016, 12, 19))
+    assert (first.valid_from, first.valid_to) == (date(2016, 12, 31), date(2017, 12, 31))
+    assert [p.orgnr for p in lekeberg.parties] == ["212000-2981", "202100-2114"]
+    assert draft.state == "draft" and draft.number == 2
+    assert [s.title for s in first.sections][:3] == ["Syfte", "Mål", "Målgrupp"]
+    routines = {r.key: len(r.steps) for a in first.appendices for r in a.routines}
+    assert routines == {"utbildningskontrakt": 7, "traineejobb": 7, "syv": 5}
+    assert [a.number for a in first.appendices] == ["1", "2", "3"]
+    assert len(first.signatories) == 4
+    bilaga2 = first.appendices[1].body
+    assert "29 kap. 9 Skollagen (2010:800)" in bilaga2 and "Svar på utvärderingsfrågor oktober 2016" in bilaga2
+
+
+def test_state_machine_draft_proposed_adopted(lekeberg, make_user):
+    draft = lekeberg.revisions[1]
+    with pytest.raises(ops.AgreementError, match="måste föreslås"):
+        ops.adopt(draft, adopted_on=date(2018, 1, 10))
+    ops.propose(draft)
+    assert draft.state == "proposed"
+    with pytest.raises(ops.AgreementError, match="föreslagen"):
+        ops.propose(draft)
+    ops.withdraw_proposal(draft)
+    assert draft.state == "draft"
+    ops.propose(draft)
+    adopter = make_user(roles=("styrgrupp",))
+    ops.adopt(draft, adopted_on=date(2018, 1, 10), by=adopter)
+    assert (draft.state, draft.adopted_by_id, draft.adopted_on) == ("adopted", adopter.id, date(2018, 1, 10))
+    assert all(s.signed_on == date(2018, 1, 10) for s in draft.signatories)
+    with pytest.raises(ops.AgreementError, match="redan antagen"):
+        ops.adopt(draft, adopted_on=date(2018, 1, 10))
+    with pytest.raises(ops.AgreementError):
+        ops.withdraw_proposal(draft)
+
+
+def test_adopted_revision_is_immutable(lekeberg):
+    adopted = lekeberg.revisions[0]
+    with pytest.raises(ops.AgreementError, match="antagen och kan inte ändras"):
+        ops.save_draft(adopted, expected_version=adopted.version, valid_from=None, valid_to=None,
+                       next_revision_due=None, place=None, change_summary=None, sections=[])
+    with pytest.raises(ops.AgreementError):
+        ops.add_section(adopted, title="Nytt")
+    with pytest.raises(ops.AgreementError):
+        ops.remove_section(adopted, adopted.sections[0])
+
+
+def test_only_one_open_draft(lekeberg):
+    with pytest.raises(ops.AgreementError, match="redan ett öppet utkast"):
+        ops.new_revision(lekeberg)
+
+
+def test_new_revision_copies_latest_adopted(lekeberg):
+    draft = lekeberg.revisions[1]
+    ops.propose(draft)
+    ops.adopt(draft, adopted_on=date(2018, 1, 10))
+    third = ops.new_revision(lekeberg)
+    assert third.number == 3 and third.based_on_id == draft.id
+    assert [(s.title, s.body) for s in third.sections] == [(s.title, s.body) for s in draft.sections]
+    assert [len(r.steps) for a in third.appendices for r in a.routines] == [7, 7, 5]
+
+
+def test_adoption_freezes_goals_and_values_keep_coming(lekeberg):
+    first, draft = lekeberg.revisions
+    goal = first.goal_links[0].goal
+    frozen = json.loads(first.goal_links[0].frozen)
+    assert frozen["indicator"] == goal.indicator and frozen["baseline_value"].startswith("10")
+    before = len(goal.measurements)
+    ops.record_measurement(goal, measured_on=date(2017, 9, 30), value=__import__("decimal").Decimal("8.1"))
+    goal.indicator = "Ny formulering"
+    db.session.commit()
+    assert json.loads(first.goal_links[0].frozen)["indicator"] == frozen["indicator"]
+    assert len(goal.measurements) == before + 1
+    # the draft refers to the same goal, so it sees the same measured values
+    assert draft.goal_links[0].goal.measurements[-1].value == goal.measurements[-1].value
+
+
+def _edit_form(client, agreement, number):
+    html = client.get(url(agreement, number, "/redigera")).get_data(as_text=True)
+    rev = db.session.scalars(db.select(Revision).filter_by(agreement_id=agreement.id, number=number)).one()
+    data = {"version": str(rev.version), "valid_from": "2017-12-31", "valid_to": "2018-12-31",
+            "place": "Fjugesta", "signatories": "Per Gustafsson, enhetschef, Lekebergs kommun"}
+    for s in rev.sections:
+        data[f"section-{s.id}-title"] = s.title
+        data[f"section-{s.id}-body"] = s.body
+        data[f"section-{s.id}-position"] = str(s.position)
+    return html, rev, data
+
+
+def test_edit_saves_draft(lekeberg, client, login_as):
+    login_as(org="kommun", roles=("samordnare",))
+    _html, rev, data = _edit_form(client, lekeberg, 2)
+    syfte = rev.sections[0]
+    data[f"section-{syfte.id}-body"] = "Ett nytt syfte."
+    response = client.post(url(lekeberg, 2, "/redigera"), data=data)
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(type(syfte), syfte.id).body == "Ett nytt syfte."
+
+
+def test_stale_save_is_refused_with_both_versions(lekeberg, client, login_as):
+    login_as(org="kommun", roles=("samordnare",))
+    _html, rev, data = _edit_form(client, lekeberg, 2)
+    syfte = rev.sections[0]
+    # someone else saves first
+    ops.save_draft(rev, expected_version=rev.version, valid_from=rev.valid_from, valid_to=rev.valid_to,
+                   next_revision_due=None, place="Fjugesta", change_summary=None,
+                   sections=[ops.SectionInput(syfte.id, syfte.title, "Kollegans text.", 0)])
+    db.session.commit()
+    data[f"section-{syfte.id}-body"] = "Min text."
+    response = client.post(url(lekeberg, 2, "/redigera"), data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "ändrats av någon annan" in html
+    assert "Min text." in html and "Kollegans text." in html
+    db.session.expire_all()
+    assert db.session.get(type(syfte), syfte.id).body == "Kollegans text."
+
+
+def test_valid_to_before_valid_from_keeps_what_was_typed(lekeberg, client, login_as):
+    login_as(org="kommun", roles=("samordnare",))
+    _html, rev, data = _edit_form(client, lekeberg, 2)
+    data.update(valid_from="2018-12-31", valid_to="2018-01-01")
+    data[f"section-{rev.sections[0].id}-body"] = "Inskriven text som inte får försvinna."
+    response = client.post(url(lekeberg, 2, "/redigera"), data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "kan inte vara före startdatumet" in html
+    assert "Inskriven text som inte får försvinna." in html and 'value="2018-01-01"' in html
+
+
+def test_bad_date_gets_swedish_message(lekeberg, client, login_as):
+    login_as(org="kommun", roles=("samordnare",))
+    _html, _rev, data = _edit_form(client, lekeberg, 2)
+    data["valid_to"] = "31/12 2018"
+    response = client.post(url(lekeberg, 2, "/redigera"), data=data)
+    assert response.status_code == 400
+    assert "ÅÅÅÅ-MM-DD" in response.get_data(as_text=True)
+
+
+def test_editing_an_adopted_revision_is_refused_in_the_browser(lekeberg, client, login_as):
+    login_as(org="kommun", roles=("samordnare",))
+    first = lekeberg.revisions[0]
+    body = first.sections[0].body
+    response = client.post(url(lekeberg, 1, "/redigera"), data={"version": str(first.version)},
+                           follow_redirects=True)
+    assert response.status_code == 200
+    assert "inte ett utkast" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert lekeberg.revisions[0].sections[0].body == body
+
+
+def test_second_draft_via_browser_gets_message(lekeberg, client, login_as):
+    login_as(org="kommun", roles=("samordnare",))
+    response = client.post(url(lekeberg, None, "/revisioner/ny"), follow_redirects=True)
+    assert "redan ett öppet utkast" in response.get_data(as_text=True)
+    assert len(lekeberg.revisions) == 2
+
+
+def test_propose_adopt_and_comment_through_the_pages(lekeberg, client, make_user):
+    from tests.conftest import login
+
+    coordinator = make_user(org="ami", roles=("samordnare",))
+    login(client, coordinator)
+    assert client.post(url(lekeberg, 2, "/foresla")).status_code == 302
+    client.post("/logga-ut")
+    member = make_user(org="af", roles=("styrgrupp",))
+    login(client, member)
+    response = client.post(url(lekeberg, 2, "/kommentarer"), data={"body": ""})
+    assert response.status_code == 400 and "Skriv en kommentar" in response.get_data(as_text=True)
+    assert client.post(url(lekeberg, 2, "/kommentarer"), data={"body": "Bra förslag."}).status_code == 302
+    response = client.post(url(lekeberg, 2, "/anta"), data={"adopted_on": "2099-01-01"})
+    assert response.status_code == 400 and "framtiden" in response.get_data(as_text=True)
+    assert client.post(url(lekeberg, 2, "/anta"), data={"adopted_on": "2018-01-15"}).status_code == 302
+    db.session.expire_all()
+    rev = lekeberg.revisions[1]
+    assert rev.state == "adopted" and rev.adopted_by_id == member.id and rev.comments[0].body == "Bra förslag."
+
+
+def test_signed_scan_upload(lekeberg, client, login_as):
+    import io
+
+    login_as(org="af", roles=("styrgrupp",))
+    bad = client.post(url(lekeberg, 1, "/underskriven-kopia"),
+                      data={"scan": (io.BytesIO(b"hello"), "x.txt")}, follow_redirects=True)
+    assert "PDF, JPEG eller PNG" in bad.get_data(as_text=True)
+    ok = client.post(url(lekeberg, 1, "/underskriven-kopia"),
+                     data={"scan": (io.BytesIO(b"%PDF-1.4 test"), "signerad.pdf")})
+    assert ok.status_code == 302
+    download = client.get(url(lekeberg, 1, "/underskriven-kopia"))
+    assert download.status_code == 200 and download.data.startswith(b"%PDF")
+    draft_upload = client.post(url(lekeberg, 2, "/underskriven-kopia"),
+                               data={"scan": (io.BytesIO(b"%PDF-1.4"), "x.pdf")}, follow_redirects=True)
+    assert "bara laddas upp till en antagen" in draft_upload.get_data(as_text=True)
+
+
+def test_new_agreement_from_template(client, login_as, orgs):
+    login_as(org="kommun", roles=("samordnare",))
+    bad = client.post("/overenskommelser/ny", data={"title": "Ny ÖK", "parties": [str(orgs["kommun"].id)],
+                                                   "valid_from": "2020-01-01", "valid_to": "2019-01-01"})
+    assert bad.status_code == 400 and "minst två parter" in bad.get_data(as_text=True)
+    ok = client.post("/overenskommelser/ny", data={"title": "Ny ÖK", "diarienummer": "KS 1",
+                                                  "parties": [str(orgs["kommun"].id), str(orgs["af"].id)]})
+    assert ok.status_code == 302
+    page = client.get(ok.headers["Location"]).get_data(as_text=True)
+    for title in ("Syfte", "Målgrupp", "Överenskommelsens varaktighet och revidering", "Underskrifter"):
+        assert title in page
+
+
+def test_database_refuses_a_second_open_revision(lekeberg):
+    """The partial unique index backs the rule when two requests race past the check."""
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError):
+        with db.session.begin_nested():
+            db.session.add(Revision(agreement=lekeberg, number=3, state="draft"))
+            db.session.flush()
