@@ -60,7 +60,7 @@ def test_register_consent_for_an_adult(client, ami, orgs):
 @pytest.mark.parametrize("overrides, message, kept", [
     ({"organisations": None}, "Välj minst en organisation", "Mitt eget syfte"),
     ({"valid_until": "2020-01-01"}, "Slutdatumet kan inte vara före startdatumet", "2020-01-01"),
-    ({"valid_until": "inte ett datum"}, "Gäller till och med", "inte ett datum"),
+    ({"valid_until": "inte ett datum"}, "Inte ett giltigt datum", "inte ett datum"),
     ({"categories": None}, "Välj minst en kategori", "Mitt eget syfte"),
     ({"method": "muntlig"}, "Anteckna hur det muntliga samtycket lämnades", "Mitt eget syfte"),
     ({"method": "blankett"}, "Ladda upp den inskannade", "Mitt eget syfte"),
