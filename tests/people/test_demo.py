@@ -28,7 +28,9 @@ def test_demo_people_fill_every_page(app):
     login(ami, by_email("ami.handlaggare@lekeberg.example"), demo.DEMO_PASSWORD)
     assert "Noah Karlsson" in ami.get("/deltagare/samtycken/utgar").get_data(as_text=True)
     assert "Deltagare D-" in ami.get("/meddelanden").get_data(as_text=True)
-    for url in ("/deltagare", "/deltagare/1", "/deltagare/1/samtycken", "/deltagare/1/samtycken/nytt",
-                "/deltagare/1/utlamnande", "/deltagare/ny", "/deltagare/1/kontakt", "/deltagare/1/andra",
-                "/deltagare/1/vardnadshavare", "/deltagare/1/anteckning"):
+    elsa = db.session.scalar(select(people.Person).where(people.Person.first_name == "Elsa")).id
+    for url in ("/deltagare", f"/deltagare/{elsa}", f"/deltagare/{elsa}/samtycken",
+                f"/deltagare/{elsa}/samtycken/nytt", f"/deltagare/{elsa}/utlamnande", "/deltagare/ny",
+                f"/deltagare/{elsa}/kontakt", f"/deltagare/{elsa}/andra", f"/deltagare/{elsa}/vardnadshavare",
+                f"/deltagare/{elsa}/anteckning"):
         assert ami.get(url).status_code == 200, url
