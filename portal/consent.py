@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from portal import audit
+from portal.auth.models import User
 from portal.db import UTCDateTime, db, utcnow
 from portal.orgs import Organisation
 from portal.people import (
@@ -67,7 +68,7 @@ BASES: dict[str, object] = {
     "uppgiftsskyldighet": _l("Uppgiftsskyldighet enligt lag"),
     "orosanmalan": _l("Orosanmälan till socialtjänsten (SoL 14 kap. 1 §)"),
     "osl_10_kap": _l("Sekretessbrytande bestämmelse i OSL 10 kap."),
-    "annan": _l("Annan lagstöd (ange vilket)"),
+    "annan": _l("Annat lagstöd (ange vilket)"),
 }
 
 MAX_SCAN_BYTES = 10 * 1024 * 1024
@@ -431,6 +432,13 @@ def withdraw_consent(consent: Consent, *, by, reason: str) -> Consent:
            p=consent.person.pseudonym),
         url=f"/deltagare/{consent.person_id}/samtycken", key=f"consent-withdrawn-{consent.id}",
     )
+    recorder = db.session.get(User, consent.recorded_by_user_id) if consent.recorded_by_user_id else None
+    if recorder is not None and recorder.is_active and recorder.id != by.id:
+        # Queued in this transaction, sent after the commit; no personal data travels by e-mail.
+        notifications.queue_mail(
+            recorder.email, _l("Ett samtycke har återkallats"),
+            _l("Ett samtycke som du registrerade i DUA-portalen har återkallats. Logga in och öppna "
+               "Meddelanden för att se vilket."))
     for hook in CONSENT_WITHDRAWN_HOOKS:
         hook(consent)
     return consent
@@ -667,6 +675,8 @@ def _attach_records(views: dict[int, PersonView], person_ids: list[int], org_id:
         stmt = stmt.order_by(model.created_dt.desc() if model is PersonNote else model.id)
         for row in db.session.scalars(stmt):
             view = views[row.person_id]
+            if model is Guardian and view.age is not None and view.age >= 18:
+                continue  # guardianship ends at 18; the record stays (archive law) but is no longer shown
             category = row.category if model is PersonNote else "kontakt"
             if _visible(view, row, org_id, category):
                 getattr(view, target).append(row)

@@ -386,6 +386,8 @@ def set_contact(person: Person, *, by, address: str = "", postal_code: str = "",
 
 def add_guardian(person: Person, *, by, name: str, relation: str = "", phone: str = "",
                  email: str = "") -> Guardian:
+    if person.age() >= 18:
+        raise PersonError(_l("Personen är myndig och har inga vårdnadshavare."), field="name")
     name = _clean_name(name, "name", _l("Ange vårdnadshavarens namn."))
     if not (phone or "").strip() and not (email or "").strip():
         raise PersonError(_l("Ange telefon eller e-post så att vårdnadshavaren kan nås."), field="phone")

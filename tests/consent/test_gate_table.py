@@ -143,3 +143,41 @@ def test_disclosure_opens_the_named_categories_on_that_day_only(app, orgs, make_
     view = consents.gate(ifo_user, p)
     assert view.allowed and view.notes and not view.contacts
     assert not consents.gate(ifo_user, p, on=people.today() + timedelta(days=1)).allowed
+
+
+def test_withdrawal_runs_hooks_notifies_and_queues_mail(app, orgs, make_user):
+    from sqlalchemy import select
+
+    from portal.notifications import Notice, OutboxMail
+
+    ami_user = make_user(org="ami")
+    p = f.person(ami_user)
+    c = f.consent(p, ami_user, [orgs["af"].id])
+    seen = []
+    hook = consents.on_consent_withdrawn(lambda consent: seen.append(consent.id))
+    try:
+        consents.withdraw_consent(c, by=make_user(org="af"), reason="Den unge ringde och återkallade.")
+    finally:
+        consents.CONSENT_WITHDRAWN_HOOKS.remove(hook)
+    db.session.commit()
+    assert seen == [c.id]
+    notice = db.session.scalar(select(Notice))
+    assert notice.organisation_id == orgs["ami"].id and p.pseudonym in notice.message
+    mail = db.session.scalar(select(OutboxMail))
+    assert mail.to_address == ami_user.email and p.first_name not in mail.body and mail.sent_dt is None
+
+
+def test_bulk_reads_keep_the_audit_chain_intact(app, orgs, make_user):
+    from sqlalchemy import func, select
+
+    from portal import audit
+
+    ami_user = make_user(org="ami")
+    group = [f.person(ami_user, first=f"P{i}") for i in range(5)]
+    consents.gate(make_user(org="af"), group)
+    consents.gate(ami_user, group)
+    db.session.commit()
+    assert audit.verify().ok
+    count = db.session.scalar(select(func.count()).select_from(audit.AuditEvent).where(
+        audit.AuditEvent.action.in_(("person.read", "person.refused"))))
+    assert count == 10
