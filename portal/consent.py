@@ -139,6 +139,8 @@ class Consent(db.Model):
 
     person: Mapped[Person] = relationship()
     recorded_by_org: Mapped[Organisation] = relationship(foreign_keys=[recorded_by_org_id])
+    recorded_by_user: Mapped[User | None] = relationship(foreign_keys=[recorded_by_user_id])
+    withdrawn_by: Mapped[User | None] = relationship(foreign_keys=[withdrawn_by_id])
     parties: Mapped[list[ConsentParty]] = relationship(back_populates="consent", cascade="all, delete-orphan")
     scan: Mapped[ConsentScan | None] = relationship(back_populates="consent", uselist=False,
                                                     cascade="all, delete-orphan")

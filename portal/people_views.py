@@ -248,6 +248,13 @@ def _consent_form_setup(form: ConsentForm, person: people.Person, supersedes: co
         form.valid_from.data = start
         form.valid_until.data = consents.default_valid_until(person, start)
         form.given_by_person.data = person.age() >= consents.minors_policy().guardian_required_under
+        if person.age() < consents.minors_policy().adult_age:
+            # Offer the guardians this organisation has recorded; it never sees other organisations' ones here.
+            own = db.session.scalars(select(people.Guardian.name).where(
+                people.Guardian.person_id == person.id,
+                people.Guardian.organisation_id == current_user.organisation_id).order_by(people.Guardian.id)).all()
+            names = list(own) + ["", ""]
+            form.guardian_1.data, form.guardian_2.data = names[0], names[1]
         if supersedes is not None:
             form.organisations.data = sorted(supersedes.organisation_ids - {current_user.organisation_id})
             form.purposes.data = list(supersedes.purposes)

@@ -220,3 +220,16 @@ def test_extract_covers_only_the_own_organisation(client, app, orgs, make_user):
     body = _body(client.post("/deltagare/registerutdrag", data={"number": p.number_display}))
     assert "Ahmed Handläggare" not in body and "AMI" not in body
     assert p.first_name not in body
+
+
+def test_history_shows_who_withdrew_and_guardians_are_offered(client, ami, orgs):
+    p = f.person(ami, birth=f.born(14))
+    people.add_guardian(p, by=ami, name="Anna Ek", phone="070-1")
+    db.session.commit()
+    form_page = _body(client.get(f"/deltagare/{p.id}/samtycken/nytt"))
+    assert 'value="Anna Ek"' in form_page
+    c = f.consent(p, ami, [orgs["af"].id], given_by_person=False, guardians=["Anna Ek"], view="Positiv",
+                  maturity="")
+    client.post(f"/deltagare/{p.id}/samtycken/{c.id}/aterkalla", data={"reason": "Vårdnadshavaren ångrade sig"})
+    page = _body(client.get(f"/deltagare/{p.id}/samtycken"))
+    assert "Vårdnadshavaren ångrade sig" in page and ami.name in page and "Återkallat" in page
