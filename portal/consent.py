@@ -83,9 +83,11 @@ SCAN_SIGNATURES = (
 class ConsentError(ValueError):
     """A consent rule was broken; `field` names the form field the message belongs beside."""
 
-    def __init__(self, message, field: str | None = None):
+    def __init__(self, message, field: str | None = None, errors: list | None = None):
         super().__init__(str(message))
         self.field = field
+        #: Every problem found, as (field, message); the first is also `field` and the message.
+        self.errors = [(f, str(m)) for f, m in errors] if errors else [(field, str(message))]
 
 
 # --- Models -------------------------------------------------------------------------------------------
@@ -343,53 +345,67 @@ def register_consent(person: Person, *, by, organisation_ids: Iterable[int], pur
                      method_note: str = "", given_by_person: bool = True, guardian_names: list[str] = (),
                      person_view: str = "", maturity_assessment: str = "",
                      scan: tuple[str, bytes] | None = None, supersedes: Consent | None = None) -> Consent:
-    """Record a consent (or a new version that supersedes one); the recording organisation is always a party."""
+    """Record a consent (or a new version that supersedes one); the recording organisation is always a party.
+
+    Every problem is collected, so the form can show each message beside its field in one round.
+    """
+    problems: list[tuple[str | None, object]] = []
+
+    def problem(field: str | None, message) -> None:
+        problems.append((field, message))
+
     others = {int(i) for i in organisation_ids} - {by.organisation_id}
     if not others:
-        raise ConsentError(_l("Välj minst en organisation som uppgifterna får lämnas till eller hämtas från."),
-                           field="organisations")
-    known = set(db.session.scalars(select(Organisation.id).where(Organisation.id.in_(others))))
-    if known != others:
-        raise ConsentError(_l("Okänd organisation vald."), field="organisations")
+        problem("organisations", _l("Välj minst en organisation som uppgifterna får lämnas till eller hämtas från."))
+    elif set(db.session.scalars(select(Organisation.id).where(Organisation.id.in_(others)))) != others:
+        problem("organisations", _l("Okänd organisation vald."))
     purposes = [p for p in purposes if p in PURPOSES]
     purpose_other = " ".join((purpose_other or "").split())[:300]
     if not purposes and not purpose_other:
-        raise ConsentError(_l("Välj minst ett syfte."), field="purposes")
+        problem("purposes", _l("Välj minst ett syfte."))
     categories = [c for c in categories if c in CATEGORIES]
     if not categories:
-        raise ConsentError(_l("Välj minst en kategori av uppgifter."), field="categories")
+        problem("categories", _l("Välj minst en kategori av uppgifter."))
     if valid_from is None:
-        raise ConsentError(_l("Ange från vilket datum samtycket gäller."), field="valid_from")
+        problem("valid_from", _l("Ange från vilket datum samtycket gäller."))
     if valid_until is None:
-        raise ConsentError(_l("Ange till och med vilket datum samtycket gäller."), field="valid_until")
-    if valid_until < valid_from:
-        raise ConsentError(_l("Slutdatumet kan inte vara före startdatumet."), field="valid_until")
-    twentieth = add_years(person.birth_date, 20)
-    if valid_until >= twentieth and not is_past_twenty_stated:
-        raise ConsentError(
-            _l("Samtycket kan inte gälla efter personens 20-årsdag (%(date)s) om det inte anges särskilt.",
-               date=twentieth.isoformat()), field="valid_until")
-    if method not in METHODS:
-        raise ConsentError(_l("Välj hur samtycket lämnades."), field="method")
+        problem("valid_until", _l("Ange till och med vilket datum samtycket gäller."))
+    elif valid_from is not None and valid_until < valid_from:
+        problem("valid_until", _l("Slutdatumet kan inte vara före startdatumet."))
+    else:
+        twentieth = add_years(person.birth_date, 20)
+        if valid_until >= twentieth and not is_past_twenty_stated:
+            problem("valid_until", _l("Samtycket kan inte gälla efter personens 20-årsdag (%(date)s) om det inte "
+                                      "anges särskilt.", date=twentieth.isoformat()))
     method_note = (method_note or "").strip()
-    if method == "muntlig" and not method_note:
-        raise ConsentError(_l("Anteckna hur det muntliga samtycket lämnades: när, var och vem som var med."),
-                           field="method_note")
+    if method not in METHODS:
+        problem("method", _l("Välj hur samtycket lämnades."))
+    elif method == "muntlig" and not method_note:
+        problem("method_note", _l("Anteckna hur det muntliga samtycket lämnades: när, var och vem som var med."))
     scan_row = None
     if scan is not None and scan[1] is not None and (scan[0] or scan[1]):
-        content_type, filename = check_scan(scan[0], scan[1])
-        scan_row = ConsentScan(filename=filename, content_type=content_type, size=len(scan[1]), data=scan[1])
-    if method == "blankett" and scan_row is None:
-        raise ConsentError(_l("Ladda upp den inskannade, underskrivna blanketten."), field="scan")
+        try:
+            content_type, filename = check_scan(scan[0], scan[1])
+        except ConsentError as exc:
+            problem(exc.field, str(exc))
+        else:
+            scan_row = ConsentScan(filename=filename, content_type=content_type, size=len(scan[1]), data=scan[1])
+    elif method == "blankett":
+        problem("scan", _l("Ladda upp den inskannade, underskrivna blanketten."))
     guardians = [" ".join(g.split()) for g in guardian_names if g and g.strip()][:2]
-    check_minors_policy(age=person.age(valid_from if valid_from > today() else today()),
-                        given_by_person=given_by_person, guardian_names=guardians, person_view=person_view or "",
-                        maturity_assessment=maturity_assessment or "")
+    on = valid_from if valid_from is not None and valid_from > today() else today()
+    try:
+        check_minors_policy(age=person.age(on), given_by_person=given_by_person, guardian_names=guardians,
+                            person_view=person_view or "", maturity_assessment=maturity_assessment or "")
+    except ConsentError as exc:
+        problem(exc.field, str(exc))
     if supersedes is not None:
         if supersedes.person_id != person.id:
-            raise ConsentError(_l("Samtycket gäller en annan person."), field=None)
-        if supersedes.withdrawn_dt is not None or supersedes.superseded_dt is not None:
-            raise ConsentError(_l("Samtycket har redan återkallats eller ersatts och kan inte ändras."), field=None)
+            problem(None, _l("Samtycket gäller en annan person."))
+        elif supersedes.withdrawn_dt is not None or supersedes.superseded_dt is not None:
+            problem(None, _l("Samtycket har redan återkallats eller ersatts och kan inte ändras."))
+    if problems:
+        raise ConsentError(problems[0][1], field=problems[0][0], errors=problems)
     consent = Consent(
         person_id=person.id, recorded_by_org_id=by.organisation_id, recorded_by_user_id=by.id,
         purposes=purposes, purpose_other=purpose_other, categories=categories, valid_from=valid_from,

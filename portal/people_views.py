@@ -297,7 +297,8 @@ def consent_new(person_id: int):
                 person_view=form.person_view.data or "", maturity_assessment=form.maturity_assessment.data or "",
                 scan=scan, supersedes=supersedes)
         except consents.ConsentError as exc:
-            attach_error(form, exc.field, str(exc))
+            for field, message in exc.errors:
+                attach_error(form, field, message)
         else:
             flash(_("Samtycket är registrerat."), "success")
             return redirect(url_for("people.consent_list", person_id=person.id))

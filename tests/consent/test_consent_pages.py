@@ -233,3 +233,14 @@ def test_history_shows_who_withdrew_and_guardians_are_offered(client, ami, orgs)
     client.post(f"/deltagare/{p.id}/samtycken/{c.id}/aterkalla", data={"reason": "Vårdnadshavaren ångrade sig"})
     page = _body(client.get(f"/deltagare/{p.id}/samtycken"))
     assert "Vårdnadshavaren ångrade sig" in page and ami.name in page and "Återkallat" in page
+
+
+def test_every_consent_problem_is_shown_at_once(client, ami, orgs):
+    p = f.person(ami, birth=f.born(14))
+    response = _post(client, p, _form(orgs, organisations=None, categories=None, method="muntlig",
+                                      given_by_person=None, valid_until="2020-01-01"))
+    body = _body(response)
+    assert response.status_code == 400
+    for message in ("Välj minst en organisation", "Välj minst en kategori", "Slutdatumet kan inte vara före",
+                    "Anteckna hur det muntliga", "vårdnadshavares samtycke krävs"):
+        assert message in body, message
