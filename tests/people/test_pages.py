@@ -291,3 +291,28 @@ def test_guardians_only_while_under_18(client, app, orgs, make_user):
     assert response.status_code == 400 and "myndig" in _body(response)
     view = consents.gate(user, child, on=people.add_years(child.birth_date, 18))
     assert view.guardians == []
+
+
+def test_formerly_covered_org_sees_nothing_after_withdrawal_on_any_page(client, make_user, shared):
+    p, c = shared["person"], shared["consent"]
+    consents.withdraw_consent(c, by=shared["ami_user"], reason="Den unges begäran")
+    db.session.commit()
+    login(client, make_user(org="af", roles=("samordnare",)))
+    for url in _refused_urls(p, c):
+        response = client.get(url)
+        assert response.status_code in (200, 403), (url, response.status_code)
+        body = _body(response)
+        typed = url.partition("?q=")[2]
+        if typed:
+            body = body.replace(f'value="{typed}"', "").replace(f"?q={typed}", "")
+        _assert_hidden(body, p)
+        assert "Hemliga gatan 7" not in body and "Anteckning om Elsa" not in body
+
+
+def test_double_withdrawal_is_explained(client, shared):
+    login(client, shared["ami_user"])
+    p, c = shared["person"], shared["consent"]
+    url = f"/deltagare/{p.id}/samtycken/{c.id}/aterkalla"
+    assert client.post(url, data={"reason": "Första"}).status_code == 302
+    again = client.post(url, data={"reason": "Andra"})
+    assert again.status_code == 400 and "redan återkallat" in _body(again)
