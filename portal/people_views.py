@@ -7,7 +7,9 @@ import io
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
+from markupsafe import escape
 from sqlalchemy import select
 
 from portal import audit, notifications, people
@@ -48,7 +50,7 @@ def init_app(app) -> None:
             _l("Organisationens utlämnanden utan samtycke, för granskning."))
     add_nav("people.extract", _l("Registerutdrag"), "person.extract",
             _l("Register- och loggutdrag för en person som begär det (GDPR art. 15)."))
-    add_nav("people.notices", _l("Meddelanden"), None, _l("Meddelanden till dig och din organisation."))
+    add_nav("people.notices", _l("Meddelanden"), None, _UnreadNotices())
     from portal.demo_people import seed_people
 
     register_seeder(seed_people)
@@ -59,6 +61,19 @@ def init_app(app) -> None:
         count = consents.notify_expiring()
         db.session.commit()
         print(f"{count} påminnelser skapade.")
+
+
+class _UnreadNotices:
+    """The start-page card text for notices, counted when the card is rendered (the start page shows notices)."""
+
+    def __str__(self) -> str:
+        count = notifications.unread_count(current_user) if current_user.is_authenticated else 0
+        if count:
+            return ngettext("Du har %(num)s oläst meddelande.", "Du har %(num)s olästa meddelanden.", count)
+        return _("Meddelanden till dig och din organisation. Inga olästa.")
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
 
 
 # --- loaders -----------------------------------------------------------------------------------------------

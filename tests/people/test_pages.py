@@ -316,3 +316,16 @@ def test_double_withdrawal_is_explained(client, shared):
     assert client.post(url, data={"reason": "Första"}).status_code == 302
     again = client.post(url, data={"reason": "Andra"})
     assert again.status_code == 400 and "redan återkallat" in _body(again)
+
+
+def test_start_page_shows_unread_notices(client, app, orgs, make_user, shared):
+    consents.withdraw_consent(shared["consent"], by=make_user(org="af"), reason="Den unges begäran")
+    db.session.commit()
+    login(client, shared["ami_user"])
+    assert "Du har 1 oläst meddelande." in _body(client.get("/"))
+    notice = db.session.scalar(select(Notice))
+    client.post(f"/meddelanden/{notice.id}/last")
+    assert "Inga olästa." in _body(client.get("/"))
+    other = app.test_client()
+    login(other, make_user(org="skola"))
+    assert other.post(f"/meddelanden/{notice.id}/last").status_code == 404
