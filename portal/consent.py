@@ -334,7 +334,9 @@ def check_scan(filename: str, data: bytes) -> tuple[str, str]:
         raise ConsentError(_l("Filen är tom. Välj den inskannade blanketten."), field="scan")
     for signature, content_type, extension in SCAN_SIGNATURES:
         if data.startswith(signature):
-            stem = "".join(c for c in (filename or "").rsplit(".", 1)[0] if c.isalnum() or c in "-_ ")[:80]
+            # ASCII only: the name goes into a Content-Disposition header when the scan is downloaded.
+            stem = "".join(c for c in (filename or "").rsplit(".", 1)[0]
+                           if c.isascii() and (c.isalnum() or c in "-_"))[:80]
             return content_type, f"{stem or 'samtycke'}.{extension}"
     raise ConsentError(_l("Filen måste vara en PDF, JPEG eller PNG."), field="scan")
 

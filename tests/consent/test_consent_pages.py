@@ -244,3 +244,12 @@ def test_every_consent_problem_is_shown_at_once(client, ami, orgs):
     for message in ("Välj minst en organisation", "Välj minst en kategori", "Slutdatumet kan inte vara före",
                     "Anteckna hur det muntliga", "vårdnadshavares samtycke krävs"):
         assert message in body, message
+
+
+def test_scan_with_odd_file_name_downloads(client, ami, orgs):
+    p = f.person(ami)
+    response = _post(client, p, _form(orgs, method="blankett"), files=(io.BytesIO(PDF), "samtycke 北 åäö\".pdf"))
+    assert response.status_code == 302
+    consent = db.session.scalar(select(consents.Consent))
+    download = client.get(f"/deltagare/{p.id}/samtycken/{consent.id}/skanning")
+    assert download.status_code == 200 and download.headers["Content-Disposition"].endswith('.pdf"')
