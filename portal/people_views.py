@@ -115,11 +115,13 @@ def _kommun_choices():
 # --- search and register ------------------------------------------------------------------------------------
 
 
-@bp.route("/deltagare")
+@bp.route("/deltagare", methods=["GET", "POST"])
 @requires("person.view")
 def index():
-    query = (request.args.get("q") or "").strip()[:100]
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    # Searches are POSTed so a personnummer never ends up in URLs, server logs or browser history.
+    source = request.form if request.method == "POST" else request.args
+    query = (source.get("q") or "").strip()[:100]
+    page = max(source.get("page", 1, type=int) or 1, 1)
     ids = people.search_ids(current_user, query)
     total = len(ids)
     page_ids = ids[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
