@@ -49,6 +49,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(main.bp)
     main.register_error_handlers(app)
 
+    from portal import people_views
+
+    people_views.init_app(app)
+
     from portal import admin
 
     admin.init_app(app)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import g, has_request_context, request
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, select, update
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.db import UTCDateTime, db, utcnow
@@ -130,13 +130,52 @@ def record_refusal(reason: str, *, obj=None, person_id: int | None = None) -> No
 
 
 def record_reads(action: str, person_ids, **kwargs) -> None:
-    """Record a read of personal data: one event per person per request, however often it is shown."""
+    """Record a read of personal data: one event per person per request, however often it is shown.
+
+    All new events are appended in one go, so a list page writes a constant number of statements.
+    """
     seen: set = g.setdefault("_audited_reads", set()) if has_request_context() else set()
+    fresh = []
     for pid in person_ids:
         if (action, pid) in seen:
             continue
         seen.add((action, pid))
-        record(action, person_id=pid, **kwargs)
+        fresh.append(pid)
+    if len(fresh) == 1:
+        record(action, person_id=fresh[0], **kwargs)
+    elif fresh:
+        _append_many(db.session, action, fresh, **kwargs)
+
+
+def _append_many(session: Session, action: str, person_ids: list, *, by=None, details=None,
+                 organisation_id=None) -> None:
+    """Append one event per person in four statements: reserve the seq range, read, insert all, move head."""
+    actor = _actor(by)
+    if organisation_id is None and actor is not None:
+        organisation_id = actor.organisation_id
+    count = len(person_ids)
+    session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(seq=AuditChainHead.seq + count))
+    head = session.execute(
+        select(AuditChainHead.seq, AuditChainHead.hash).where(AuditChainHead.id == 1)
+    ).one_or_none()
+    if head is None:
+        raise RuntimeError("audit chain head missing; run the migrations")
+    last_seq, prev = head
+    seq = last_seq - count + 1
+    occurred = utcnow()
+    body = json.dumps(details or {}, sort_keys=True, ensure_ascii=False, default=str)
+    ip = request.remote_addr if has_request_context() else None
+    uid = actor.id if actor is not None else None
+    rows = []
+    for pid in person_ids:
+        digest = _digest(seq, occurred, uid, organisation_id, action, None, None, pid, body, ip, prev)
+        rows.append({"seq": seq, "occurred_dt": occurred, "user_id": uid, "organisation_id": organisation_id,
+                     "action": action, "object_type": None, "object_id": None, "person_id": pid,
+                     "details": body, "ip": ip, "prev_hash": prev, "hash": digest})
+        prev = digest
+        seq += 1
+    session.execute(insert(AuditEvent), rows)
+    session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(hash=prev))
 
 
 @dataclass

@@ -102,6 +102,11 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "MAX_CONTENT_LENGTH": 11 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Local minors policy for consent (people/consent): guardian required under this age; adults alone from
+        # CONSENT_ADULT_AGE; in between own consent with a maturity assessment. Both guardians if set.
+        "CONSENT_GUARDIAN_REQUIRED_UNDER": int(os.environ.get("CONSENT_GUARDIAN_REQUIRED_UNDER", "15")),
+        "CONSENT_ADULT_AGE": int(os.environ.get("CONSENT_ADULT_AGE", "18")),
+        "CONSENT_BOTH_GUARDIANS": _bool("CONSENT_BOTH_GUARDIANS", False),
         # Argon2 cost; tests lower it so the suite stays fast.
         "PASSWORD_HASH_FAST": False,
     }

@@ -24,6 +24,9 @@ PERMISSIONS: dict[str, object] = {
     "person.view": _l("Se deltagare"),
     "person.register": _l("Registrera deltagare"),
     "consent.register": _l("Registrera och återkalla samtycken"),
+    "disclosure.register": _l("Registrera utlämnande utan samtycke (annat lagstöd)"),
+    "disclosure.review": _l("Granska organisationens utlämnanden utan samtycke"),
+    "person.extract": _l("Ta fram registerutdrag och loggutdrag för en person"),
     "agreement.read": _l("Läsa överenskommelser"),
     "agreement.revise": _l("Revidera överenskommelser"),
     "agreement.adopt": _l("Anta överenskommelser"),
@@ -34,15 +37,22 @@ PERMISSIONS: dict[str, object] = {
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "handlaggare": frozenset({
         "person.view", "person.register", "consent.register", "agreement.read",
+        "disclosure.register",
     }),
     "samordnare": frozenset({
         "person.view", "person.register", "consent.register", "agreement.read", "agreement.revise",
+        "disclosure.register", "disclosure.review",
     }),
     "styrgrupp": frozenset({
         "agreement.read", "agreement.adopt", "agreement.comment",
     }),
+    # person.extract (GDPR art. 15 register/log extract) sits with the org admin, who acts as the organisation's
+    # registrar/DPO contact and already searches its audit log; caseworkers do not get it (an extract shows
+    # colleagues' access), and a system admin never does (no young person's data). The extract covers only the
+    # admin's own organisation, and producing it is itself audited.
     "org_admin": frozenset({
         "user.manage", "audit.search", "agreement.read",
+        "person.extract",
     }),
     # A system admin manages organisations and staff accounts but sees no young person's data.
     "system_admin": frozenset({

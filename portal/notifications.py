@@ -1,0 +1,95 @@
+"""In-app notices ("meddelanden") to a user or an organisation, and the e-mail outbox filled inside the transaction."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, func, or_, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.db import UTCDateTime, db, utcnow
+
+
+class Notice(db.Model):
+    """A notice shown in the portal, to one user or to everyone in one organisation, read or unread."""
+
+    __tablename__ = "notices"
+    __table_args__ = (
+        CheckConstraint("user_id IS NOT NULL OR organisation_id IS NOT NULL", name="has_recipient"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), nullable=True, index=True)
+    #: The text; never a young person's name (a pseudonym at most): notices may be read on shared screens.
+    message: Mapped[str] = mapped_column(Text, nullable=False)
+    #: A path inside the portal where the matter is handled.
+    url: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    #: Makes a notice idempotent: the same key is only ever created once.
+    key: Mapped[str | None] = mapped_column(String(120), nullable=True, unique=True)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    #: For an organisation notice, the first user who marked it read marks it read for everybody there.
+    read_dt: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    read_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+
+class OutboxMail(db.Model):
+    """An e-mail queued in the request's transaction; a sender delivers it after the commit (later concern)."""
+
+    __tablename__ = "mail_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to_address: Mapped[str] = mapped_column(String(254), nullable=False)
+    subject: Mapped[str] = mapped_column(String(200), nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    sent_dt: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+def _create(*, user_id: int | None, organisation_id: int | None, message, url: str, key: str | None) -> Notice | None:
+    if key is not None and db.session.scalar(select(Notice.id).where(Notice.key == key)) is not None:
+        return None
+    notice = Notice(user_id=user_id, organisation_id=organisation_id, message=str(message), url=url, key=key)
+    db.session.add(notice)
+    db.session.flush()
+    return notice
+
+
+def notify_user(user_id: int, message, *, url: str = "", key: str | None = None) -> Notice | None:
+    """Create a notice for one user (None if a notice with `key` exists already)."""
+    return _create(user_id=user_id, organisation_id=None, message=message, url=url, key=key)
+
+
+def notify_organisation(organisation_id: int, message, *, url: str = "", key: str | None = None) -> Notice | None:
+    """Create a notice for everyone in an organisation (None if a notice with `key` exists already)."""
+    return _create(user_id=None, organisation_id=organisation_id, message=message, url=url, key=key)
+
+
+def queue_mail(to_address: str, subject: str, body: str) -> OutboxMail:
+    """Queue an e-mail in the current transaction: rolled back with the request, sent only after a commit."""
+    mail = OutboxMail(to_address=to_address, subject=str(subject), body=str(body))
+    db.session.add(mail)
+    db.session.flush()
+    return mail
+
+
+def _for(user):
+    return or_(Notice.user_id == user.id, Notice.organisation_id == user.organisation_id)
+
+
+def notices_for(user, *, limit: int = 100) -> list[Notice]:
+    return list(db.session.scalars(select(Notice).where(_for(user))
+                                   .order_by(Notice.created_dt.desc(), Notice.id.desc()).limit(limit)))
+
+
+def unread_count(user) -> int:
+    return db.session.scalar(select(func.count()).select_from(Notice).where(_for(user), Notice.read_dt.is_(None))) or 0
+
+
+def mark_read(notice: Notice, *, by) -> None:
+    if notice.user_id not in (None, by.id) or (notice.user_id is None and notice.organisation_id != by.organisation_id):
+        raise PermissionError("not the recipient")
+    if notice.read_dt is None:
+        notice.read_dt = utcnow()
+        notice.read_by_id = by.id
+        db.session.flush()

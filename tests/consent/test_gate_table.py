@@ -1,0 +1,183 @@
+"""THE gate as a table: who sees what of a person, for every organisation, consent state, category and protection."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from portal import consent as consents
+from portal import people
+from portal.db import db
+from tests.people import factories as f
+
+VIEWERS = ["recording", "covered", "not_covered", "sibling", "parent"]
+#: viewer → organisation key in the `orgs` fixture. The consent is taken by AMI and names AMI and AF exactly.
+VIEWER_ORG = {"recording": "ami", "covered": "af", "not_covered": "skola", "sibling": "ifo", "parent": "kommun"}
+STATES = ["valid", "expired", "withdrawn", "not_yet", "guardian_only_after_18"]
+
+
+def _build(orgs, make_user, state: str, covered: bool, protected: bool):
+    ami_user = make_user(org="ami")
+    # 17 now and 18 in 30 days: old enough to consent alone with a maturity assessment, young enough for guardians.
+    p = f.person(ami_user, birth=f.born(18, 30), protected=protected)
+    today = people.today()
+    categories = ("kontakt", "utbildning") if covered else ("sysselsattning",)
+    on = today
+    kwargs = {}
+    if state == "expired":
+        kwargs = {"start": today - timedelta(days=400), "until": today - timedelta(days=1)}
+    elif state == "not_yet":
+        kwargs = {"start": today + timedelta(days=5), "until": today + timedelta(days=100)}
+    elif state == "guardian_only_after_18":
+        kwargs = {"given_by_person": False, "guardians": ["Anna Lindqvist"], "view": "Positiv", "maturity": "",
+                  "until": today + timedelta(days=200)}
+        on = today + timedelta(days=40)  # after the 18th birthday
+    c = f.consent(p, ami_user, [orgs["ami"].id, orgs["af"].id], categories=categories, **kwargs)
+    if state == "withdrawn":
+        consents.withdraw_consent(c, by=ami_user, reason="Den unges begäran")
+        db.session.commit()
+    return p, on
+
+
+@pytest.mark.parametrize("protected", [False, True], ids=["open", "protected"])
+@pytest.mark.parametrize("covered", [True, False], ids=["category_covered", "category_not_covered"])
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_gate_table(app, orgs, make_user, viewer, state, covered, protected):
+    p, on = _build(orgs, make_user, state, covered, protected)
+    user = make_user(org=VIEWER_ORG[viewer])
+    view = consents.gate(user, p, on=on)
+
+    consent_counts = viewer == "covered" and state == "valid"
+    expect_identity = viewer == "recording" or consent_counts
+    expect_note = viewer == "recording" or (consent_counts and covered)
+    expect_contact = viewer == "recording" or (consent_counts and covered and not protected)
+
+    assert view.allowed is expect_identity
+    assert bool(view.notes) is expect_note
+    assert bool(view.contacts) is expect_contact
+    assert view.pseudonym == p.pseudonym
+    if expect_identity:
+        assert view.label == p.name
+        assert view.number == p.number_display
+    else:
+        assert view.label == f"Deltagare {p.pseudonym}"
+        assert view.reason
+        assert view.first_name == view.last_name == view.number == ""
+        assert view.birth_date is None and view.contacts == [] and view.notes == []
+        assert p.first_name not in view.reason
+    if viewer == "covered" and not expect_identity:
+        # The covered organisation is told why in Swedish, naming itself and nothing else.
+        expected = {"expired": "gick ut", "withdrawn": "återkallats", "not_yet": "gäller först",
+                    "guardian_only_after_18": "vårdnadshavare"}[state]
+        assert expected in view.reason
+    if viewer in ("not_covered", "sibling", "parent"):
+        assert view.reason == f"Samtycke saknas för {orgs[VIEWER_ORG[viewer]].name}."
+    if protected and expect_identity:
+        assert view.is_protected
+
+
+def test_bulk_gate_equals_single_gate_for_every_row(app, orgs, make_user):
+    people_built = []
+    for state in STATES:
+        for covered in (True, False):
+            for protected in (False, True):
+                p, on = _build(orgs, make_user, state, covered, protected)
+                people_built.append((p, on))
+    for viewer in VIEWERS:
+        user = make_user(org=VIEWER_ORG[viewer])
+        for on in {on for _p, on in people_built}:
+            group = [p for p, day in people_built if day == on]
+            bulk = consents.gate(user, group, on=on, record=False)
+            single = [consents.gate(user, p, on=on, record=False) for p in group]
+
+            def summary(v):
+                return (v.person_id, v.allowed, v.reason, v.label, v.number, [r.id for r in v.notes],
+                        [r.id for r in v.contacts], [r.id for r in v.guardians], v.home_kommun)
+
+            assert [summary(v) for v in bulk] == [summary(v) for v in single]
+
+
+def test_kommun_consent_does_not_cover_its_units(app, orgs, make_user):
+    kommun_user = make_user(org="kommun")
+    p = f.person(kommun_user)
+    f.consent(p, kommun_user, [orgs["af"].id])
+    for unit in ("ami", "ifo", "skola"):
+        assert not consents.gate(make_user(org=unit), p).allowed
+    assert consents.gate(make_user(org="af"), p).allowed
+
+
+def test_purpose_not_in_consent_refuses(app, orgs, make_user):
+    ami_user = make_user(org="ami")
+    p = f.person(ami_user)
+    f.consent(p, ami_user, [orgs["af"].id], purposes=("remiss",))
+    af_user = make_user(org="af")
+    assert consents.gate(af_user, p, "remiss").allowed
+    refused = consents.gate(af_user, p, "samordning")
+    assert not refused.allowed and "syftet" in refused.reason
+
+
+def test_superseded_consent_is_replaced_by_the_new_one(app, orgs, make_user):
+    ami_user = make_user(org="ami")
+    p = f.person(ami_user)
+    old = f.consent(p, ami_user, [orgs["af"].id, orgs["skola"].id])
+    consents.register_consent(p, by=ami_user, organisation_ids=[orgs["af"].id], purposes=["samordning"],
+                              categories=["utbildning"], valid_from=people.today(),
+                              valid_until=people.today() + timedelta(days=30), method="digital",
+                              given_by_person=True, supersedes=old)
+    db.session.commit()
+    assert old.superseded_dt is not None
+    assert not consents.gate(make_user(org="skola"), p).allowed
+    af_view = consents.gate(make_user(org="af"), p)
+    assert af_view.allowed and af_view.notes and not af_view.contacts
+
+
+def test_disclosure_opens_the_named_categories_on_that_day_only(app, orgs, make_user):
+    ami_user = make_user(org="ami")
+    p = f.person(ami_user)
+    consents.record_disclosure(p, by=ami_user, to_org_id=orgs["ifo"].id, basis="orosanmalan",
+                               justification="Oro för den unges hemsituation.", categories=["utbildning"],
+                               disclosed_on=people.today())
+    db.session.commit()
+    ifo_user = make_user(org="ifo")
+    view = consents.gate(ifo_user, p)
+    assert view.allowed and view.notes and not view.contacts
+    assert not consents.gate(ifo_user, p, on=people.today() + timedelta(days=1)).allowed
+
+
+def test_withdrawal_runs_hooks_notifies_and_queues_mail(app, orgs, make_user):
+    from sqlalchemy import select
+
+    from portal.notifications import Notice, OutboxMail
+
+    ami_user = make_user(org="ami")
+    p = f.person(ami_user)
+    c = f.consent(p, ami_user, [orgs["af"].id])
+    seen = []
+    hook = consents.on_consent_withdrawn(lambda consent: seen.append(consent.id))
+    try:
+        consents.withdraw_consent(c, by=make_user(org="af"), reason="Den unge ringde och återkallade.")
+    finally:
+        consents.CONSENT_WITHDRAWN_HOOKS.remove(hook)
+    db.session.commit()
+    assert seen == [c.id]
+    notice = db.session.scalar(select(Notice))
+    assert notice.organisation_id == orgs["ami"].id and p.pseudonym in notice.message
+    mail = db.session.scalar(select(OutboxMail))
+    assert mail.to_address == ami_user.email and p.first_name not in mail.body and mail.sent_dt is None
+
+
+def test_bulk_reads_keep_the_audit_chain_intact(app, orgs, make_user):
+    from sqlalchemy import func, select
+
+    from portal import audit
+
+    ami_user = make_user(org="ami")
+    group = [f.person(ami_user, first=f"P{i}") for i in range(5)]
+    consents.gate(make_user(org="af"), group)
+    consents.gate(ami_user, group)
+    db.session.commit()
+    assert audit.verify().ok
+    count = db.session.scalar(select(func.count()).select_from(audit.AuditEvent).where(
+        audit.AuditEvent.action.in_(("person.read", "person.refused"))))
+    assert count == 10

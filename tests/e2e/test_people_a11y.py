@@ -1,0 +1,42 @@
+"""The people and consent pages pass axe (WCAG 2.1 AA) in a real browser, including a form with errors."""
+from __future__ import annotations
+
+import pytest
+
+from portal.demo import DEMO_PASSWORD
+
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+def _login(page, server, email):
+    page.goto(server + "/logga-in")
+    page.get_by_label("E-postadress").fill(email)
+    page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url(server + "/")
+
+
+def _violations(page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options=WCAG)
+    return [(v["id"], v["help"]) for v in results.response["violations"]]
+
+
+@pytest.mark.parametrize("path", ["/deltagare", "/deltagare/ny", "/deltagare/1", "/deltagare/1/samtycken",
+                                  "/deltagare/1/samtycken/nytt", "/deltagare/1/utlamnande",
+                                  "/deltagare/samtycken/utgar", "/meddelanden", "/deltagare/3"])
+def test_people_pages_pass_axe(server, page, path):
+    _login(page, server, "ami.handlaggare@lekeberg.example")
+    page.goto(server + path)
+    assert _violations(page) == []
+
+
+def test_consent_form_with_errors_passes_axe_and_focus_reaches_summary(server, page):
+    _login(page, server, "ami.handlaggare@lekeberg.example")
+    page.goto(server + "/deltagare/1/samtycken/nytt")
+    page.get_by_role("button", name="Registrera samtycket").click()
+    assert "Formuläret innehåller fel" in page.content()
+    content = page.content()
+    assert "Välj minst en organisation" in content and "Ladda upp den inskannade" in content
+    assert _violations(page) == []

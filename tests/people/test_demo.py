@@ -1,0 +1,36 @@
+"""The demo people: every people/consent page has something to show, and the gate holds in the demo too."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from portal import audit, demo, people
+from portal.consent import Consent
+from portal.db import db
+from tests.conftest import login
+
+
+def test_demo_people_fill_every_page(app):
+    demo.seed()
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(people.Person)) == 6
+    assert db.session.scalar(select(func.count()).select_from(Consent)) == 6
+    assert audit.verify().ok
+
+    from portal.auth.operations import by_email
+
+    af = app.test_client()
+    login(af, by_email("handlaggare@af-hallsberg.example"), demo.DEMO_PASSWORD)
+    listing = af.get("/deltagare").get_data(as_text=True)
+    assert "Elsa Lindqvist" in listing and "Saga Nyström" in listing
+    assert "Wilma" not in listing and "Omar" not in listing and "Leo" not in listing
+
+    ami = app.test_client()
+    login(ami, by_email("ami.handlaggare@lekeberg.example"), demo.DEMO_PASSWORD)
+    assert "Noah Karlsson" in ami.get("/deltagare/samtycken/utgar").get_data(as_text=True)
+    assert "Deltagare D-" in ami.get("/meddelanden").get_data(as_text=True)
+    elsa = db.session.scalar(select(people.Person).where(people.Person.first_name == "Elsa")).id
+    for url in ("/deltagare", f"/deltagare/{elsa}", f"/deltagare/{elsa}/samtycken",
+                f"/deltagare/{elsa}/samtycken/nytt", f"/deltagare/{elsa}/utlamnande", "/deltagare/ny",
+                f"/deltagare/{elsa}/kontakt", f"/deltagare/{elsa}/andra", f"/deltagare/{elsa}/vardnadshavare",
+                f"/deltagare/{elsa}/anteckning"):
+        assert ami.get(url).status_code == 200, url

@@ -1,0 +1,342 @@
+"""The people pages: search, register, person page, consents; refused users never see a name or number."""
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from docx import Document
+from sqlalchemy import event, func, select
+
+from portal import consent as consents
+from portal import people
+from portal.audit import AuditEvent
+from portal.db import db
+from portal.notifications import Notice
+from tests.conftest import login
+from tests.people import factories as f
+
+
+def _body(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def _assert_hidden(body: str, p) -> None:
+    for secret in f.identifiers(p):
+        assert secret not in body, f"{secret!r} leaked"
+
+
+@pytest.fixture
+def shared(app, orgs, make_user):
+    """A person AMI works with; a consent naming AMI and AF (kontakt, utbildning)."""
+    ami_user = make_user(org="ami")
+    p = f.person(ami_user)
+    c = f.consent(p, ami_user, [orgs["ami"].id, orgs["af"].id])
+    return {"person": p, "consent": c, "ami_user": ami_user}
+
+
+def _refused_urls(p, c):
+    return [
+        f"/deltagare/{p.id}", f"/deltagare/{p.id}/samtycken", "/deltagare",
+        f"/deltagare/{p.id}/samtycken/{c.id}/blankett.docx",
+        f"/deltagare/{p.id}/samtycken/{c.id}/skanning", f"/deltagare/{p.id}/samtycken/nytt",
+        f"/deltagare/{p.id}/samtycken/{c.id}/aterkalla", f"/deltagare/{p.id}/andra", f"/deltagare/{p.id}/kontakt",
+        f"/deltagare/{p.id}/vardnadshavare", f"/deltagare/{p.id}/anteckning", f"/deltagare/{p.id}/utlamnande",
+        "/deltagare/samtycken/utgar", "/deltagare/utlamnanden", "/deltagare/registerutdrag", "/meddelanden",
+    ]
+
+
+@pytest.mark.parametrize("org", ["skola", "ifo", "kommun"])
+def test_refused_user_never_sees_name_or_number(client, login_as, shared, org):
+    login_as(org=org, roles=("samordnare",))
+    p, c = shared["person"], shared["consent"]
+    for url in _refused_urls(p, c):
+        response = client.get(url)
+        assert response.status_code in (200, 403), (url, response.status_code)
+        _assert_hidden(_body(response), p)
+    for typed in (p.last_name, p.id_number, p.number_display):
+        body = _body(client.post("/deltagare", data={"q": typed}))
+        # What the user typed in this very request is echoed in the search box, nothing more.
+        _assert_hidden(body.replace(f'value="{typed}"', ""), p)
+        assert "Inga deltagare hittades." in body
+    page = _body(client.get(f"/deltagare/{p.id}"))
+    assert f"Deltagare {p.pseudonym}" in page
+    assert "Samtycke saknas för" in page
+
+
+def test_refused_user_posting_gets_nothing(client, login_as, shared):
+    login_as(org="skola", roles=("samordnare",))
+    p, c = shared["person"], shared["consent"]
+    for url in (f"/deltagare/{p.id}/samtycken/{c.id}/aterkalla", f"/deltagare/{p.id}/anteckning",
+                f"/deltagare/{p.id}/samtycken/nytt"):
+        response = client.post(url, data={"reason": "x", "text": "x"})
+        assert response.status_code == 403
+        _assert_hidden(_body(response), p)
+    assert c.withdrawn_dt is None
+
+
+def test_covered_organisation_sees_what_consent_covers(client, login_as, shared):
+    login_as(org="af")
+    p = shared["person"]
+    page = _body(client.get(f"/deltagare/{p.id}"))
+    assert p.name in page and p.number_display in page
+    assert "Hemliga gatan 7" in page and "Anteckning om Elsa i utbildning" in page
+    listing = _body(client.get("/deltagare"))
+    assert p.name in listing
+
+
+def test_protected_identity_warns_and_hides_contacts_from_others(client, app, orgs, make_user):
+    ami_user = make_user(org="ami")
+    p = f.person(ami_user, protected=True)
+    f.consent(p, ami_user, [orgs["af"].id])
+    af_client = app.test_client()
+    login(af_client, make_user(org="af"))
+    page = _body(af_client.get(f"/deltagare/{p.id}"))
+    assert "Skyddade personuppgifter" in page
+    assert "Hemliga gatan 7" not in page and "070-123 45 67" not in page
+    own_client = app.test_client()
+    login(own_client, ami_user)
+    own = _body(own_client.get(f"/deltagare/{p.id}"))
+    assert "Skyddade personuppgifter" in own and "Hemliga gatan 7" in own
+
+
+def test_withdrawal_refuses_the_next_request_and_tells_the_recording_org(app, orgs, make_user, shared):
+    p, c = shared["person"], shared["consent"]
+    af_client = app.test_client()
+    login(af_client, make_user(org="af"))
+    assert p.name in _body(af_client.get(f"/deltagare/{p.id}"))
+    ami_client = app.test_client()
+    login(ami_client, shared["ami_user"])
+    response = ami_client.post(f"/deltagare/{p.id}/samtycken/{c.id}/aterkalla", data={"reason": "Vill inte"})
+    assert response.status_code == 302
+    page = _body(af_client.get(f"/deltagare/{p.id}"))
+    _assert_hidden(page, p)
+    assert "återkallats" in page
+    notice = db.session.scalar(select(Notice).where(Notice.organisation_id == orgs["ami"].id))
+    assert notice is not None and p.pseudonym in notice.message and p.first_name not in notice.message
+    assert p.pseudonym in _body(ami_client.get("/meddelanden"))
+
+
+def test_withdraw_needs_a_reason(client, shared):
+    login(client, shared["ami_user"])
+    p, c = shared["person"], shared["consent"]
+    response = client.post(f"/deltagare/{p.id}/samtycken/{c.id}/aterkalla", data={"reason": " "})
+    assert response.status_code == 400
+    assert "Ange varför samtycket återkallas" in _body(response)
+
+
+def test_each_read_and_refusal_is_audited_once_per_person_per_request(client, app, make_user, shared):
+    p = shared["person"]
+    af_user = make_user(org="af")
+    login(client, af_user)
+    client.get(f"/deltagare/{p.id}")
+
+    def count(action, user):
+        return db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == action, AuditEvent.person_id == p.id, AuditEvent.user_id == user.id))
+
+    assert count("person.read", af_user) == 1
+    refused = make_user(org="skola")
+    other = app.test_client()
+    login(other, refused)
+    other.get(f"/deltagare/{p.id}")
+    other.get(f"/deltagare/{p.id}/samtycken")
+    assert count("person.refused", refused) == 2
+    assert count("person.read", refused) == 0
+
+
+def test_duplicate_registration_links_silently_and_reveals_nothing(client, make_user, shared):
+    p = shared["person"]
+    # Not covered by the consent: the school registers the same number.
+    login(client, make_user(org="skola"))
+    response = client.post("/deltagare/ny", data={"first_name": p.first_name, "last_name": p.last_name,
+                                                   "number": p.number_display}, follow_redirects=True)
+    body = _body(response)
+    assert response.status_code == 200
+    assert "Deltagaren är registrerad för din organisation." in body
+    for secret in ("Hemliga gatan 7", "Anteckning om Elsa", "AMI", "Arbetsförmedlingen", "Samtycke nr"):
+        assert secret not in body
+    assert db.session.scalar(select(func.count()).select_from(people.Person)) == 1
+    consents_page = _body(client.get(f"/deltagare/{p.id}/samtycken"))
+    assert "AMI" not in consents_page and "Arbetsförmedlingen" not in consents_page
+
+
+def test_register_new_person(client, login_as):
+    login_as(org="ami")
+    number = f.pnr(f.born(17), "412")
+    response = client.post("/deltagare/ny", data={"first_name": "Nils", "last_name": "Ek", "number": number[2:],
+                                                   "home_kommun": "1861"}, follow_redirects=True)
+    assert response.status_code == 200
+    person = db.session.scalar(select(people.Person))
+    assert person.id_number == number.replace("-", "") and person.home_kommun == "1861"
+    assert "Hallsberg" in _body(response)
+
+
+@pytest.mark.parametrize("number, message", [
+    ("20080314-2386", "kontrollsiffran"),
+    ("20081332-2385", "kontrollsiffran"),
+    ("12345", "Ogiltigt personnummer"),
+])
+def test_bad_personnummer_is_explained_and_kept(client, login_as, number, message):
+    login_as(org="ami")
+    response = client.post("/deltagare/ny", data={"first_name": "Nils", "last_name": "Ek", "number": number})
+    body = _body(response)
+    assert response.status_code == 400
+    assert message in body
+    assert f'value="{number}"' in body and 'value="Nils"' in body
+
+
+def test_reserve_number_needs_birth_date(client, login_as):
+    login_as(org="ami")
+    response = client.post("/deltagare/ny", data={"first_name": "Amal", "last_name": "Ali",
+                                                   "reserve_number": "R-2026-001"})
+    assert response.status_code == 400
+    assert "Ange födelsedatum" in _body(response)
+    ok = client.post("/deltagare/ny", data={"first_name": "Amal", "last_name": "Ali",
+                                             "reserve_number": "R-2026-001", "birth_date": "2009-05-01"})
+    assert ok.status_code == 302
+
+
+@pytest.mark.parametrize("roles, url", [
+    (("styrgrupp",), "/deltagare"),
+    (("org_admin",), "/deltagare"),
+    (("system_admin",), "/deltagare"),
+    (("handlaggare",), "/deltagare/registerutdrag"),
+    (("handlaggare",), "/deltagare/utlamnanden"),
+    (("styrgrupp",), "/deltagare/ny"),
+    (("org_admin",), "/deltagare/samtycken/utgar"),
+])
+def test_wrong_role_is_refused(client, login_as, roles, url):
+    login_as(org="ami", roles=roles)
+    assert client.get(url).status_code == 403
+
+
+def test_system_admin_never_sees_a_person(client, login_as, shared):
+    login_as(org="ami", roles=("system_admin",))
+    p = shared["person"]
+    for url in (f"/deltagare/{p.id}", f"/deltagare/{p.id}/samtycken", "/deltagare/registerutdrag"):
+        response = client.get(url)
+        assert response.status_code == 403
+        _assert_hidden(_body(response), p)
+
+
+def test_list_page_query_count_is_constant(app, orgs, make_user):
+    ami_user = make_user(org="ami")
+    client = app.test_client()
+    login(client, make_user(org="af"))
+
+    def add(n):
+        for i in range(n):
+            p = f.person(ami_user, first=f"Person{i}")
+            f.consent(p, ami_user, [orgs["af"].id])
+
+    def statements():
+        counter = {"n": 0}
+
+        def count(*args, **kwargs):
+            counter["n"] += 1
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            assert client.get("/deltagare").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return counter["n"]
+
+    add(2)
+    few = statements()
+    add(10)
+    many = statements()
+    assert few == many, (few, many)
+    print("list page statements:", few)
+
+
+def test_consent_pages_show_history(client, shared, orgs):
+    login(client, shared["ami_user"])
+    p, c = shared["person"], shared["consent"]
+    page = _body(client.get(f"/deltagare/{p.id}/samtycken"))
+    assert f"Samtycke nr {c.id}" in page and "Gäller" in page
+    response = client.get(f"/deltagare/{p.id}/samtycken/{c.id}/blankett.docx")
+    assert response.status_code == 200
+    text = "\n".join(par.text for par in Document(io.BytesIO(response.data)).paragraphs)
+    assert "Arbetsförmedlingen Hallsberg" in text and "Underskrifter" in text
+    assert "Vårdnadshavare" not in text  # an adult signs alone
+
+
+def test_expiring_list_shows_guardian_only_consent_before_18(client, app, orgs, make_user):
+    ami_user = make_user(org="ami")
+    p = f.person(ami_user, birth=f.born(18, 10))
+    f.consent(p, ami_user, [orgs["af"].id], given_by_person=False, guardians=["Anna"], view="Positiv",
+              maturity="", until=people.today() + timedelta(days=200))
+    assert consents.notify_expiring() == 1
+    assert consents.notify_expiring() == 0  # once per consent
+    db.session.commit()
+    login(client, ami_user)
+    page = _body(client.get("/deltagare/samtycken/utgar"))
+    assert p.name in page and "Personen fyller 18 år" in page
+    assert "upphör när personen fyller 18 år" in _body(client.get("/meddelanden"))
+
+
+def test_guardians_only_while_under_18(client, app, orgs, make_user):
+    user = make_user(org="skola")
+    login(client, user)
+    child = f.person(user, birth=f.born(14))
+    response = client.post(f"/deltagare/{child.id}/vardnadshavare", data={"name": "Anna Ek", "relation": "mamma"})
+    assert response.status_code == 400 and "telefon eller e-post" in _body(response)
+    assert 'value="Anna Ek"' in _body(response)
+    assert client.post(f"/deltagare/{child.id}/vardnadshavare",
+                       data={"name": "Anna Ek", "phone": "070-1"}).status_code == 302
+    assert "Anna Ek" in _body(client.get(f"/deltagare/{child.id}"))
+    adult = f.person(user, birth=f.born(19))
+    response = client.post(f"/deltagare/{adult.id}/vardnadshavare", data={"name": "Anna Ek", "phone": "070-1"})
+    assert response.status_code == 400 and "myndig" in _body(response)
+    view = consents.gate(user, child, on=people.add_years(child.birth_date, 18))
+    assert view.guardians == []
+
+
+def test_formerly_covered_org_sees_nothing_after_withdrawal_on_any_page(client, make_user, shared):
+    p, c = shared["person"], shared["consent"]
+    consents.withdraw_consent(c, by=shared["ami_user"], reason="Den unges begäran")
+    db.session.commit()
+    login(client, make_user(org="af", roles=("samordnare",)))
+    for url in _refused_urls(p, c):
+        response = client.get(url)
+        assert response.status_code in (200, 403), (url, response.status_code)
+        body = _body(response)
+        _assert_hidden(body, p)
+        assert "Hemliga gatan 7" not in body and "Anteckning om Elsa" not in body
+
+
+def test_double_withdrawal_is_explained(client, shared):
+    login(client, shared["ami_user"])
+    p, c = shared["person"], shared["consent"]
+    url = f"/deltagare/{p.id}/samtycken/{c.id}/aterkalla"
+    assert client.post(url, data={"reason": "Första"}).status_code == 302
+    again = client.post(url, data={"reason": "Andra"})
+    assert again.status_code == 400 and "redan återkallat" in _body(again)
+
+
+def test_start_page_shows_unread_notices(client, app, orgs, make_user, shared):
+    consents.withdraw_consent(shared["consent"], by=make_user(org="af"), reason="Den unges begäran")
+    db.session.commit()
+    login(client, shared["ami_user"])
+    assert "Du har 1 oläst meddelande." in _body(client.get("/"))
+    notice = db.session.scalar(select(Notice))
+    client.post(f"/meddelanden/{notice.id}/last")
+    assert "Inga olästa." in _body(client.get("/"))
+    other = app.test_client()
+    login(other, make_user(org="skola"))
+    assert other.post(f"/meddelanden/{notice.id}/last").status_code == 404
+
+
+def test_search_finds_by_name_and_number_and_pages_by_post(client, app, orgs, make_user):
+    user = make_user(org="ami")
+    for i in range(27):
+        f.person(user, first=f"Förnamn{i:02d}", contact=False, note_category=None)
+    target = f.person(user, first="Unik", contact=False, note_category=None)
+    login(client, user)
+    assert "Unik Lindqvist" in _body(client.post("/deltagare", data={"q": "unik"}))
+    assert "Unik Lindqvist" in _body(client.post("/deltagare", data={"q": target.number_display[2:]}))
+    first = _body(client.post("/deltagare", data={"q": "lindqvist"}))
+    assert "Sida 1 av 2" in first and 'name="page" value="2"' in first
+    assert "Sida 2 av 2" in _body(client.post("/deltagare", data={"q": "lindqvist", "page": "2"}))
