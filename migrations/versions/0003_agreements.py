@@ -1,7 +1,7 @@
 """agreements: parties, revisions, sections, appendices, routines, goals
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-23 03:04:29.012914
 
 """
@@ -13,7 +13,7 @@ import portal.db
 
 # revision identifiers, used by Alembic.
 revision = '0003'
-down_revision = '0001'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
