@@ -215,8 +215,7 @@ def edit(agreement_id: int, number: int):
     rev = _revision(agreement_id, number)
     _check_revise(rev.agreement)
     if not rev.is_editable:
-        flash(_("Revision %(n)s är inte ett utkast och kan inte ändras.", n=rev.number), "error")
-        return redirect(url_for(".revision", agreement_id=agreement_id, number=number))
+        return _not_a_draft(rev)
     form = RevisionForm(obj=rev) if request.method == "GET" else RevisionForm()
     if request.method == "GET":
         form.version.data = str(rev.version)
@@ -246,9 +245,23 @@ def edit(agreement_id: int, number: int):
     elif request.method == "POST":
         status = 400
     posted = request.form if request.method == "POST" else None
+    return _render_edit(rev, status, form=form, posted=posted, stale=stale)
+
+
+def _not_a_draft(rev):
+    flash(_("Revision %(n)s är inte ett utkast och kan inte ändras.", n=rev.number), "error")
+    return redirect(url_for(".revision", agreement_id=rev.agreement_id, number=rev.number))
+
+
+def _render_edit(rev, status: int, *, form=None, posted=None, stale=None, section_form=None, appendix_form=None):
+    """The draft's edit page; the small add-forms come back here with their errors beside the field."""
+    if form is None:
+        form = RevisionForm(obj=rev, formdata=None)
+        form.version.data = str(rev.version)
+        form.signatories.data = ops.signatories_as_text(rev)
     return render_template("agreements/edit.html", revision=rev, agreement=rev.agreement, form=form,
-                           posted=posted, stale=stale, section_form=TitleForm(prefix="ny"),
-                           appendix_form=AppendixForm(prefix="bilaga"),
+                           posted=posted, stale=stale, section_form=section_form or TitleForm(prefix="ny"),
+                           appendix_form=appendix_form or AppendixForm(prefix="bilaga"),
                            steps_as_text=ops.steps_as_text), status
 
 
@@ -257,14 +270,16 @@ def edit(agreement_id: int, number: int):
 def add_section(agreement_id: int, number: int):
     rev = _revision(agreement_id, number)
     _check_revise(rev.agreement)
+    if not rev.is_editable:
+        return _not_a_draft(rev)
     form = TitleForm(prefix="ny")
+    if not form.validate_on_submit():
+        return _render_edit(rev, 400, section_form=form)
     try:
-        if not form.validate_on_submit():
-            raise ops.AgreementError(_("Ange en rubrik för det nya avsnittet."))
         ops.add_section(rev, title=form.title.data)
     except ops.AgreementError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for(".edit", agreement_id=agreement_id, number=number)), 303
+        attach_error(form, "title", str(exc))
+        return _render_edit(rev, 400, section_form=form)
     flash(_("Avsnittet är tillagt sist i utkastet."), "success")
     return redirect(url_for(".edit", agreement_id=agreement_id, number=number))
 
@@ -291,12 +306,16 @@ def remove_section(agreement_id: int, number: int, section_id: int):
 def add_appendix(agreement_id: int, number: int):
     rev = _revision(agreement_id, number)
     _check_revise(rev.agreement)
+    if not rev.is_editable:
+        return _not_a_draft(rev)
     form = AppendixForm(prefix="bilaga")
+    if not form.validate_on_submit():
+        return _render_edit(rev, 400, appendix_form=form)
     try:
         ops.add_appendix(rev, number=form.number.data, title=form.title.data)
     except ops.AgreementError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for(".edit", agreement_id=agreement_id, number=number)), 303
+        attach_error(form, exc.field if exc.field in ("number", "title") else None, str(exc))
+        return _render_edit(rev, 400, appendix_form=form)
     flash(_("Bilagan är tillagd."), "success")
     return redirect(url_for(".edit", agreement_id=agreement_id, number=number))
 

@@ -451,6 +451,7 @@ def withdraw_consent(consent: Consent, *, by, reason: str) -> Consent:
         _l("Ett samtycke för Deltagare %(p)s har återkallats. Uppgifter delas inte längre med stöd av det.",
            p=consent.person.pseudonym),
         url=f"/deltagare/{consent.person_id}/samtycken", key=f"consent-withdrawn-{consent.id}",
+        permission="consent.register",
     )
     recorder = db.session.get(User, consent.recorded_by_user_id) if consent.recorded_by_user_id else None
     if recorder is not None and recorder.is_active and recorder.id != by.id:
@@ -529,7 +530,8 @@ def notify_expiring(on: date | None = None) -> int:
             else:
                 message = _l("Samtycket för Deltagare %(p)s går ut %(d)s. Förnya det om samarbetet fortsätter.",
                              p=consent.person.pseudonym, d=last.isoformat())
-            if notifications.notify_organisation(org_id, message, url="/deltagare/samtycken/utgar",
+            if notifications.notify_organisation(org_id, message, permission="consent.register",
+                                                 url="/deltagare/samtycken/utgar",
                                                  key=f"consent-expiring-{consent.id}-{last.isoformat()}"):
                 count += 1
     return count

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, func, or_, select
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, and_, func, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import UTCDateTime, db, utcnow
+from portal.permissions import permissions_of
 
 
 class Notice(db.Model):
@@ -24,6 +25,8 @@ class Notice(db.Model):
     message: Mapped[str] = mapped_column(Text, nullable=False)
     #: A path inside the portal where the matter is handled.
     url: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    #: For an organisation notice: only its users holding this permission see it (None: everybody there).
+    permission: Mapped[str | None] = mapped_column(String(60), nullable=True)
     #: Makes a notice idempotent: the same key is only ever created once.
     key: Mapped[str | None] = mapped_column(String(120), nullable=True, unique=True)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
@@ -46,10 +49,12 @@ class OutboxMail(db.Model):
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
 
-def _create(*, user_id: int | None, organisation_id: int | None, message, url: str, key: str | None) -> Notice | None:
+def _create(*, user_id: int | None, organisation_id: int | None, message, url: str, key: str | None,
+            permission: str | None = None) -> Notice | None:
     if key is not None and db.session.scalar(select(Notice.id).where(Notice.key == key)) is not None:
         return None
-    notice = Notice(user_id=user_id, organisation_id=organisation_id, message=str(message), url=url, key=key)
+    notice = Notice(user_id=user_id, organisation_id=organisation_id, message=str(message), url=url, key=key,
+                    permission=permission)
     db.session.add(notice)
     db.session.flush()
     return notice
@@ -60,9 +65,12 @@ def notify_user(user_id: int, message, *, url: str = "", key: str | None = None)
     return _create(user_id=user_id, organisation_id=None, message=message, url=url, key=key)
 
 
-def notify_organisation(organisation_id: int, message, *, url: str = "", key: str | None = None) -> Notice | None:
-    """Create a notice for everyone in an organisation (None if a notice with `key` exists already)."""
-    return _create(user_id=None, organisation_id=organisation_id, message=message, url=url, key=key)
+def notify_organisation(organisation_id: int, message, *, permission: str, url: str = "",
+                        key: str | None = None) -> Notice | None:
+    """Create a notice for the users of an organisation who hold `permission`, i.e. who can act on it
+    (None if a notice with `key` exists already)."""
+    return _create(user_id=None, organisation_id=organisation_id, message=message, url=url, key=key,
+                   permission=permission)
 
 
 def queue_mail(to_address: str, subject: str, body: str) -> OutboxMail:
@@ -74,7 +82,10 @@ def queue_mail(to_address: str, subject: str, body: str) -> OutboxMail:
 
 
 def _for(user):
-    return or_(Notice.user_id == user.id, Notice.organisation_id == user.organisation_id)
+    granted = sorted(permissions_of(user))
+    to_org = and_(Notice.organisation_id == user.organisation_id,
+                  or_(Notice.permission.is_(None), Notice.permission.in_(granted)))
+    return or_(Notice.user_id == user.id, to_org)
 
 
 def notices_for(user, *, limit: int = 100) -> list[Notice]:

@@ -160,6 +160,7 @@ def upgrade():
     sa.Column('organisation_id', sa.Integer(), nullable=True),
     sa.Column('message', sa.Text(), nullable=False),
     sa.Column('url', sa.String(length=300), nullable=False),
+    sa.Column('permission', sa.String(length=60), nullable=True),
     sa.Column('key', sa.String(length=120), nullable=True),
     sa.Column('created_dt', portal.db.UTCDateTime(), nullable=False),
     sa.Column('read_dt', portal.db.UTCDateTime(), nullable=True),

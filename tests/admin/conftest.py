@@ -4,29 +4,10 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import pytest
-from flask import g, request_started
 from sqlalchemy import event, func, select
 
 from portal.audit import AuditEvent
 from portal.db import db
-
-
-@pytest.fixture(autouse=True)
-def fresh_g_per_request(app):
-    """Give every request an empty `g`, as in production.
-
-    The `app` fixture keeps one app context pushed for the whole test, and Flask reuses it for each test
-    request, so `g` (where Flask-Login caches the current user) would otherwise leak from one request, and one
-    test client, to the next: a deactivated user's session would never be reloaded and checked.
-    """
-
-    def clear(sender, **extra):
-        for key in list(g):
-            g.pop(key, None)
-
-    request_started.connect(clear, app)
-    yield
-    request_started.disconnect(clear, app)
 
 
 @pytest.fixture

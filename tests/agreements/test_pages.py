@@ -53,3 +53,24 @@ def test_adopted_revision_shows_frozen_goal_wording(lekeberg, client, login_as):
     assert "Arbetslöshet bland ungdomar i Lekebergs kommun" in adopted
     assert "Ändrad formulering efter antagandet" not in adopted
     assert "Ändrad formulering efter antagandet" in draft
+
+
+def test_adding_a_section_or_appendix_without_title_is_refused_beside_the_field(lekeberg, client, login_as):
+    login_as(org="kommun", roles=("samordnare",))
+    empty_section = client.post(url(lekeberg, 2, "/avsnitt"), data={"ny-title": ""})
+    assert empty_section.status_code == 400
+    assert "Ange en rubrik." in empty_section.get_data(as_text=True)
+    empty_appendix = client.post(url(lekeberg, 2, "/bilagor"), data={"bilaga-number": "4", "bilaga-title": ""})
+    body = empty_appendix.get_data(as_text=True)
+    assert empty_appendix.status_code == 400
+    assert "Ange bilagans rubrik." in body and 'value="4"' in body
+    added = client.post(url(lekeberg, 2, "/avsnitt"), data={"ny-title": "Nyanlända"})
+    assert added.status_code == 302
+    assert "Nyanlända" in client.get(url(lekeberg, 2, "/redigera")).get_data(as_text=True)
+
+
+def test_adopted_revision_takes_no_new_section(lekeberg, client, login_as):
+    login_as(org="kommun", roles=("samordnare",))
+    response = client.post(url(lekeberg, 1, "/avsnitt"), data={"ny-title": "Sent tillägg"})
+    assert response.status_code == 302
+    assert "inte ett utkast" in client.get(response.headers["Location"]).get_data(as_text=True)

@@ -117,6 +117,22 @@ def test_withdrawal_refuses_the_next_request_and_tells_the_recording_org(app, or
     assert p.pseudonym in _body(ami_client.get("/meddelanden"))
 
 
+def test_withdrawal_notice_reaches_only_those_who_can_act_on_it(app, orgs, make_user, shared):
+    p, c = shared["person"], shared["consent"]
+    ami_client = app.test_client()
+    login(ami_client, shared["ami_user"])
+    ami_client.post(f"/deltagare/{p.id}/samtycken/{c.id}/aterkalla", data={"reason": "Vill inte"})
+    for roles in (("org_admin",), ("styrgrupp",), ("system_admin",)):
+        colleague = app.test_client()
+        login(colleague, make_user(org="ami", roles=roles))
+        page = _body(colleague.get("/meddelanden"))
+        assert p.pseudonym not in page, roles
+        assert f"/deltagare/{p.id}/samtycken" not in page, roles
+    caseworker = app.test_client()
+    login(caseworker, make_user(org="ami", roles=("handlaggare",)))
+    assert p.pseudonym in _body(caseworker.get("/meddelanden"))
+
+
 def test_withdraw_needs_a_reason(client, shared):
     login(client, shared["ami_user"])
     p, c = shared["person"], shared["consent"]
