@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import g, has_request_context, request
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, insert, select, update
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.db import UTCDateTime, db, utcnow
@@ -79,34 +79,54 @@ def _actor(by):
 def _append(session: Session, action: str, *, by=None, obj=None, object_type=None, object_id=None,
             person_id=None, details=None, organisation_id=None) -> AuditEvent:
     """Append one event inside `session`'s transaction; the head row lock serialises concurrent appends."""
-    actor = _actor(by)
     obj = _unproxy(obj)
     if obj is not None:
         object_type = object_type or type(obj).__name__
         object_id = object_id if object_id is not None else getattr(obj, "id", None)
+    oid = str(object_id) if object_id is not None else None
+    (event,) = _append_entries(session, action, [(object_type, oid, person_id)], by=by, details=details,
+                               organisation_id=organisation_id)
+    return event
+
+
+def _append_entries(session: Session, action: str, entries: list[tuple], *, by=None, details=None,
+                    organisation_id=None) -> list[AuditEvent]:
+    """Append one event per (object_type, object_id, person_id) entry as a run of links in the chain.
+
+    UPDATE first: it takes the row lock (PostgreSQL) or the write lock (SQLite) before the head is read, so
+    concurrent requests queue here instead of forking the chain. A whole run costs the same few statements.
+    """
+    actor = _actor(by)
     if organisation_id is None and actor is not None:
         organisation_id = actor.organisation_id
-    # UPDATE first: it takes the row lock (PostgreSQL) or the write lock (SQLite) before we read.
-    session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(seq=AuditChainHead.seq + 1))
+    count = len(entries)
+    session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(seq=AuditChainHead.seq + count))
     head = session.execute(
         select(AuditChainHead.seq, AuditChainHead.hash).where(AuditChainHead.id == 1)
     ).one_or_none()
     if head is None:
         raise RuntimeError("audit chain head missing; run the migrations")
-    seq, prev = head
+    last_seq, prev = head
+    seq = last_seq - count + 1
     occurred = utcnow()
     body = json.dumps(details or {}, sort_keys=True, ensure_ascii=False, default=str)
     ip = request.remote_addr if has_request_context() else None
     uid = actor.id if actor is not None else None
-    oid = str(object_id) if object_id is not None else None
-    digest = _digest(seq, occurred, uid, organisation_id, action, object_type, oid, person_id, body, ip, prev)
-    # id = seq: the surrogate key is pinned to the chain position, so verify() notices if it is altered too.
-    event = AuditEvent(id=seq, seq=seq, occurred_dt=occurred, user_id=uid, organisation_id=organisation_id,
-                       action=action, object_type=object_type, object_id=oid, person_id=person_id,
-                       details=body, ip=ip, prev_hash=prev, hash=digest)
-    session.add(event)
-    session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(hash=digest))
-    return event
+    events = []
+    for object_type, object_id, person_id in entries:
+        digest = _digest(seq, occurred, uid, organisation_id, action, object_type, object_id, person_id, body, ip,
+                         prev)
+        # id = seq: the surrogate key is pinned to the chain position, so verify() notices if it is altered too.
+        events.append(AuditEvent(id=seq, seq=seq, occurred_dt=occurred, user_id=uid,
+                                 organisation_id=organisation_id, action=action, object_type=object_type,
+                                 object_id=object_id, person_id=person_id, details=body, ip=ip, prev_hash=prev,
+                                 hash=digest))
+        prev = digest
+        seq += 1
+    session.add_all(events)
+    session.flush(events)
+    session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(hash=prev))
+    return events
 
 
 def record(action: str, **kwargs) -> AuditEvent:
@@ -141,41 +161,8 @@ def record_reads(action: str, person_ids, **kwargs) -> None:
             continue
         seen.add((action, pid))
         fresh.append(pid)
-    if len(fresh) == 1:
-        record(action, person_id=fresh[0], **kwargs)
-    elif fresh:
-        _append_many(db.session, action, fresh, **kwargs)
-
-
-def _append_many(session: Session, action: str, person_ids: list, *, by=None, details=None,
-                 organisation_id=None) -> None:
-    """Append one event per person in four statements: reserve the seq range, read, insert all, move head."""
-    actor = _actor(by)
-    if organisation_id is None and actor is not None:
-        organisation_id = actor.organisation_id
-    count = len(person_ids)
-    session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(seq=AuditChainHead.seq + count))
-    head = session.execute(
-        select(AuditChainHead.seq, AuditChainHead.hash).where(AuditChainHead.id == 1)
-    ).one_or_none()
-    if head is None:
-        raise RuntimeError("audit chain head missing; run the migrations")
-    last_seq, prev = head
-    seq = last_seq - count + 1
-    occurred = utcnow()
-    body = json.dumps(details or {}, sort_keys=True, ensure_ascii=False, default=str)
-    ip = request.remote_addr if has_request_context() else None
-    uid = actor.id if actor is not None else None
-    rows = []
-    for pid in person_ids:
-        digest = _digest(seq, occurred, uid, organisation_id, action, None, None, pid, body, ip, prev)
-        rows.append({"seq": seq, "occurred_dt": occurred, "user_id": uid, "organisation_id": organisation_id,
-                     "action": action, "object_type": None, "object_id": None, "person_id": pid,
-                     "details": body, "ip": ip, "prev_hash": prev, "hash": digest})
-        prev = digest
-        seq += 1
-    session.execute(insert(AuditEvent), rows)
-    session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(hash=prev))
+    if fresh:
+        _append_entries(db.session, action, [(None, None, pid) for pid in fresh], **kwargs)
 
 
 @dataclass

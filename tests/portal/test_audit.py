@@ -129,6 +129,19 @@ def test_record_reads_writes_one_event_per_person_per_request(app):
     assert sorted(reads) == [1, 2, 3]
 
 
+def test_single_events_and_runs_of_reads_share_one_chain(app):
+    """A list page's run of read events sits between single events: ids follow the chain on every database."""
+    audit.record("test.before")
+    with app.test_request_context():
+        audit.record_reads("person.read", [101, 102, 103])
+    audit.record("test.after")
+    db.session.commit()
+    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq)).all()
+    assert [e.action for e in events] == ["test.before", "person.read", "person.read", "person.read", "test.after"]
+    assert [e.id for e in events] == [e.seq for e in events] == [1, 2, 3, 4, 5]
+    assert audit.verify().ok
+
+
 def test_events_carry_who_where_and_the_address(client, make_user):
     from tests.conftest import login
 
