@@ -99,7 +99,9 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_LOCALE": "sv",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
         "LANGUAGES": ["sv", "en"],
-        "MAX_CONTENT_LENGTH": 11 * 1024 * 1024,
+        # Uploads are limited to 10 MB per file by the forms, with the message beside the field and the rest of
+        # the form kept; this hard cap only stops abusive requests (they get the Swedish 413 page).
+        "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Local minors policy for consent (people/consent): guardian required under this age; adults alone from

@@ -87,12 +87,15 @@ def test_consent_past_twentieth_birthday_needs_to_be_stated(client, ami, orgs):
     ("blankett.pdf", b"Detta ar bara text, inte en PDF", "PDF, JPEG eller PNG"),
     ("blankett.exe", b"MZ\x90\x00", "PDF, JPEG eller PNG"),
     ("blankett.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024), "för stor"),
+    ("blankett.pdf", b"%PDF-" + b"0" * (15 * 1024 * 1024), "för stor"),
 ])
 def test_bad_upload_is_refused(client, ami, orgs, filename, content, message):
     p = f.person(ami)
-    response = _post(client, p, _form(orgs, method="blankett"), files=(io.BytesIO(content), filename))
+    response = _post(client, p, _form(orgs, method="blankett", purpose_other="Mitt eget syfte"),
+                     files=(io.BytesIO(content), filename))
     assert response.status_code == 400
     assert message in _body(response)
+    assert "Mitt eget syfte" in _body(response), "what was typed is kept"
 
 
 @pytest.mark.parametrize("content, kind", [(PDF, "application/pdf"), (PNG, "image/png"),
