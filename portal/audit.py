@@ -124,7 +124,7 @@ def _append_entries(session: Session, action: str, entries: list[tuple], *, by=N
         prev = digest
         seq += 1
     session.add_all(events)
-    session.flush(events)
+    session.flush()
     session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(hash=prev))
     return events
 
