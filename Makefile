@@ -52,7 +52,7 @@ lint: setup
 messages: setup
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-wrap --sort-by-file \
 		--project DUA-portalen -o portal/translations/messages.pot .
-	$(BIN)/pybabel update --no-wrap --no-fuzzy-matching -i portal/translations/messages.pot -d portal/translations
+	$(BIN)/pybabel update --no-wrap --no-fuzzy-matching --ignore-obsolete -i portal/translations/messages.pot -d portal/translations
 
 clean:
 	rm -rf $(VENV) instance/portal.sqlite3*
