@@ -50,8 +50,9 @@ lint: setup
 
 # Refresh the message catalogues after changing user-facing text.
 messages: setup
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o portal/translations/messages.pot .
-	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-wrap --sort-by-file \
+		--project DUA-portalen -o portal/translations/messages.pot .
+	$(BIN)/pybabel update --no-wrap --no-fuzzy-matching --ignore-obsolete -i portal/translations/messages.pot -d portal/translations
 
 clean:
 	rm -rf $(VENV) instance/portal.sqlite3*

@@ -9,6 +9,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
+from flask_babel import force_locale
 
 from agreements import diff
 from agreements.goals import figures, fmt_date, frozen_goal
@@ -197,7 +198,9 @@ def _signatures(document, revision: Revision) -> None:
 
 def to_bytes(revision: Revision) -> bytes:
     buffer = io.BytesIO()
-    build(revision).save(buffer)
+    # The agreement is a Swedish legal document (language sv-SE) whatever language the reader's portal is in.
+    with force_locale("sv"):
+        build(revision).save(buffer)
     return buffer.getvalue()
 
 

@@ -105,7 +105,8 @@ class GoalForm(FlaskForm):
         ("value", _l("Målvärde till ett datum")),
         ("milestone", _l("Delmål som bockas av med datum")),
     ], default="direction")
-    unit = StringField(_l("Enhet"), validators=[Optional(), Length(max=40)], description=_l("T.ex. % eller antal."))
+    unit = StringField(_l("Enhet"), validators=[Optional(), Length(max=40)],
+                       description=_l("T.ex. %, antal eller kronor."))
     baseline_value = StringField(_l("Utgångsvärde"), validators=[decimal_or_empty])
     baseline_date = SwedishDateField(_l("Utgångsläget gäller"), validators=[Optional()])
     target_value = StringField(_l("Målvärde"), validators=[decimal_or_empty])

@@ -10,6 +10,7 @@ from xml.sax.saxutils import escape
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from agreements.models import Goal
@@ -43,9 +44,14 @@ def fmt_value(value: Decimal | None, goal: Goal | dict) -> str:
     return f"{text} {unit}" if unit and value is not None else text
 
 
+def _date_locale() -> str:
+    """Month names in the reader's language: Swedish unless the portal is switched to English."""
+    return "en_GB" if str(get_locale() or "sv") == "en" else "sv_SE"
+
+
 def fmt_date(value: date | None, pattern: str = "d MMMM y") -> str:
-    """Swedish date, e.g. "19 december 2016"."""
-    return format_date(value, pattern, locale="sv_SE") if value else "–"
+    """A date in words, e.g. "19 december 2016" (or "19 December 2016" in English)."""
+    return format_date(value, pattern, locale=_date_locale()) if value else "–"
 
 
 def target_text(goal: Goal) -> str:
@@ -285,7 +291,7 @@ def chart_svg(goal: Goal, chart_id: str = "malgraf") -> str:
     for d, v in points:
         parts.append(f'<circle cx="{x(d):.1f}" cy="{y(v):.1f}" r="5" fill="{LINE}"/>')
         parts.append(f'<text x="{x(d):.1f}" y="{HEIGHT - PAD_B + 16}" text-anchor="middle" font-size="11" '
-                     f'fill="{INK}">{escape(format_date(d, "MMM yy", locale="sv_SE"))}</text>')
+                     f'fill="{INK}">{escape(format_date(d, "MMM yy", locale=_date_locale()))}</text>')
     described = "; ".join(f"{fmt_date(d)}: {fmt_value(v, goal)}" for d, v in points)
     desc = escape(str(_l("Värden: %(values)s. Mål: %(target)s.", values=described, target=target_text(goal))))
     return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{chart_id}-t {chart_id}-d" '

@@ -454,7 +454,7 @@ def _check_goal(indicator: str, unit: str | None, target_type: str, baseline_val
         raise AgreementError(_l("Välj typ av mål."), field="target_type")
     if target_type != "milestone":
         if unit is None:
-            raise AgreementError(_l("Ange en enhet för målet, t.ex. % eller antal."), field="unit")
+            raise AgreementError(_l("Ange en enhet för målet, t.ex. %, antal eller kronor."), field="unit")
         if baseline_value is None:
             raise AgreementError(_l("Ange utgångsvärdet."), field="baseline_value")
     if target_type == "value" and target_value is None:

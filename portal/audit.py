@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import g, has_request_context, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -189,16 +190,17 @@ def _walk(session: Session, prev: str, checked: int, upto: int | None = None) ->
     for (event,) in rows:
         expected = checked + 1
         if event.seq != expected:
-            raise _Broken(expected, f"händelsen saknas eller har flyttats (nästa i ordning är nr {event.seq})", prev)
+            raise _Broken(expected, _l("händelsen saknas eller har flyttats (nästa i ordning är nr %(n)s)",
+                                       n=event.seq), prev)
         if event.id != event.seq:
-            raise _Broken(event.seq, "händelsens id har ändrats", prev)
+            raise _Broken(event.seq, _l("händelsens id har ändrats"), prev)
         if event.prev_hash != prev:
-            raise _Broken(event.seq, "länken till föregående händelse stämmer inte", prev)
+            raise _Broken(event.seq, _l("länken till föregående händelse stämmer inte"), prev)
         digest = _digest(event.seq, event.occurred_dt, event.user_id, event.organisation_id, event.action,
                          event.object_type, event.object_id, event.person_id, event.details, event.ip,
                          event.prev_hash)
         if digest != event.hash:
-            raise _Broken(event.seq, "händelsens innehåll har ändrats", prev)
+            raise _Broken(event.seq, _l("händelsens innehåll har ändrats"), prev)
         prev, checked = event.hash, expected
     return prev, checked
 
@@ -224,12 +226,12 @@ def verify(session: Session | None = None) -> VerifyResult:
         return VerifyResult(False, broken.seq - 1, broken.last_good_hash, broken.seq, broken.problem)
     if head is not None and head.seq > checked:
         return VerifyResult(False, checked, prev, checked + 1,
-                            f"händelsen saknas (kedjans huvud säger att det finns {head.seq} händelser)")
+                            _l("händelsen saknas (kedjans huvud säger att det finns %(n)s händelser)", n=head.seq))
     if head is not None and head.seq < checked:
         return VerifyResult(False, head.seq, _hash_at(session, head.seq), head.seq + 1,
-                            "händelsen ligger efter kedjans huvud och är inte skriven av portalen")
+                            _l("händelsen ligger efter kedjans huvud och är inte skriven av portalen"))
     if head is not None and head.hash != prev:
-        return VerifyResult(False, checked, prev, head.seq, "kedjans huvud stämmer inte med sista händelsen")
+        return VerifyResult(False, checked, prev, head.seq, _l("kedjans huvud stämmer inte med sista händelsen"))
     return VerifyResult(True, checked, prev)
 
 

@@ -9,6 +9,7 @@ from datetime import datetime
 
 import pyotp
 import segno
+from flask_babel import gettext
 
 from portal.db import utcnow
 
@@ -34,7 +35,7 @@ def provisioning_uri(secret: str, email: str) -> str:
 def qr_svg(uri: str) -> str:
     """An inline SVG of the QR code, drawn by the app (no external service ever sees the secret)."""
     return segno.make(uri, error="m").svg_inline(scale=5, border=2, dark="#000", light="#fff",
-                                                 title="QR-kod för autentiseringsappen")
+                                                 title=gettext("QR-kod för autentiseringsappen"))
 
 
 def is_totp_shaped(code: str) -> bool:

@@ -139,3 +139,18 @@ def test_document_converts_with_libreoffice(lekeberg, tmp_path):
                    check=True, capture_output=True, timeout=180)
     pdf = tmp_path / "overenskommelse.pdf"
     assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 5000
+
+
+def test_document_stays_swedish_when_the_portal_is_in_english(lekeberg, app):
+    """The agreement is a Swedish legal document; the reader's language only changes the screen."""
+    from flask import session
+
+    from agreements.goals import fmt_date
+
+    adopted = lekeberg.revisions[0]
+    with app.test_request_context():
+        session["lang"] = "en"
+        assert fmt_date(adopted.valid_to) == "31 December 2017"  # on screen: English month names
+        text = _text(Document(io.BytesIO(document.to_bytes(adopted))))
+    assert "19 december 2016" in text and "31 december 2017" in text
+    assert "ska ha minskat till september 2017" in text and "December" not in text
