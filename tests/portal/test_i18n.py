@@ -196,3 +196,16 @@ def test_jinja_trans_blocks_are_extracted_and_rendered(english_app):
 
         session["lang"] = "en"
         assert render_template_string("{% trans %}Logga ut{% endtrans %}") == "Log out"
+
+
+def test_every_message_in_the_code_has_an_english_translation(tmp_path):
+    """Text added to the code without `make messages` and a translation would show Swedish in English mode."""
+    pot = tmp_path / "messages.pot"
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(ROOT / "babel.cfg"),
+                    "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2", "--no-location", "-o", str(pot),
+                    str(ROOT)], check=True, capture_output=True, cwd=ROOT)
+    in_code = {m.id if isinstance(m.id, str) else m.id[0] for m in _read(pot) if m.id}
+    english = {m.id if isinstance(m.id, str) else m.id[0]: m for m in _read(TRANSLATIONS / "en" / "LC_MESSAGES"
+                                                                       / "messages.po") if m.id}
+    missing = sorted(i for i in in_code if i not in english or not _strings(english[i])[0])
+    assert not missing, f"run `make messages` and translate in en/messages.po: {missing[:10]}"
