@@ -264,6 +264,8 @@ def _consent_form_setup(form: ConsentForm, person: people.Person, supersedes: co
         start = people.today()
         form.valid_from.data = start
         form.valid_until.data = consents.default_valid_until(person, start)
+        # Someone already 20 or older can only give a consent that runs past their 20th birthday.
+        form.is_past_twenty_stated.data = people.age_on(person.birth_date, start) >= 20
         form.given_by_person.data = person.age() >= consents.minors_policy().guardian_required_under
         if person.age() < consents.minors_policy().adult_age:
             # Offer the guardians this organisation has recorded; it never sees other organisations' ones here.
