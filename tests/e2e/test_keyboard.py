@@ -7,9 +7,10 @@ from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 import pyotp
-import pytest
+from docx import Document
 from stdnum import luhn
 
+from agreements.demo import TITLE as AGREEMENT_TITLE
 from portal.demo import DEMO_PASSWORD, USERS
 from tests.e2e.keyboard import Keys
 
@@ -269,7 +270,61 @@ def test_register_person_give_and_withdraw_consent_by_keyboard(server, keys, new
 # --- Agreements (issue 5) ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.skip(reason="väntar på överenskommelser (issue 5)")
-def test_open_agreement_compare_revisions_goal_chart_and_docx_by_keyboard(server, keys):
-    """Log in as a samordnare → open the agreement → compare two revisions (choose them by keyboard) → open the
-    goal chart (its data also as a table) → download the .docx with Enter (expect_download) and check its name."""
+#: A steering-group member of Arbetsförmedlingen (a party): reads the adopted revision and the draft; no crawl uses it.
+STEERING = "styrgrupp@af-hallsberg.example"
+GOAL = "Arbetslöshet bland utrikes födda i Lekebergs kommun"
+
+
+def test_open_agreement_compare_revisions_goal_chart_and_docx_by_keyboard(server, keys, tmp_path):
+    """Log in as a steering-group member → open the agreement from the menu → compare revision 1 with revision 2,
+    chosen in the compare form → open a goal's chart (an image with a name; its figures also in a table) → download
+    the .docx of revision 2 with Enter and read it with python-docx."""
+    started = time.monotonic()
+    page = keys.page
+    log_in_by_keyboard(keys, server, STEERING)
+    open_from_menu(keys, "Överenskommelser", "/overenskommelser/")
+    follow(keys, AGREEMENT_TITLE, "/overenskommelser/{id}")
+    agreement_path = urlsplit(page.url).path
+    assert heading(keys) == AGREEMENT_TITLE
+
+    # Compare: the form's two list boxes, then the button.
+    follow(keys, "Jämför revisioner", "/overenskommelser/{id}/jamfor")
+    keys.skip_to_content()
+    keys.select_option("Från revision", "Revision 1")
+    keys.select_option("Till revision", "Revision 2")
+    follow(keys, re.compile("^Jämför$"), "/overenskommelser/{id}/jamfor")
+    assert "fran=1" in page.url and "till=2" in page.url
+    assert heading(keys) == "Jämför revision 1 med revision 2"
+    assert page.locator("main ul").first.locator("li").count() >= 1  # the change summary
+    sections = page.locator("section.diff h3").all_inner_texts()
+    assert any(title.startswith("Syfte") for title in sections), sections
+
+    # A goal's chart: an image with an accessible name, and the same figures in a table.
+    follow(keys, "Tillbaka till överenskommelsen", agreement_path)
+    follow(keys, GOAL, agreement_path + "/mal/{id}")
+    chart = page.get_by_role("img", name=f"Utveckling: {GOAL}")
+    assert chart.count() == 1
+    described = page.evaluate("""() => {
+      const svg = document.querySelector('svg[role=img]');
+      return svg.getAttribute('aria-labelledby').split(/\\s+/).map(id => document.getElementById(id).textContent)
+        .join(' ');
+    }""")
+    table = page.get_by_role("table", name="Mätvärden")
+    values = table.locator("tbody tr td:nth-child(2)").all_inner_texts()
+    assert values and all(value in described for value in values), (values, described)
+
+    # The document of revision 2 (the draft), downloaded with Enter.
+    follow(keys, "Tillbaka till överenskommelsen", agreement_path)
+    keys.tab_to(re.compile(r"Word \(\.docx\) revision 2"), tag="a")
+    with page.expect_download() as download_info:
+        keys.press("Enter")
+    download = download_info.value
+    assert download.suggested_filename.endswith(".docx")
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    document = Document(str(saved))
+    assert document.core_properties.title == AGREEMENT_TITLE
+    paragraphs = [(p.style.name, p.text) for p in document.paragraphs]
+    assert ("Title", AGREEMENT_TITLE) in paragraphs
+    assert ("Heading 1", "Syfte") in paragraphs
+    assert time.monotonic() - started < 30
