@@ -1,4 +1,4 @@
-"""Journeys with the keyboard alone: log in and out, fix a mistake, turn on two-factor login and use it."""
+"""Journeys with the keyboard alone: log in and out, two-factor login, a person and a consent, an agreement."""
 from __future__ import annotations
 
 import re
@@ -55,6 +55,33 @@ def assert_error_tied_to_focused_field(keys: Keys, message: str) -> None:
     }""")
     assert described["invalid"] == "true", described
     assert any(message in text for text in described["texts"]), described
+
+
+def at(keys: Keys, path: str) -> None:
+    """The page loaded is `path` (a regex over the path, `{id}` for a number); if not, say what the page reports."""
+    actual = urlsplit(keys.page.url).path
+    if not re.fullmatch(path.replace("{id}", r"\d+"), actual):
+        alerts = keys.page.get_by_role("alert").all_inner_texts()
+        raise AssertionError(f"kom till {actual}, inte {path}; sidan säger: {alerts}")
+
+
+def open_from_menu(keys: Keys, label: str, path: str) -> None:
+    keys.tab_to(re.compile(f"^{re.escape(label)}$"), tag="a")
+    with keys.navigates():
+        keys.press("Enter")
+    at(keys, path)
+
+
+def follow(keys: Keys, name: str | re.Pattern, path: str, *, key: str = "Enter") -> None:
+    """Tab to a link or button and press Enter (or Space) on it: the page `path` loads."""
+    keys.tab_to(name)
+    with keys.navigates():
+        keys.press(key)
+    at(keys, path)
+
+
+def flash(keys: Keys) -> str:
+    return keys.page.locator(".flashes").inner_text()
 
 
 def test_login_with_a_mistake_and_logout_by_keyboard(server, keys):
@@ -144,33 +171,6 @@ AF_NAME = "Arbetsförmedlingen Hallsberg"
 def _personnummer(birth: date, serial: str) -> str:
     """A made-up personnummer that passes the Luhn check (the last digit is the check digit)."""
     return f"{birth:%Y%m%d}-{serial}{luhn.calc_check_digit(birth.strftime('%y%m%d') + serial)}"
-
-
-def at(keys: Keys, path: str) -> None:
-    """The page loaded is `path` (a regex over the path, `{id}` for a number); if not, say what the page reports."""
-    actual = urlsplit(keys.page.url).path
-    if not re.fullmatch(path.replace("{id}", r"\d+"), actual):
-        alerts = keys.page.get_by_role("alert").all_inner_texts()
-        raise AssertionError(f"kom till {actual}, inte {path}; sidan säger: {alerts}")
-
-
-def open_from_menu(keys: Keys, label: str, path: str) -> None:
-    keys.tab_to(re.compile(f"^{re.escape(label)}$"), tag="a")
-    with keys.navigates():
-        keys.press("Enter")
-    at(keys, path)
-
-
-def follow(keys: Keys, name: str | re.Pattern, path: str, *, key: str = "Enter") -> None:
-    """Tab to a link or button and press Enter (or Space) on it: the page `path` loads."""
-    keys.tab_to(name)
-    with keys.navigates():
-        keys.press(key)
-    at(keys, path)
-
-
-def flash(keys: Keys) -> str:
-    return keys.page.locator(".flashes").inner_text()
 
 
 def test_register_person_give_and_withdraw_consent_by_keyboard(server, keys, new_keys):
