@@ -176,8 +176,8 @@ def _personnummer(birth: date, serial: str) -> str:
 def test_register_person_give_and_withdraw_consent_by_keyboard(server, keys, new_keys):
     """Log in as a caseworker → register a person → register a consent, first without an organisation (errors
     announced, tied to the field, nothing lost), choosing with Space and the arrow keys → Arbetsförmedlingen sees the
-    person → withdraw the consent with a reason → the consent shows as withdrawn, and Arbetsförmedlingen sees only
-    the pseudonym and why."""
+    person → withdraw the consent with a reason → the person page shows it withdrawn, and Arbetsförmedlingen sees
+    only the pseudonym and why."""
     started = time.monotonic()
     page = keys.page
     first, last = "Alva", "Tangentsson"
@@ -256,7 +256,9 @@ def test_register_person_give_and_withdraw_consent_by_keyboard(server, keys, new
     consent = page.locator("section.consent").first
     assert consent.locator(".tag").inner_text() == "Återkallat"
     assert "Alva vill inte längre att uppgifter delas." in consent.inner_text()
-    assert heading(keys) == f"{first} {last}"  # the person's own consent page
+    follow(keys, "Tillbaka till deltagaren", urlsplit(person_url).path)
+    summary = page.locator("ul.consent-summary li").first
+    assert summary.locator(".tag").inner_text() == "Återkallat" and AF_NAME in summary.inner_text()
 
     # At once, Arbetsförmedlingen sees only the pseudonym and why; neither the name nor the number.
     af.page.reload()
