@@ -85,6 +85,15 @@ def test_consent_past_twentieth_birthday_needs_to_be_stated(client, ami, orgs):
     assert _post(client, p, _form(orgs, valid_until=until, is_past_twenty_stated="y")).status_code == 302
 
 
+def test_error_summary_leads_to_the_first_option_of_a_group(client, ami, orgs):
+    """A link to the <ul> of a check-box group moves no focus; its first check box takes it."""
+    p = f.person(ami)
+    body = _body(_post(client, p, _form(orgs, organisations=None, categories=None)))
+    assert 'href="#organisations-0"' in body and 'id="organisations-0"' in body
+    assert 'href="#categories-0"' in body and 'id="categories-0"' in body
+    assert 'href="#organisations"' not in body
+
+
 def test_form_for_someone_past_twenty_opens_with_a_period_that_can_be_saved(client, ami, orgs):
     p = f.person(ami, birth=f.born(22, -100))
     today = people.today()
