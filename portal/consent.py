@@ -306,9 +306,11 @@ def check_minors_policy(*, age: int, given_by_person: bool, guardian_names: list
 
 
 def default_valid_until(person: Person, start: date) -> date:
-    """12 months, but not past the day before the person's 20th birthday."""
+    """12 months, but not past the day before the person's 20th birthday if that is still to come (for someone
+    already 20 or older the cap would end the consent before it starts)."""
     year_on = start + relativedelta(months=12) - timedelta(days=1)
-    return min(year_on, add_years(person.birth_date, 20) - timedelta(days=1))
+    twentieth = add_years(person.birth_date, 20)
+    return min(year_on, twentieth - timedelta(days=1)) if twentieth > start else year_on
 
 
 # --- Hooks -----------------------------------------------------------------------------------------------

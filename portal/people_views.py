@@ -163,10 +163,15 @@ def show(person_id: int):
     purpose = _purpose()
     view = consents.gate(current_user, person, purpose)
     org_names = {}
+    consent_rows = []
     if view.allowed:
         org_names = {row.organisation_id: row.organisation.name for row in view.contacts + view.guardians + view.notes}
+        # Whether consent holds is the first thing a caseworker needs to know: each one's state, at a glance.
+        on = people.today()
+        consent_rows = [(c, c.state(person.birth_date, on)) for c in consents.consents_visible_to(current_user, person)]
     return render_template("people/show.html", view=view, purpose=purpose, purposes=consents.PURPOSES,
-                           categories=consents.CATEGORIES, org_names=org_names, id_kinds=people.ID_KINDS)
+                           categories=consents.CATEGORIES, org_names=org_names, id_kinds=people.ID_KINDS,
+                           consent_rows=consent_rows, state_labels=consents.STATE_LABELS)
 
 
 def _edit_page(person_id: int, form_class, template: str, operation, *, fill=None, success: str):
@@ -264,6 +269,8 @@ def _consent_form_setup(form: ConsentForm, person: people.Person, supersedes: co
         start = people.today()
         form.valid_from.data = start
         form.valid_until.data = consents.default_valid_until(person, start)
+        # Someone already 20 or older can only give a consent that runs past their 20th birthday.
+        form.is_past_twenty_stated.data = people.age_on(person.birth_date, start) >= 20
         form.given_by_person.data = person.age() >= consents.minors_policy().guardian_required_under
         if person.age() < consents.minors_policy().adult_age:
             # Offer the guardians this organisation has recorded; it never sees other organisations' ones here.

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from docx import Document
 from sqlalchemy import func, select
 
@@ -81,6 +83,30 @@ def test_consent_past_twentieth_birthday_needs_to_be_stated(client, ami, orgs):
     response = _post(client, p, _form(orgs, valid_until=until))
     assert response.status_code == 400 and "20-årsdag" in _body(response)
     assert _post(client, p, _form(orgs, valid_until=until, is_past_twenty_stated="y")).status_code == 302
+
+
+def test_error_summary_leads_to_the_first_option_of_a_group(client, ami, orgs):
+    """A link to the <ul> of a check-box group moves no focus; its first check box takes it."""
+    p = f.person(ami)
+    body = _body(_post(client, p, _form(orgs, organisations=None, categories=None)))
+    assert 'href="#organisations-0"' in body and 'id="organisations-0"' in body
+    assert 'href="#categories-0"' in body and 'id="categories-0"' in body
+    assert 'href="#organisations"' not in body
+
+
+def test_form_for_someone_past_twenty_opens_with_a_period_that_can_be_saved(client, ami, orgs):
+    p = f.person(ami, birth=f.born(22, -100))
+    today = people.today()
+    year_on = today + relativedelta(months=12) - timedelta(days=1)
+    assert consents.default_valid_until(p, today) == year_on
+    page = _body(client.get(f"/deltagare/{p.id}/samtycken/nytt"))
+    assert re.search(rf'<input[^>]*id="valid_until"[^>]*value="{year_on.isoformat()}"', page)
+    assert "checked" in re.search(r'<input[^>]*id="is_past_twenty_stated"[^>]*>', page).group(0)
+    form = _form(orgs, valid_until=year_on.isoformat(), is_past_twenty_stated="y")
+    assert _post(client, p, form).status_code == 302
+    # Someone turning 20 within the year still gets a consent ending the day before.
+    younger = f.person(ami, birth=f.born(20, 30))
+    assert consents.default_valid_until(younger, today) == people.add_years(younger.birth_date, 20) - timedelta(days=1)
 
 
 @pytest.mark.parametrize("filename, content, message", [

@@ -30,7 +30,8 @@
     const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
     const shadow = Boolean(style.boxShadow) && style.boxShadow !== 'none';
     return {where: describe(el), visible: outline || shadow, skip: el.classList.contains('skip-link'), id: el.id,
-            name: accessibleName(el), tag: el.tagName.toLowerCase(), type: el.type || '', value: el.value || ''};
+            name: accessibleName(el), tag: el.tagName.toLowerCase(), type: el.type || '', value: el.value || '',
+            checked: el.checked === true};
   };
 
   // Every visible heading, in document order; levels may go down freely but up by one at a time.

@@ -81,16 +81,33 @@ def page(browser):
 
 
 @pytest.fixture
-def keys(browser, request):
-    """A fresh context driven by the keyboard alone (see tests/e2e/keyboard.py); counts its focus stops."""
+def new_keys(browser, request):
+    """Opens keyboard drivers (see tests/e2e/keyboard.py), each in a fresh context of its own (its own login); the
+    journey's focus stops are counted over all of them."""
     from tests.e2e.crawler import SUMMARY, prepare
     from tests.e2e.keyboard import Keys
 
-    context = prepare(browser.new_context(viewport={"width": 1280, "height": 800}, locale="sv-SE"), axe=False)
-    driver = Keys(context.new_page())
-    yield driver
-    context.close()
-    SUMMARY.append(f"tangentbordsresa {request.node.name}: {driver.stops} fokusstopp, alla med synlig markering")
+    contexts, drivers = [], []
+
+    def open_driver() -> Keys:
+        context = prepare(browser.new_context(viewport={"width": 1280, "height": 800}, locale="sv-SE"), axe=False)
+        contexts.append(context)
+        drivers.append(Keys(context.new_page()))
+        return drivers[-1]
+
+    yield open_driver
+    for context in contexts:
+        context.close()
+    if drivers:
+        sessions = f" i {len(drivers)} webbläsarsessioner" if len(drivers) > 1 else ""
+        SUMMARY.append(f"tangentbordsresa {request.node.name}: {sum(d.stops for d in drivers)} fokusstopp{sessions}, "
+                       "alla med synlig markering")
+
+
+@pytest.fixture
+def keys(new_keys):
+    """A fresh context driven by the keyboard alone; counts its focus stops."""
+    return new_keys()
 
 
 def pytest_terminal_summary(terminalreporter):

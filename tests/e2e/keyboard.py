@@ -11,6 +11,13 @@ class FocusLost(AssertionError):
     """Raised when focus is not where a keyboard user would expect it, or cannot be seen."""
 
 
+def _matches(state: dict, name: str | re.Pattern, tag: str | None = None) -> bool:
+    """Whether the focus `state` is a control whose accessible name matches `name` (and whose element is `tag`)."""
+    found = state.get("name", "")  # the page itself (body) has none
+    named = name.search(found) if isinstance(name, re.Pattern) else name in found
+    return bool(named) and (tag is None or state.get("tag") == tag)
+
+
 class Keys:
     """Tab, Shift+Tab, Enter, Space, arrow keys and typing; no mouse, no clicks, no element handles.
 
@@ -42,8 +49,7 @@ class Keys:
         seen = []
         for _ in range(self.tab_limit):
             state = self.tab(backwards)
-            matches = name.search(state["name"]) if isinstance(name, re.Pattern) else name in state["name"]
-            if matches and (tag is None or state["tag"] == tag):
+            if _matches(state, name, tag):
                 return state
             seen.append(state["where"])
         raise FocusLost(f"nådde aldrig {name!r} med {'Shift+Tab' if backwards else 'Tab'}; stopp: {seen}")
@@ -79,3 +85,39 @@ class Keys:
         self.page.keyboard.press("Control+A")
         self.page.keyboard.press("Delete")
         self.type(text)
+
+    def check(self, label: str | re.Pattern, *, backwards: bool = False) -> None:
+        """Tab to the check box labelled `label` (unless it has focus already) and tick it with Space."""
+        state = self.focused()
+        if not _matches(state, label, "input"):
+            state = self.tab_to(label, backwards=backwards, tag="input")
+        if state["type"] != "checkbox":
+            raise FocusLost(f"{state['where']} är ingen kryssruta")
+        if not state["checked"]:
+            self.page.keyboard.press("Space")
+        if not self.focused()["checked"]:
+            raise FocusLost(f"Mellanslag kryssade inte i {state['where']}")
+
+    def choose(self, group_first: str | re.Pattern, option: str | re.Pattern, *, key: str = "ArrowDown") -> dict:
+        """Tab into a radio group (focus lands on its chosen option, whose name matches `group_first` or any
+        option), then arrow keys until `option` is chosen; arrow keys both move and choose in a radio group."""
+        state = self.tab_to(group_first, tag="input")
+        if state["type"] != "radio":
+            raise FocusLost(f"{state['where']} är ingen alternativknapp")
+        for _ in range(12):
+            if _matches(state, option) and state["checked"]:
+                return state
+            state = self.press(key)
+        raise FocusLost(f"pilknapparna nådde aldrig alternativet {option!r}")
+
+    def select_option(self, label: str | re.Pattern, option: str, *, key: str = "ArrowDown") -> dict:
+        """Tab to the list box (select) labelled `label`, type the start of `option` (type-ahead, as with a long list
+        of municipalities) and step with arrow keys until `option` is shown."""
+        state = self.tab_to(label, tag="select")
+        shown = "(() => { const s = document.activeElement; return s.options[s.selectedIndex]?.text || ''; })()"
+        self.type(option)
+        for _ in range(30):
+            if option in self.page.evaluate(shown):
+                return state
+            state = self.press(key)
+        raise FocusLost(f"nådde aldrig {option!r} i {label!r} (visar {self.page.evaluate(shown)!r})")

@@ -279,6 +279,23 @@ def test_consent_pages_show_history(client, shared, orgs):
     assert "Vårdnadshavare" not in text  # an adult signs alone
 
 
+def test_person_page_shows_each_consent_and_its_state(app, client, make_user, shared):
+    login(client, shared["ami_user"])
+    p, c = shared["person"], shared["consent"]
+    page = _body(client.get(f"/deltagare/{p.id}"))
+    summary = page.split('class="plain consent-summary"')[1].split("</ul>")[0]
+    assert f"Samtycke nr {c.id}" in summary and "Gäller" in summary and "Arbetsförmedlingen Hallsberg" in summary
+    consents.withdraw_consent(c, by=shared["ami_user"], reason="Den unges begäran")
+    db.session.commit()
+    summary = _body(client.get(f"/deltagare/{p.id}")).split('class="plain consent-summary"')[1].split("</ul>")[0]
+    assert "Återkallat" in summary and "återkallat" in summary
+    # An organisation the consent does not name sees no consent summary (nor the person).
+    other = app.test_client()
+    login(other, make_user(org="skola"))
+    page = _body(other.get(f"/deltagare/{p.id}"))
+    assert "Samtycke saknas" in page and "consent-summary" not in page
+
+
 def test_expiring_list_shows_guardian_only_consent_before_18(client, app, orgs, make_user):
     ami_user = make_user(org="ami")
     p = f.person(ami_user, birth=f.born(18, 10))
