@@ -7,6 +7,7 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -60,6 +61,8 @@ class IdentityForm(FlaskForm):
     last_name = StringField(_l("Efternamn"), validators=[DataRequired(_l("Ange efternamn.")), Length(max=100)])
     home_kommun = SelectField(_l("Hemkommun"), choices=[], validators=[Optional()])
     is_protected = BooleanField(_l("Skyddade personuppgifter (sekretessmarkering)"))
+    #: The identity is shared by every organisation that works with the person: notice a change saved meanwhile.
+    version = HiddenField()
 
 
 class ContactForm(FlaskForm):

@@ -17,7 +17,7 @@ from portal import consent as consents
 from portal.audit import AuditEvent
 from portal.auth.models import User
 from portal.db import db
-from portal.forms import ButtonForm, attach_error
+from portal.forms import ButtonForm, attach_error, fingerprint, is_stale
 from portal.orgs import Organisation
 from portal.people_forms import (
     ConsentForm,
@@ -174,7 +174,7 @@ def show(person_id: int):
                            consent_rows=consent_rows, state_labels=consents.STATE_LABELS)
 
 
-def _edit_page(person_id: int, form_class, template: str, operation, *, fill=None, success: str):
+def _edit_page(person_id: int, form_class, template: str, operation, *, fill=None, success: str, version=None):
     """Shared flow for the small forms a linked organisation uses to change its own records."""
     person = _person(person_id)
     _require_link(person)
@@ -184,6 +184,12 @@ def _edit_page(person_id: int, form_class, template: str, operation, *, fill=Non
         form.home_kommun.choices = _kommun_choices()
         if request.method == "GET":
             form.home_kommun.data = person.home_kommun or ""
+    if version is not None:
+        current = version(person)
+        if not form.is_submitted():
+            form.version.data = current
+        elif is_stale(form, current):
+            return render_template(template, form=form, view=view), 409
     if form.validate_on_submit():
         try:
             operation(person, form)
@@ -203,8 +209,11 @@ def edit(person_id: int):
                                last_name=form.last_name.data, home_kommun=form.home_kommun.data,
                                is_protected=form.is_protected.data)
 
+    def version(person):
+        return fingerprint(person.first_name, person.last_name, person.home_kommun, person.is_protected)
+
     return _edit_page(person_id, IdentityForm, "people/edit.html", operation, fill=lambda p: p,
-                      success=_("Uppgifterna är sparade."))
+                      success=_("Uppgifterna är sparade."), version=version)
 
 
 @bp.route("/deltagare/<int:person_id>/kontakt", methods=["GET", "POST"])

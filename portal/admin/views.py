@@ -1,8 +1,6 @@
 """Admin views: organisations (system admin), staff accounts (org/system admin) and the audit-trail search."""
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -27,7 +25,7 @@ from portal.audit import AuditEvent
 from portal.auth import operations as accounts
 from portal.auth.models import User
 from portal.db import db
-from portal.forms import attach_error
+from portal.forms import attach_error, fingerprint, is_stale
 from portal.orgs import Organisation, OrgError, create_organisation, update_organisation
 from portal.permissions import (
     ROLES,
@@ -43,25 +41,6 @@ from portal.permissions import (
 USERS_PER_PAGE = 25
 EVENTS_PER_PAGE = 50
 
-
-
-def _fingerprint(*values) -> str:
-    """A short digest of what an edit form was built from, to notice a change saved meanwhile."""
-    return hashlib.sha256(json.dumps(values, default=str).encode()).hexdigest()[:16]
-
-
-def _is_stale(form, current: str) -> bool:
-    """True, with a message above the form, when someone else saved the record after this form was opened.
-
-    What the admin typed stays in the form, and the form now carries the current version, so saving once
-    more knowingly overwrites the other change."""
-    sent = form.version.data
-    form.version.data = current
-    if sent and sent != current:
-        attach_error(form, None, _("Någon annan har ändrat uppgifterna sedan du öppnade sidan. Ladda om sidan "
-                                   "för att se ändringen, eller spara igen för att ersätta den med dina uppgifter."))
-        return True
-    return False
 
 
 # --- Organisationer ------------------------------------------------------------------------------
@@ -127,10 +106,10 @@ def orgs_edit(org_id: int):
         form.parent.data = str(org.parent_id or "")  # the select holds ids; obj gave the Organisation
     del form.code  # the code is fixed: scripts and URLs refer to it
     form.parent.choices = _parent_choices(exclude=org)
-    current = _fingerprint(org.name, org.kind, org.orgnr, org.parent_id, org.is_active)
+    current = fingerprint(org.name, org.kind, org.orgnr, org.parent_id, org.is_active)
     if not form.is_submitted():
         form.version.data = current
-    elif _is_stale(form, current):
+    elif is_stale(form, current):
         return render_template("admin/org_form.html", form=form, org=org), 409
     if form.validate_on_submit():
         try:
@@ -236,7 +215,7 @@ def _edit_form(user: User, *, from_request: bool = True) -> EditUserForm:
 
 
 def _user_version(user: User) -> str:
-    return _fingerprint(user.name, user.role_names)
+    return fingerprint(user.name, user.role_names)
 
 
 @bp.route("/anvandare/<int:user_id>", methods=["GET", "POST"])
@@ -244,7 +223,7 @@ def _user_version(user: User) -> str:
 def users_edit(user_id: int):
     user = _load_user(user_id)
     form = _edit_form(user)
-    if form.is_submitted() and _is_stale(form, _user_version(user)):
+    if form.is_submitted() and is_stale(form, _user_version(user)):
         return _render_user(user, form, 409)
     if form.validate_on_submit():
         try:

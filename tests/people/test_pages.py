@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -373,3 +374,30 @@ def test_search_finds_by_name_and_number_and_pages_by_post(client, app, orgs, ma
     first = _body(client.post("/deltagare", data={"q": "lindqvist"}))
     assert "Sida 1 av 2" in first and 'name="page" value="2"' in first
     assert "Sida 2 av 2" in _body(client.post("/deltagare", data={"q": "lindqvist", "page": "2"}))
+
+
+def test_a_stale_identity_edit_is_refused_and_keeps_what_was_typed(app, make_user):
+    """The identity is shared: two caseworkers editing it at once must not silently overwrite each other."""
+    first_user, second_user = make_user(org="ami"), make_user(org="ami")
+    p = f.person(first_user)
+    db.session.commit()
+    first, second = app.test_client(), app.test_client()
+    login(first, first_user)
+    login(second, second_user)
+    form_html = _body(second.get(f"/deltagare/{p.id}/andra"))
+    version = re.search(r'name="version" type="hidden" value="([^"]+)"', form_html).group(1)
+    assert first.post(f"/deltagare/{p.id}/andra", data={
+        "first_name": "Elsa", "last_name": "Lind", "home_kommun": "", "version": version}).status_code == 302
+    late = second.post(f"/deltagare/{p.id}/andra", data={
+        "first_name": "Elsa-Maria", "last_name": "Lindqvist", "home_kommun": "", "version": version})
+    assert late.status_code == 409
+    assert "Någon annan har ändrat uppgifterna" in _body(late)
+    assert 'value="Elsa-Maria"' in _body(late)
+    db.session.expire_all()
+    assert db.session.get(people.Person, p.id).last_name == "Lind"
+    fresh_version = re.search(r'name="version" type="hidden" value="([^"]+)"', _body(late)).group(1)
+    again = second.post(f"/deltagare/{p.id}/andra", data={
+        "first_name": "Elsa-Maria", "last_name": "Lindqvist", "home_kommun": "", "version": fresh_version})
+    assert again.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(people.Person, p.id).first_name == "Elsa-Maria"
