@@ -20,7 +20,7 @@ STATUS_LABELS = {
     "on_track": _l("I fas"),
     "off_track": _l("Inte i fas"),
     "missed": _l("Inte uppnått"),
-    "no_data": _l("Mätvärden saknas"),
+    "no_data": _l("Inga mätvärden efter utgångsläget"),
     "open": _l("Pågår"),
     "late": _l("Försenat"),
 }
