@@ -27,6 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 from portal import audit
 from portal.auth.models import User
 from portal.db import UTCDateTime, db, utcnow
+from portal.notifications import N_
 from portal.orgs import Organisation
 from portal.people import (
     ContactDetails,
@@ -450,9 +451,9 @@ def withdraw_consent(consent: Consent, *, by, reason: str) -> Consent:
     # The pseudonym, never the name: a notice may be read on a shared screen.
     notifications.notify_organisation(
         consent.recorded_by_org_id,
-        _l("Ett samtycke för Deltagare %(p)s har återkallats. Uppgifter delas inte längre med stöd av det.",
-           p=consent.person.pseudonym),
-        url=f"/deltagare/{consent.person_id}/samtycken", key=f"consent-withdrawn-{consent.id}",
+        N_("Ett samtycke för Deltagare %(p)s har återkallats. Uppgifter delas inte längre med stöd av det."),
+        params={"p": consent.person.pseudonym}, url=f"/deltagare/{consent.person_id}/samtycken",
+        key=f"consent-withdrawn-{consent.id}",
         permission="consent.register",
     )
     recorder = db.session.get(User, consent.recorded_by_user_id) if consent.recorded_by_user_id else None
@@ -526,13 +527,12 @@ def notify_expiring(on: date | None = None) -> int:
     for org_id in org_ids:
         for consent, last in expiring(org_id, on=on):
             if consent.is_guardian_only and last < consent.valid_until:
-                message = _l("Samtycket för Deltagare %(p)s lämnades av vårdnadshavare och upphör när personen "
-                             "fyller 18 år (sista dag %(d)s). Ta ett nytt samtycke med den unge.",
-                             p=consent.person.pseudonym, d=last.isoformat())
+                message = N_("Samtycket för Deltagare %(p)s lämnades av vårdnadshavare och upphör när personen "
+                             "fyller 18 år (sista dag %(d)s). Ta ett nytt samtycke med den unge.")
             else:
-                message = _l("Samtycket för Deltagare %(p)s går ut %(d)s. Förnya det om samarbetet fortsätter.",
-                             p=consent.person.pseudonym, d=last.isoformat())
-            if notifications.notify_organisation(org_id, message, permission="consent.register",
+                message = N_("Samtycket för Deltagare %(p)s går ut %(d)s. Förnya det om samarbetet fortsätter.")
+            params = {"p": consent.person.pseudonym, "d": last.isoformat()}
+            if notifications.notify_organisation(org_id, message, params=params, permission="consent.register",
                                                  url="/deltagare/samtycken/utgar",
                                                  key=f"consent-expiring-{consent.id}-{last.isoformat()}"):
                 count += 1

@@ -1,8 +1,10 @@
 """In-app notices ("meddelanden") to a user or an organisation, and the e-mail outbox filled inside the transaction."""
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, and_, func, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -21,8 +23,11 @@ class Notice(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), nullable=True, index=True)
-    #: The text; never a young person's name (a pseudonym at most): notices may be read on shared screens.
+    #: The Swedish message id (marked with N_), translated when shown, so each reader gets their language.
+    #: Never a young person's name (a pseudonym at most): notices may be read on shared screens.
     message: Mapped[str] = mapped_column(Text, nullable=False)
+    #: JSON of the values for the message's %(name)s placeholders.
+    params: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
     #: A path inside the portal where the matter is handled.
     url: Mapped[str] = mapped_column(String(300), nullable=False, default="")
     #: For an organisation notice: only its users holding this permission see it (None: everybody there).
@@ -33,6 +38,11 @@ class Notice(db.Model):
     #: For an organisation notice, the first user who marked it read marks it read for everybody there.
     read_dt: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     read_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+    @property
+    def text(self) -> str:
+        """The notice in the reader's language."""
+        return gettext(self.message, **json.loads(self.params or "{}"))
 
 
 class OutboxMail(db.Model):
@@ -49,28 +59,35 @@ class OutboxMail(db.Model):
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
 
-def _create(*, user_id: int | None, organisation_id: int | None, message, url: str, key: str | None,
-            permission: str | None = None) -> Notice | None:
+
+def N_(message: str) -> str:  # noqa: N802 - the conventional gettext_noop marker, extracted by Babel
+    """Mark a notice text for translation; it is translated when shown, not when stored."""
+    return message
+
+
+def _create(*, user_id: int | None, organisation_id: int | None, message: str, params: dict | None, url: str,
+            key: str | None, permission: str | None = None) -> Notice | None:
     if key is not None and db.session.scalar(select(Notice.id).where(Notice.key == key)) is not None:
         return None
-    notice = Notice(user_id=user_id, organisation_id=organisation_id, message=str(message), url=url, key=key,
-                    permission=permission)
+    notice = Notice(user_id=user_id, organisation_id=organisation_id, message=message,
+                    params=json.dumps(params or {}, ensure_ascii=False), url=url, key=key, permission=permission)
     db.session.add(notice)
     db.session.flush()
     return notice
 
 
-def notify_user(user_id: int, message, *, url: str = "", key: str | None = None) -> Notice | None:
-    """Create a notice for one user (None if a notice with `key` exists already)."""
-    return _create(user_id=user_id, organisation_id=None, message=message, url=url, key=key)
+def notify_user(user_id: int, message: str, *, params: dict | None = None, url: str = "",
+                key: str | None = None) -> Notice | None:
+    """Create a notice for one user (None if a notice with `key` exists already); `message` is marked N_()."""
+    return _create(user_id=user_id, organisation_id=None, message=message, params=params, url=url, key=key)
 
 
-def notify_organisation(organisation_id: int, message, *, permission: str, url: str = "",
-                        key: str | None = None) -> Notice | None:
+def notify_organisation(organisation_id: int, message: str, *, permission: str, params: dict | None = None,
+                        url: str = "", key: str | None = None) -> Notice | None:
     """Create a notice for the users of an organisation who hold `permission`, i.e. who can act on it
     (None if a notice with `key` exists already)."""
-    return _create(user_id=None, organisation_id=organisation_id, message=message, url=url, key=key,
-                   permission=permission)
+    return _create(user_id=None, organisation_id=organisation_id, message=message, params=params, url=url,
+                   key=key, permission=permission)
 
 
 def queue_mail(to_address: str, subject: str, body: str) -> OutboxMail:

@@ -159,6 +159,7 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('organisation_id', sa.Integer(), nullable=True),
     sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('params', sa.Text(), nullable=False),
     sa.Column('url', sa.String(length=300), nullable=False),
     sa.Column('permission', sa.String(length=60), nullable=True),
     sa.Column('key', sa.String(length=120), nullable=True),

@@ -114,8 +114,22 @@ def test_withdrawal_refuses_the_next_request_and_tells_the_recording_org(app, or
     _assert_hidden(page, p)
     assert "återkallats" in page
     notice = db.session.scalar(select(Notice).where(Notice.organisation_id == orgs["ami"].id))
-    assert notice is not None and p.pseudonym in notice.message and p.first_name not in notice.message
+    assert notice is not None and p.pseudonym in notice.params and p.first_name not in notice.text
     assert p.pseudonym in _body(ami_client.get("/meddelanden"))
+
+
+def test_a_notice_reads_in_each_readers_language(app, make_user, shared):
+    p, c = shared["person"], shared["consent"]
+    ami_client = app.test_client()
+    login(ami_client, shared["ami_user"])
+    ami_client.post(f"/deltagare/{p.id}/samtycken/{c.id}/aterkalla", data={"reason": "Vill inte"})
+    swedish = app.test_client()
+    login(swedish, make_user(org="ami"))
+    assert f"Ett samtycke för Deltagare {p.pseudonym} har återkallats" in _body(swedish.get("/meddelanden"))
+    english = app.test_client()
+    login(english, make_user(org="ami"))
+    english.post("/sprak", data={"lang": "en", "next": "/meddelanden"})
+    assert f"A consent for Participant {p.pseudonym} has been withdrawn" in _body(english.get("/meddelanden"))
 
 
 def test_withdrawal_notice_reaches_only_those_who_can_act_on_it(app, orgs, make_user, shared):
