@@ -7,12 +7,21 @@ from pathlib import Path
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.routing import IntegerConverter
 
 from portal import config as settings
 from portal.db import db as _db
 from portal.db import migrate as _migrate
 
 csrf = CSRFProtect()
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:...>` in every route, limited to what a 32-bit INTEGER column can hold."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's parameter name
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 #: Domain packages plugged into the app. Each has `init_app(app)` that registers its blueprint, menu entries
 #: and demo seeder. Named here, imported by name, so `portal` never imports a domain package's code.
@@ -29,6 +38,8 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(root / "static"),
     )
     app.config.update(settings.load(Path(app.instance_path), config))
+    # Before any route is added: an id beyond the database's integer range is a 404, not an overflow.
+    app.url_map.converters["int"] = BoundedIntConverter
     settings.apply_proxy_fix(app)
     logging.basicConfig(level=logging.INFO)
 

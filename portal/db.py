@@ -61,3 +61,20 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
+
+
+#: Far beyond any real list; larger page numbers would overflow the database's integer in OFFSET.
+MAX_PAGE = 100_000
+
+
+def page_number() -> int:
+    """The ?page= of the current request as a sane page number (1 for anything odd)."""
+    from flask import request
+
+    page = request.args.get("page", 1, type=int) or 1
+    return page if 1 <= page <= MAX_PAGE else 1
+
+
+def paginate(stmt, *, per_page: int):
+    """One page of `stmt` for list pages; odd page numbers give the first page, never an error."""
+    return db.paginate(stmt, page=page_number(), per_page=per_page, error_out=False)

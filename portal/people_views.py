@@ -16,7 +16,7 @@ from portal import audit, notifications, people
 from portal import consent as consents
 from portal.audit import AuditEvent
 from portal.auth.models import User
-from portal.db import db
+from portal.db import MAX_PAGE, db
 from portal.forms import ButtonForm, attach_error, fingerprint, is_stale
 from portal.orgs import Organisation
 from portal.people_forms import (
@@ -121,7 +121,7 @@ def index():
     # Searches are POSTed so a personnummer never ends up in URLs, server logs or browser history.
     source = request.form if request.method == "POST" else request.args
     query = (source.get("q") or "").strip()[:100]
-    page = max(source.get("page", 1, type=int) or 1, 1)
+    page = min(max(source.get("page", 1, type=int) or 1, 1), MAX_PAGE)
     ids = people.search_ids(current_user, query)
     total = len(ids)
     page_ids = ids[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]

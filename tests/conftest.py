@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
 
 import pytest
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from portal import audit, create_app
 from portal.auth import operations as accounts
@@ -177,3 +178,23 @@ def csrf_token(html: str) -> str:
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
     assert match, "no CSRF token in page"
     return match.group(1)
+
+
+@pytest.fixture
+def count_queries(app):
+    """`with count_queries() as counted:` → counted[0] is the number of SQL statements sent meanwhile."""
+
+    @contextmanager
+    def counting():
+        counted = [0]
+
+        def before_cursor_execute(*_args):
+            counted[0] += 1
+
+        event.listen(db.engine, "before_cursor_execute", before_cursor_execute)
+        try:
+            yield counted
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before_cursor_execute)
+
+    return counting

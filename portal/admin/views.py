@@ -24,7 +24,7 @@ from portal.admin.forms import (
 from portal.audit import AuditEvent
 from portal.auth import operations as accounts
 from portal.auth.models import User
-from portal.db import db
+from portal.db import db, paginate
 from portal.forms import attach_error, fingerprint, is_stale
 from portal.orgs import Organisation, OrgError, create_organisation, update_organisation
 from portal.permissions import (
@@ -162,7 +162,7 @@ def users():
     if query:
         stmt = stmt.where(or_(User.name.icontains(query, autoescape=True),
                               User.email.icontains(query, autoescape=True)))
-    page = db.paginate(stmt, per_page=USERS_PER_PAGE, error_out=False)
+    page = paginate(stmt, per_page=USERS_PER_PAGE)
     manageable = {u.id for u in page.items if can_manage_user(current_user, u)}
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("admin/users.html", page=page, filters=filters, manageable=manageable, roles=ROLES,
@@ -305,7 +305,7 @@ def _search_events(form: AuditSearchForm):
         stmt = stmt.where(AuditEvent.object_type == form.object_type.data.strip())
     if (form.object_id.data or "").strip():
         stmt = stmt.where(AuditEvent.object_id == form.object_id.data.strip())
-    return db.paginate(stmt, per_page=EVENTS_PER_PAGE, error_out=False)
+    return paginate(stmt, per_page=EVENTS_PER_PAGE)
 
 
 @bp.route("/granskningslogg", endpoint="audit")

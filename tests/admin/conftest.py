@@ -1,33 +1,10 @@
-"""Fixtures for the admin pages: a system admin and an org admin, and an SQL statement counter."""
+"""Helpers for the admin tests: audit events as the user would find them after a request."""
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from portal.audit import AuditEvent
 from portal.db import db
-
-
-@pytest.fixture
-def count_queries(app):
-    """`with count_queries() as counted:` → counted[0] is the number of SQL statements sent meanwhile."""
-
-    @contextmanager
-    def counting():
-        counted = [0]
-
-        def before_cursor_execute(*_args):
-            counted[0] += 1
-
-        event.listen(db.engine, "before_cursor_execute", before_cursor_execute)
-        try:
-            yield counted
-        finally:
-            event.remove(db.engine, "before_cursor_execute", before_cursor_execute)
-
-    return counting
 
 
 def events(action: str, **where) -> list[AuditEvent]:

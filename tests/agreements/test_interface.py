@@ -1,11 +1,8 @@
 """The named functions other packages call, and bounded query counts on the pages that list things."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
-
-from sqlalchemy import event
 
 import agreements
 from agreements import operations as ops
@@ -33,21 +30,7 @@ def test_goal_figures_are_plain_values(lekeberg):
     assert figures[1].series == [(date(2016, 1, 31), Decimal("13.5")), (date(2016, 9, 30), Decimal("20.8"))]
 
 
-@contextmanager
-def count_queries():
-    counter = {"n": 0}
-
-    def before(*_args):
-        counter["n"] += 1
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield counter
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
-
-
-def test_pages_query_count_does_not_grow_with_goals(lekeberg, client, login_as):
+def test_pages_query_count_does_not_grow_with_goals(lekeberg, client, login_as, count_queries):
     """Each request starts with an empty identity map, as in production (the tests share one session)."""
     from agreements.models import Agreement
 
@@ -61,7 +44,7 @@ def test_pages_query_count_does_not_grow_with_goals(lekeberg, client, login_as):
             db.session.expunge_all()
             with count_queries() as counter:
                 assert client.get(page).status_code == 200
-            counts.append(counter["n"])
+            counts.append(counter[0])
         return counts
 
     before = measure()

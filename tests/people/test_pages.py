@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from docx import Document
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from portal import consent as consents
 from portal import people
@@ -251,7 +251,7 @@ def test_system_admin_never_sees_a_person(client, login_as, shared):
         _assert_hidden(_body(response), p)
 
 
-def test_list_page_query_count_is_constant(app, orgs, make_user):
+def test_list_page_query_count_is_constant(app, orgs, make_user, count_queries):
     ami_user = make_user(org="ami")
     client = app.test_client()
     login(client, make_user(org="af"))
@@ -262,17 +262,9 @@ def test_list_page_query_count_is_constant(app, orgs, make_user):
             f.consent(p, ami_user, [orgs["af"].id])
 
     def statements():
-        counter = {"n": 0}
-
-        def count(*args, **kwargs):
-            counter["n"] += 1
-
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
+        with count_queries() as counted:
             assert client.get("/deltagare").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
-        return counter["n"]
+        return counted[0]
 
     add(2)
     few = statements()
