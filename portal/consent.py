@@ -344,6 +344,26 @@ def check_scan(filename: str, data: bytes) -> tuple[str, str]:
     raise ConsentError(_l("Filen måste vara en PDF, JPEG eller PNG."), field="scan")
 
 
+def _already_recorded(person: Person, by, supersedes: Consent | None, **same) -> Consent | None:
+    """The organisation's current consent for the person with exactly this content (and, for a new version,
+    replacing the same one), if there is one."""
+    stmt = select(Consent).where(
+        Consent.person_id == person.id, Consent.recorded_by_org_id == by.organisation_id,
+        Consent.withdrawn_dt.is_(None), Consent.superseded_dt.is_(None),
+        Consent.valid_from == same["valid_from"], Consent.valid_until == same["valid_until"])
+    if supersedes is not None:
+        stmt = stmt.where(Consent.supersedes_id == supersedes.id)
+    for consent in db.session.scalars(stmt):
+        content = (consent.organisation_ids, sorted(consent.purposes), consent.purpose_other,
+                   sorted(consent.categories), consent.method, consent.is_given_by_person,
+                   list(consent.guardian_names))
+        wanted = (same["organisation_ids"], sorted(same["purposes"]), same["purpose_other"],
+                  sorted(same["categories"]), same["method"], same["given_by_person"], list(same["guardian_names"]))
+        if content == wanted:
+            return consent
+    return None
+
+
 def register_consent(person: Person, *, by, organisation_ids: Iterable[int], purposes: list[str],
                      purpose_other: str = "", categories: list[str], valid_from: date | None,
                      valid_until: date | None, is_past_twenty_stated: bool = False, method: str,
@@ -404,6 +424,14 @@ def register_consent(person: Person, *, by, organisation_ids: Iterable[int], pur
                             person_view=person_view or "", maturity_assessment=maturity_assessment or "")
     except ConsentError as exc:
         problem(exc.field, str(exc))
+    if not problems:
+        # A double submit (a second click, a resent form) records nothing new: the same consent stands.
+        same = _already_recorded(person, by, supersedes, organisation_ids=others | {by.organisation_id},
+                                 purposes=purposes, purpose_other=purpose_other, categories=categories,
+                                 valid_from=valid_from, valid_until=valid_until, method=method,
+                                 given_by_person=bool(given_by_person), guardian_names=guardians)
+        if same is not None:
+            return same
     if supersedes is not None:
         if supersedes.person_id != person.id:
             problem(None, _l("Samtycket gäller en annan person."))
@@ -490,6 +518,14 @@ def record_disclosure(person: Person, *, by, to_org_id: int | None, basis: str, 
         raise ConsentError(_l("Ange datum för utlämnandet."), field="disclosed_on")
     if disclosed_on > today():
         raise ConsentError(_l("Datumet kan inte ligga i framtiden."), field="disclosed_on")
+    # The same occasion recorded twice (a double submit) stays one disclosure.
+    for earlier in db.session.scalars(select(Disclosure).where(
+            Disclosure.person_id == person.id, Disclosure.from_org_id == by.organisation_id,
+            Disclosure.to_org_id == int(to_org_id), Disclosure.disclosed_on == disclosed_on,
+            Disclosure.basis == basis)):
+        if (earlier.basis_detail, earlier.justification, sorted(earlier.categories)) == (
+                basis_detail, justification, sorted(categories)):
+            return earlier
     row = Disclosure(person_id=person.id, from_org_id=by.organisation_id, to_org_id=int(to_org_id), basis=basis,
                      basis_detail=basis_detail, justification=justification, categories=categories,
                      disclosed_on=disclosed_on, recorded_by_id=by.id)

@@ -208,8 +208,10 @@ def test_disclosure_needs_justification(client, ami, orgs):
     assert "Motivera varför" in body and "SoL 14 kap. 1 §" in body
     data["justification"] = "Oro för den unges hälsa."
     assert client.post(f"/deltagare/{p.id}/utlamnande", data=data).status_code == 302
+    assert client.post(f"/deltagare/{p.id}/utlamnande", data=data).status_code == 302  # a double submit
     assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.action == "disclosure.create")) == 1
+    assert db.session.scalar(select(func.count()).select_from(consents.Disclosure)) == 1
 
 
 def test_disclosure_review_list(client, app, orgs, make_user):
@@ -282,3 +284,34 @@ def test_scan_with_odd_file_name_downloads(client, ami, orgs):
     consent = db.session.scalar(select(consents.Consent))
     download = client.get(f"/deltagare/{p.id}/samtycken/{consent.id}/skanning")
     assert download.status_code == 200 and download.headers["Content-Disposition"].endswith('.pdf"')
+
+
+def _count_consents() -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(consents.Consent))
+
+
+def test_a_double_submitted_consent_is_recorded_once(client, ami, orgs):
+    p = f.person(ami)
+    assert _post(client, p, _form(orgs)).status_code == 302
+    assert _post(client, p, _form(orgs)).status_code == 302  # the second click lands on the same consent
+    assert _count_consents() == 1
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "consent.create")) == 1
+    # Something really different is a consent of its own.
+    assert _post(client, p, _form(orgs, categories=["kontakt"])).status_code == 302
+    assert _count_consents() == 2
+
+
+def test_a_double_submitted_new_version_is_recorded_once(client, ami, orgs):
+    p = f.person(ami)
+    _post(client, p, _form(orgs))
+    old = db.session.scalar(select(consents.Consent))
+    url = f"/deltagare/{p.id}/samtycken/nytt?ersatter={old.id}"
+    data = _form(orgs, categories=["utbildning", "kontakt"])
+    for _ in range(2):
+        response = client.post(url, data=data, content_type="multipart/form-data")
+        assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    assert _count_consents() == 2
+    db.session.expire_all()
+    assert db.session.get(consents.Consent, old.id).superseded_dt is not None
