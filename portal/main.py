@@ -6,10 +6,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import Forbidden, HTTPException
 
 from portal.auth import is_local_url
 from portal.db import db
+from portal.errors import NotPermitted
 from portal.forms import ButtonForm
 from portal.permissions import login_only, public
 
@@ -92,6 +93,16 @@ def register_error_handlers(app) -> None:
         fields = [(k, v) for k, v in request.form.items(multi=True) if not _is_secret_field(k)]
         return render_template("errors/csrf.html", fields=fields, action=request.full_path.rstrip("?"),
                                form=ButtonForm()), 400
+
+    @app.errorhandler(NotPermitted)
+    def not_permitted(exc: NotPermitted):
+        # The refusal is kept in the audit trail although the request rolls back (record_independent).
+        from portal import audit
+
+        actor = current_user._get_current_object() if current_user.is_authenticated else None
+        audit.record_refusal(exc.reason, by=actor, object_type=exc.object_type, object_id=exc.object_id,
+                             person_id=exc.person_id)
+        return http_error(Forbidden())
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -1,12 +1,19 @@
-"""The one permission table (role → named permissions), how views declare access, and record-level rules."""
+"""The one permission table (role → named permissions), how views declare access, and the ground's record rules.
+
+An area adds rows to PERMISSIONS and ROLE_PERMISSIONS; its record rules (which organisation may do what with which
+of its records) live in the area's own `rules.py` and use `has`, `works_for` and `check` from here.
+"""
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import NoReturn
 
-from flask import abort
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+
+from portal.errors import NotPermitted
 
 ROLES: dict[str, object] = {
     "handlaggare": _l("Handläggare"),
@@ -94,9 +101,7 @@ def requires(permission: str) -> Callable[[Callable], Callable]:
         @wraps(view)
         def wrapper(*args, **kwargs):
             if not current_user.is_authenticated:
-                from portal.auth import login_manager
-
-                return login_manager.unauthorized()
+                return current_app.login_manager.unauthorized()
             if not has(current_user, permission):
                 deny(f"permission:{permission}")
             return view(*args, **kwargs)
@@ -112,9 +117,7 @@ def login_only(view: Callable) -> Callable:
     @wraps(view)
     def wrapper(*args, **kwargs):
         if not current_user.is_authenticated:
-            from portal.auth import login_manager
-
-            return login_manager.unauthorized()
+            return current_app.login_manager.unauthorized()
         return view(*args, **kwargs)
 
     return _declare(wrapper, (LOGIN_ONLY, None))
@@ -125,18 +128,33 @@ def public(view: Callable) -> Callable:
     return _declare(view, (PUBLIC, None))
 
 
-def deny(reason: str, *, obj=None, person_id: int | None = None):
-    """Refuse the request with 403, recording the refusal even though the request rolls back."""
-    from portal import audit
-
-    audit.record_refusal(reason, obj=obj, person_id=person_id)
-    abort(403)
+def deny(reason: str, *, obj=None, person_id: int | None = None) -> NoReturn:
+    """Refuse: in a request this becomes the 403 page, and the refusal is recorded even though the request
+    rolls back (the handler is in portal.main); outside a request the caller gets NotPermitted."""
+    raise NotPermitted(reason, obj=obj, person_id=person_id)
 
 
 def check(allowed: bool, reason: str, *, obj=None, person_id: int | None = None) -> None:
-    """Record-level check used by loaders: refuse (403, audited) unless `allowed`."""
+    """Ask a record rule, in a loader or an operation: refuse (403, audited) unless `allowed`."""
     if not allowed:
         deny(reason, obj=obj, person_id=person_id)
+
+
+def works_for(user, org_ids) -> bool:
+    """The user works for one of these organisations, or for a unit whose parent is one of them.
+
+    Only that one step up is followed. Areas whose records bind a kommun as a whole (an agreement binds the
+    kommun and its units carry it out) use this; case records never do: a kommun's units are kept apart.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    org = user.organisation
+    return org.id in org_ids or (org.parent_id is not None and org.parent_id in org_ids)
+
+
+def own_and_parent_ids(organisation) -> set[int]:
+    """The organisation and the kommun it is a unit of: the ids `works_for` accepts for its staff."""
+    return {organisation.id} | ({organisation.parent_id} if organisation.parent_id else set())
 
 
 # --- Record rules: which organisation may see or change which record -------------------------------

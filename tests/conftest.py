@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import re
 from contextlib import contextmanager
 
 import pytest
@@ -14,8 +13,7 @@ from portal import audit, create_app
 from portal.auth import operations as accounts
 from portal.db import db
 from portal.orgs import create_organisation
-
-PASSWORD = "Ett-langt-losenord-1"
+from tests.helpers import PASSWORD
 
 
 def _database_url(tmp_path_factory) -> str:
@@ -155,29 +153,45 @@ def make_user(app, orgs):
     return factory
 
 
-def login(client, user, password: str = PASSWORD):
-    """Log in through the real login page; returns the response after redirects."""
+def _log_in(client, user, password: str = PASSWORD):
     response = client.post("/logga-in", data={"email": user.email, "password": password}, follow_redirects=True)
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     return response
 
 
 @pytest.fixture
-def login_as(client, make_user):
+def password() -> str:
+    """The password of every user made by `make_user`."""
+    return PASSWORD
+
+
+@pytest.fixture
+def login(request):
+    """Log in through the real login page, as flaskr's `auth` fixture does: `login(user)` logs in the test's
+    `client` and returns the page after the redirects; `login(user, client=other)` logs in another client."""
+
+    def do(user, password: str = PASSWORD, *, client=None):
+        return _log_in(client if client is not None else request.getfixturevalue("client"), user, password)
+
+    return do
+
+
+@pytest.fixture
+def login_as(login, make_user):
     """Create a user with the given roles in the given organisation and log the client in as them."""
 
     def do(org="kommun", roles=("handlaggare",), **kwargs):
         user = make_user(org=org, roles=roles, **kwargs)
-        login(client, user)
+        login(user)
         return user
 
     return do
 
 
-def csrf_token(html: str) -> str:
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
-    assert match, "no CSRF token in page"
-    return match.group(1)
+@pytest.fixture
+def wipe():
+    """Empty the database inside an app context of a test's own making (e.g. an app with other settings)."""
+    return _wipe
 
 
 @pytest.fixture

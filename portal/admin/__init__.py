@@ -6,34 +6,6 @@ from flask_babel import lazy_gettext as _l
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-#: Swedish labels for the audit actions the portal writes; unknown actions are shown as they are.
-ACTION_LABELS: dict[str, object] = {
-    "login": _l("Inloggning"),
-    "login.failed": _l("Misslyckad inloggning"),
-    "login.throttled": _l("Inloggning stoppad efter för många försök"),
-    "login.recovery_code_used": _l("Inloggning med reservkod"),
-    "logout": _l("Utloggning"),
-    "access.denied": _l("Nekad åtkomst"),
-    "request.throttled": _l("Begäran stoppad efter för många försök"),
-    "org.create": _l("Organisation skapad"),
-    "org.update": _l("Organisation ändrad"),
-    "user.create": _l("Användare skapad"),
-    "user.update": _l("Användare ändrad"),
-    "user.deactivate": _l("Användare inaktiverad"),
-    "user.activate": _l("Användare återaktiverad"),
-    "user.password_change": _l("Lösenord bytt"),
-    "user.totp_enabled": _l("Tvåfaktorinloggning aktiverad"),
-    "user.totp_reset": _l("Tvåfaktorinloggning återställd"),
-    "audit.search": _l("Sökning i granskningsloggen"),
-    "audit.verify": _l("Kontroll av granskningsloggens kedja"),
-}
-
-
-def register_action_labels(labels: dict[str, object]) -> None:
-    """Let an area name its own audit actions in Swedish on the audit page (e.g. "referral.submit")."""
-    ACTION_LABELS.update(labels)
-
-
 def init_app(app) -> None:
     """Register the admin pages and their menu entries (which also become start-page cards)."""
     from portal.admin import views  # noqa: F401  (routes register on bp)

@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
 from portal import audit
-from portal.admin import ACTION_LABELS, bp
+from portal.admin import bp
 from portal.admin.forms import (
     AuditSearchForm,
     EditOrganisationForm,
@@ -318,7 +318,7 @@ def audit_log():
         valid = False
     if not valid:
         return render_template("admin/audit.html", form=form, page=None, users={}, orgs={},
-                               labels=ACTION_LABELS, args={}), 400
+                               labels=audit.ACTION_LABELS, args={}), 400
     page = _search_events(form)
     # Who and where, for the shown page only: two bounded queries instead of one per row.
     user_ids = {e.user_id for e in page.items if e.user_id}
@@ -331,7 +331,7 @@ def audit_log():
     # One event for the whole search, after it ran, so the search does not list itself.
     audit.record("audit.search", details={"filters": args, "page": page.page, "hits": page.total})
     return render_template("admin/audit.html", form=form, page=page, users=users, orgs=orgs,
-                           labels=ACTION_LABELS, args=args)
+                           labels=audit.ACTION_LABELS, args=args)
 
 
 @bp.route("/granskningslogg/kontrollera", methods=["POST"])

@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from portal import audit
 from portal.db import db
-from tests.admin.conftest import count_events, events
+from tests.helpers import count_events, events
 
 
 def test_org_admin_sees_only_their_organisations_events(client, orgs, make_user, login_as):

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from portal.db import db
 from portal.orgs import Organisation, by_code
-from tests.admin.conftest import events
+from tests.helpers import events
 
 
 def _form(**overrides) -> dict:

@@ -8,8 +8,7 @@ import pytest
 from portal.auth.models import User
 from portal.auth.operations import by_email
 from portal.db import db
-from tests.admin.conftest import count_events, events
-from tests.conftest import PASSWORD, login
+from tests.helpers import PASSWORD, count_events, events
 
 NEW_PASSWORD = "Ett-helt-annat-losen-9"
 
@@ -124,7 +123,7 @@ def test_system_admin_can_grant_system_admin_in_any_organisation(client, orgs, l
 # --- Create, edit, deactivate --------------------------------------------------------------------
 
 
-def test_org_admin_creates_a_user_who_can_log_in(client, app, orgs, login_as):
+def test_org_admin_creates_a_user_who_can_log_in(client, app, orgs, login_as, login):
     admin = login_as(org="kommun", roles=("org_admin",))
     response = client.post("/admin/anvandare/ny", data=_new(roles=["handlaggare", "samordnare"]))
     assert response.status_code == 302
@@ -132,7 +131,7 @@ def test_org_admin_creates_a_user_who_can_log_in(client, app, orgs, login_as):
     assert user.organisation_id == admin.organisation_id and user.role_names == ["handlaggare", "samordnare"]
     created = events("user.create", object_id=str(user.id))
     assert len(created) == 1 and created[0].user_id == admin.id
-    login(app.test_client(), user, NEW_PASSWORD)
+    login(user, NEW_PASSWORD, client=app.test_client())
 
 
 @pytest.mark.parametrize(("overrides", "field", "message"), [
@@ -196,10 +195,10 @@ def test_admin_cannot_remove_their_own_admin_role_or_deactivate_themselves(clien
     assert _fresh(admin).is_active and _fresh(admin).role_names == ["org_admin"]
 
 
-def test_deactivation_ends_the_users_open_session_at_once(app, client, orgs, make_user, login_as):
+def test_deactivation_ends_the_users_open_session_at_once(app, client, orgs, make_user, login_as, login):
     colleague = make_user(org="kommun")
     their_browser = app.test_client()
-    login(their_browser, colleague)
+    login(colleague, client=their_browser)
     assert their_browser.get("/").status_code == 200
 
     login_as(org="kommun", roles=("org_admin",))
@@ -215,7 +214,7 @@ def test_deactivation_ends_the_users_open_session_at_once(app, client, orgs, mak
 
     client.post(f"/admin/anvandare/{colleague.id}/aktivera")
     assert _fresh(colleague).is_active
-    login(their_browser, colleague)
+    login(colleague, client=their_browser)
 
 
 def test_a_repeated_deactivation_changes_nothing(client, orgs, make_user, login_as):
@@ -249,7 +248,7 @@ def test_buttons_carry_a_csrf_token(make_app, orgs, make_user):
     colleague = make_user(org="kommun")
     admin = make_user(org="kommun", roles=("org_admin",))
     page = browser.get("/logga-in").get_data(as_text=True)
-    from tests.conftest import csrf_token
+    from tests.helpers import csrf_token
 
     browser.post("/logga-in", data={"email": admin.email, "password": PASSWORD, "csrf_token": csrf_token(page)})
     assert browser.post(f"/admin/anvandare/{colleague.id}/inaktivera").status_code == 400  # no token
@@ -263,14 +262,14 @@ def _version(page: str) -> str:
     return re.search(r'id="version" name="version" type="hidden" value="([^"]*)"', page).group(1)
 
 
-def test_a_stale_edit_is_refused_and_what_was_typed_kept(app, client, orgs, make_user, login_as):
+def test_a_stale_edit_is_refused_and_what_was_typed_kept(app, client, orgs, make_user, login_as, login):
     colleague = make_user(org="kommun", name="Före Ändring")
     login_as(org="kommun", roles=("org_admin",))
     opened = _version(client.get(f"/admin/anvandare/{colleague.id}").get_data(as_text=True))
 
     other_admin = make_user(org="kommun", roles=("org_admin",))
     other_browser = app.test_client()
-    login(other_browser, other_admin)
+    login(other_admin, client=other_browser)
     assert other_browser.post(f"/admin/anvandare/{colleague.id}",
                               data={"name": "Andras Namn", "roles": ["samordnare"]}).status_code == 302
 

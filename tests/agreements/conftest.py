@@ -14,10 +14,3 @@ def lekeberg(app, orgs) -> Agreement:
     demo.seed({"lekeberg": orgs["kommun"], "af-hallsberg": orgs["af"]})
     db.session.commit()
     return db.session.scalars(db.select(Agreement)).one()
-
-
-def url(agreement, number=None, tail=""):
-    base = f"/overenskommelser/{agreement.id}"
-    if number is not None:
-        base += f"/revisioner/{number}"
-    return base + tail

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from agreements import diff
 from agreements import operations as ops
-from tests.agreements.conftest import url
+from tests.agreements.helpers import url
 
 
 def test_compare_reports_added_removed_and_changed(lekeberg):

@@ -12,7 +12,7 @@ from docx import Document
 
 from agreements import document, importer
 from agreements.goals import figures
-from tests.agreements.conftest import url
+from tests.agreements.helpers import url
 
 
 def _text(doc) -> str:

@@ -11,7 +11,7 @@ from agreements import goal_figures, goals
 from agreements import operations as ops
 from agreements.models import Goal
 from portal.db import db
-from tests.agreements.conftest import url
+from tests.agreements.helpers import url
 
 
 def _goal(agreement, **kw):

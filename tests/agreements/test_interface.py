@@ -7,7 +7,7 @@ from decimal import Decimal
 import agreements
 from agreements import operations as ops
 from portal.db import db
-from tests.agreements.conftest import url
+from tests.agreements.helpers import url
 
 
 def test_routines_for_gives_the_adopted_routines_in_order(lekeberg):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from agreements import operations as ops
 from portal.db import db
-from tests.agreements.conftest import url
+from tests.agreements.helpers import url
 
 
 def _pages(agreement):

@@ -9,7 +9,7 @@ import pytest
 from agreements import operations as ops
 from agreements.models import Revision
 from portal.db import db
-from tests.agreements.conftest import url
+from tests.agreements.helpers import url
 
 
 def test_demo_agreement_is_entered_in_full(lekeberg):
@@ -171,15 +171,14 @@ def test_second_draft_via_browser_gets_message(lekeberg, client, login_as):
     assert len(lekeberg.revisions) == 2
 
 
-def test_propose_adopt_and_comment_through_the_pages(lekeberg, client, make_user):
-    from tests.conftest import login
+def test_propose_adopt_and_comment_through_the_pages(lekeberg, client, make_user, login):
 
     coordinator = make_user(org="ami", roles=("samordnare",))
-    login(client, coordinator)
+    login(coordinator)
     assert client.post(url(lekeberg, 2, "/foresla")).status_code == 302
     client.post("/logga-ut")
     member = make_user(org="af", roles=("styrgrupp",))
-    login(client, member)
+    login(member)
     response = client.post(url(lekeberg, 2, "/kommentarer"), data={"body": ""})
     assert response.status_code == 400 and "Skriv en kommentar" in response.get_data(as_text=True)
     assert client.post(url(lekeberg, 2, "/kommentarer"), data={"body": "Bra förslag."}).status_code == 302

@@ -14,7 +14,6 @@ from portal import consent as consents
 from portal import people
 from portal.audit import AuditEvent
 from portal.db import db
-from tests.conftest import login
 from tests.people import factories as f
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
@@ -26,9 +25,9 @@ def _body(response) -> str:
 
 
 @pytest.fixture
-def ami(app, orgs, make_user, client):
+def ami(app, orgs, make_user, client, login):
     user = make_user(org="ami")
-    login(client, user)
+    login(user)
     return user
 
 
@@ -126,7 +125,8 @@ def test_bad_upload_is_refused(client, ami, orgs, filename, content, message):
 
 @pytest.mark.parametrize("content, kind", [(PDF, "application/pdf"), (PNG, "image/png"),
                                            (b"\xff\xd8\xff\xe0" + b"0" * 20, "image/jpeg")])
-def test_good_upload_is_kept_and_only_the_recording_org_opens_it(client, app, ami, orgs, make_user, content, kind):
+def test_good_upload_is_kept_and_only_the_recording_org_opens_it(client, app, ami, orgs, make_user, login, content,
+                                                                   kind):
     p = f.person(ami)
     response = _post(client, p, _form(orgs, method="blankett"), files=(io.BytesIO(content), "skanning.bin"))
     assert response.status_code == 302
@@ -135,7 +135,7 @@ def test_good_upload_is_kept_and_only_the_recording_org_opens_it(client, app, am
     download = client.get(f"/deltagare/{p.id}/samtycken/{consent.id}/skanning")
     assert download.status_code == 200 and download.data == content
     other = app.test_client()
-    login(other, make_user(org="af"))
+    login(make_user(org="af"), client=other)
     assert other.get(f"/deltagare/{p.id}/samtycken/{consent.id}/skanning").status_code == 403
 
 
@@ -214,9 +214,9 @@ def test_disclosure_needs_justification(client, ami, orgs):
     assert db.session.scalar(select(func.count()).select_from(consents.Disclosure)) == 1
 
 
-def test_disclosure_review_list(client, app, orgs, make_user):
+def test_disclosure_review_list(client, app, orgs, make_user, login):
     user = make_user(org="ami", roles=("samordnare",))
-    login(client, user)
+    login(user)
     p = f.person(user)
     consents.record_disclosure(p, by=user, to_org_id=orgs["ifo"].id, basis="uppgiftsskyldighet",
                                justification="Begäran enligt lag.", categories=["kontakt"],
@@ -226,11 +226,11 @@ def test_disclosure_review_list(client, app, orgs, make_user):
     assert "Begäran enligt lag." in page and p.name in page and "Individ- och försörjningsstöd" in page
 
 
-def test_register_extract_is_for_org_admin_and_audited(client, app, orgs, make_user):
+def test_register_extract_is_for_org_admin_and_audited(client, app, orgs, make_user, login):
     worker = make_user(org="ami", name="Ahmed Handläggare")
     p = f.person(worker)
     admin = make_user(org="ami", roles=("org_admin",))
-    login(client, admin)
+    login(admin)
     assert client.get("/deltagare/registerutdrag").status_code == 200
     page = client.post("/deltagare/registerutdrag", data={"number": p.number_display, "format": "page"})
     assert page.status_code == 200
@@ -244,10 +244,10 @@ def test_register_extract_is_for_org_admin_and_audited(client, app, orgs, make_u
     assert bad.status_code == 400 and "Ogiltigt personnummer" in _body(bad)
 
 
-def test_extract_covers_only_the_own_organisation(client, app, orgs, make_user):
+def test_extract_covers_only_the_own_organisation(client, app, orgs, make_user, login):
     worker = make_user(org="ami", name="Ahmed Handläggare")
     p = f.person(worker)
-    login(client, make_user(org="af", roles=("org_admin",)))
+    login(make_user(org="af", roles=("org_admin",)))
     body = _body(client.post("/deltagare/registerutdrag", data={"number": p.number_display}))
     assert "Ahmed Handläggare" not in body and "AMI" not in body
     assert p.first_name not in body

@@ -6,10 +6,9 @@ from sqlalchemy import func, select
 from portal import audit, demo, people
 from portal.consent import Consent
 from portal.db import db
-from tests.conftest import login
 
 
-def test_demo_people_fill_every_page(app):
+def test_demo_people_fill_every_page(app, login):
     demo.seed()
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(people.Person)) == 6
@@ -19,13 +18,13 @@ def test_demo_people_fill_every_page(app):
     from portal.auth.operations import by_email
 
     af = app.test_client()
-    login(af, by_email("handlaggare@af-hallsberg.example"), demo.DEMO_PASSWORD)
+    login(by_email("handlaggare@af-hallsberg.example"), demo.DEMO_PASSWORD, client=af)
     listing = af.get("/deltagare").get_data(as_text=True)
     assert "Elsa Lindqvist" in listing and "Saga Nyström" in listing
     assert "Wilma" not in listing and "Omar" not in listing and "Leo" not in listing
 
     ami = app.test_client()
-    login(ami, by_email("ami.handlaggare@lekeberg.example"), demo.DEMO_PASSWORD)
+    login(by_email("ami.handlaggare@lekeberg.example"), demo.DEMO_PASSWORD, client=ami)
     assert "Noah Karlsson" in ami.get("/deltagare/samtycken/utgar").get_data(as_text=True)
     assert "Deltagare D-" in ami.get("/meddelanden").get_data(as_text=True)
     elsa = db.session.scalar(select(people.Person).where(people.Person.first_name == "Elsa")).id

@@ -14,7 +14,6 @@ from portal import people
 from portal.audit import AuditEvent
 from portal.db import db
 from portal.notifications import Notice
-from tests.conftest import login
 from tests.people import factories as f
 
 
@@ -86,28 +85,28 @@ def test_covered_organisation_sees_what_consent_covers(client, login_as, shared)
     assert p.name in listing
 
 
-def test_protected_identity_warns_and_hides_contacts_from_others(client, app, orgs, make_user):
+def test_protected_identity_warns_and_hides_contacts_from_others(client, app, orgs, make_user, login):
     ami_user = make_user(org="ami")
     p = f.person(ami_user, protected=True)
     f.consent(p, ami_user, [orgs["af"].id])
     af_client = app.test_client()
-    login(af_client, make_user(org="af"))
+    login(make_user(org="af"), client=af_client)
     page = _body(af_client.get(f"/deltagare/{p.id}"))
     assert "Skyddade personuppgifter" in page
     assert "Hemliga gatan 7" not in page and "070-123 45 67" not in page
     own_client = app.test_client()
-    login(own_client, ami_user)
+    login(ami_user, client=own_client)
     own = _body(own_client.get(f"/deltagare/{p.id}"))
     assert "Skyddade personuppgifter" in own and "Hemliga gatan 7" in own
 
 
-def test_withdrawal_refuses_the_next_request_and_tells_the_recording_org(app, orgs, make_user, shared):
+def test_withdrawal_refuses_the_next_request_and_tells_the_recording_org(app, orgs, make_user, shared, login):
     p, c = shared["person"], shared["consent"]
     af_client = app.test_client()
-    login(af_client, make_user(org="af"))
+    login(make_user(org="af"), client=af_client)
     assert p.name in _body(af_client.get(f"/deltagare/{p.id}"))
     ami_client = app.test_client()
-    login(ami_client, shared["ami_user"])
+    login(shared["ami_user"], client=ami_client)
     response = ami_client.post(f"/deltagare/{p.id}/samtycken/{c.id}/aterkalla", data={"reason": "Vill inte"})
     assert response.status_code == 302
     page = _body(af_client.get(f"/deltagare/{p.id}"))
@@ -118,48 +117,48 @@ def test_withdrawal_refuses_the_next_request_and_tells_the_recording_org(app, or
     assert p.pseudonym in _body(ami_client.get("/meddelanden"))
 
 
-def test_a_notice_reads_in_each_readers_language(app, make_user, shared):
+def test_a_notice_reads_in_each_readers_language(app, make_user, shared, login):
     p, c = shared["person"], shared["consent"]
     ami_client = app.test_client()
-    login(ami_client, shared["ami_user"])
+    login(shared["ami_user"], client=ami_client)
     ami_client.post(f"/deltagare/{p.id}/samtycken/{c.id}/aterkalla", data={"reason": "Vill inte"})
     swedish = app.test_client()
-    login(swedish, make_user(org="ami"))
+    login(make_user(org="ami"), client=swedish)
     assert f"Ett samtycke för Deltagare {p.pseudonym} har återkallats" in _body(swedish.get("/meddelanden"))
     english = app.test_client()
-    login(english, make_user(org="ami"))
+    login(make_user(org="ami"), client=english)
     english.post("/sprak", data={"lang": "en", "next": "/meddelanden"})
     assert f"A consent for Participant {p.pseudonym} has been withdrawn" in _body(english.get("/meddelanden"))
 
 
-def test_withdrawal_notice_reaches_only_those_who_can_act_on_it(app, orgs, make_user, shared):
+def test_withdrawal_notice_reaches_only_those_who_can_act_on_it(app, orgs, make_user, shared, login):
     p, c = shared["person"], shared["consent"]
     ami_client = app.test_client()
-    login(ami_client, shared["ami_user"])
+    login(shared["ami_user"], client=ami_client)
     ami_client.post(f"/deltagare/{p.id}/samtycken/{c.id}/aterkalla", data={"reason": "Vill inte"})
     for roles in (("org_admin",), ("styrgrupp",), ("system_admin",)):
         colleague = app.test_client()
-        login(colleague, make_user(org="ami", roles=roles))
+        login(make_user(org="ami", roles=roles), client=colleague)
         page = _body(colleague.get("/meddelanden"))
         assert p.pseudonym not in page, roles
         assert f"/deltagare/{p.id}/samtycken" not in page, roles
     caseworker = app.test_client()
-    login(caseworker, make_user(org="ami", roles=("handlaggare",)))
+    login(make_user(org="ami", roles=("handlaggare",)), client=caseworker)
     assert p.pseudonym in _body(caseworker.get("/meddelanden"))
 
 
-def test_withdraw_needs_a_reason(client, shared):
-    login(client, shared["ami_user"])
+def test_withdraw_needs_a_reason(client, shared, login):
+    login(shared["ami_user"])
     p, c = shared["person"], shared["consent"]
     response = client.post(f"/deltagare/{p.id}/samtycken/{c.id}/aterkalla", data={"reason": " "})
     assert response.status_code == 400
     assert "Ange varför samtycket återkallas" in _body(response)
 
 
-def test_each_read_and_refusal_is_audited_once_per_person_per_request(client, app, make_user, shared):
+def test_each_read_and_refusal_is_audited_once_per_person_per_request(client, app, make_user, shared, login):
     p = shared["person"]
     af_user = make_user(org="af")
-    login(client, af_user)
+    login(af_user)
     client.get(f"/deltagare/{p.id}")
 
     def count(action, user):
@@ -169,17 +168,17 @@ def test_each_read_and_refusal_is_audited_once_per_person_per_request(client, ap
     assert count("person.read", af_user) == 1
     refused = make_user(org="skola")
     other = app.test_client()
-    login(other, refused)
+    login(refused, client=other)
     other.get(f"/deltagare/{p.id}")
     other.get(f"/deltagare/{p.id}/samtycken")
     assert count("person.refused", refused) == 2
     assert count("person.read", refused) == 0
 
 
-def test_duplicate_registration_links_silently_and_reveals_nothing(client, make_user, shared):
+def test_duplicate_registration_links_silently_and_reveals_nothing(client, make_user, shared, login):
     p = shared["person"]
     # Not covered by the consent: the school registers the same number.
-    login(client, make_user(org="skola"))
+    login(make_user(org="skola"))
     response = client.post("/deltagare/ny", data={"first_name": p.first_name, "last_name": p.last_name,
                                                    "number": p.number_display}, follow_redirects=True)
     body = _body(response)
@@ -251,10 +250,10 @@ def test_system_admin_never_sees_a_person(client, login_as, shared):
         _assert_hidden(_body(response), p)
 
 
-def test_list_page_query_count_is_constant(app, orgs, make_user, count_queries):
+def test_list_page_query_count_is_constant(app, orgs, make_user, count_queries, login):
     ami_user = make_user(org="ami")
     client = app.test_client()
-    login(client, make_user(org="af"))
+    login(make_user(org="af"), client=client)
 
     def add(n):
         for i in range(n):
@@ -274,8 +273,8 @@ def test_list_page_query_count_is_constant(app, orgs, make_user, count_queries):
     print("list page statements:", few)
 
 
-def test_consent_pages_show_history(client, shared, orgs):
-    login(client, shared["ami_user"])
+def test_consent_pages_show_history(client, shared, orgs, login):
+    login(shared["ami_user"])
     p, c = shared["person"], shared["consent"]
     page = _body(client.get(f"/deltagare/{p.id}/samtycken"))
     assert f"Samtycke nr {c.id}" in page and "Gäller" in page
@@ -286,8 +285,8 @@ def test_consent_pages_show_history(client, shared, orgs):
     assert "Vårdnadshavare" not in text  # an adult signs alone
 
 
-def test_person_page_shows_each_consent_and_its_state(app, client, make_user, shared):
-    login(client, shared["ami_user"])
+def test_person_page_shows_each_consent_and_its_state(app, client, make_user, shared, login):
+    login(shared["ami_user"])
     p, c = shared["person"], shared["consent"]
     page = _body(client.get(f"/deltagare/{p.id}"))
     summary = page.split('class="plain consent-summary"')[1].split("</ul>")[0]
@@ -298,12 +297,12 @@ def test_person_page_shows_each_consent_and_its_state(app, client, make_user, sh
     assert "Återkallat" in summary and "återkallat" in summary
     # An organisation the consent does not name sees no consent summary (nor the person).
     other = app.test_client()
-    login(other, make_user(org="skola"))
+    login(make_user(org="skola"), client=other)
     page = _body(other.get(f"/deltagare/{p.id}"))
     assert "Samtycke saknas" in page and "consent-summary" not in page
 
 
-def test_expiring_list_shows_guardian_only_consent_before_18(client, app, orgs, make_user):
+def test_expiring_list_shows_guardian_only_consent_before_18(client, app, orgs, make_user, login):
     ami_user = make_user(org="ami")
     p = f.person(ami_user, birth=f.born(18, 10))
     f.consent(p, ami_user, [orgs["af"].id], given_by_person=False, guardians=["Anna"], view="Positiv",
@@ -311,15 +310,15 @@ def test_expiring_list_shows_guardian_only_consent_before_18(client, app, orgs, 
     assert consents.notify_expiring() == 1
     assert consents.notify_expiring() == 0  # once per consent
     db.session.commit()
-    login(client, ami_user)
+    login(ami_user)
     page = _body(client.get("/deltagare/samtycken/utgar"))
     assert p.name in page and "Personen fyller 18 år" in page
     assert "upphör när personen fyller 18 år" in _body(client.get("/meddelanden"))
 
 
-def test_guardians_only_while_under_18(client, app, orgs, make_user):
+def test_guardians_only_while_under_18(client, app, orgs, make_user, login):
     user = make_user(org="skola")
-    login(client, user)
+    login(user)
     child = f.person(user, birth=f.born(14))
     response = client.post(f"/deltagare/{child.id}/vardnadshavare", data={"name": "Anna Ek", "relation": "mamma"})
     assert response.status_code == 400 and "telefon eller e-post" in _body(response)
@@ -334,11 +333,11 @@ def test_guardians_only_while_under_18(client, app, orgs, make_user):
     assert view.guardians == []
 
 
-def test_formerly_covered_org_sees_nothing_after_withdrawal_on_any_page(client, make_user, shared):
+def test_formerly_covered_org_sees_nothing_after_withdrawal_on_any_page(client, make_user, shared, login):
     p, c = shared["person"], shared["consent"]
     consents.withdraw_consent(c, by=shared["ami_user"], reason="Den unges begäran")
     db.session.commit()
-    login(client, make_user(org="af", roles=("samordnare",)))
+    login(make_user(org="af", roles=("samordnare",)))
     for url in _refused_urls(p, c):
         response = client.get(url)
         assert response.status_code in (200, 403), (url, response.status_code)
@@ -347,8 +346,8 @@ def test_formerly_covered_org_sees_nothing_after_withdrawal_on_any_page(client, 
         assert "Hemliga gatan 7" not in body and "Anteckning om Elsa" not in body
 
 
-def test_double_withdrawal_is_explained(client, shared):
-    login(client, shared["ami_user"])
+def test_double_withdrawal_is_explained(client, shared, login):
+    login(shared["ami_user"])
     p, c = shared["person"], shared["consent"]
     url = f"/deltagare/{p.id}/samtycken/{c.id}/aterkalla"
     assert client.post(url, data={"reason": "Första"}).status_code == 302
@@ -356,25 +355,25 @@ def test_double_withdrawal_is_explained(client, shared):
     assert again.status_code == 400 and "redan återkallat" in _body(again)
 
 
-def test_start_page_shows_unread_notices(client, app, orgs, make_user, shared):
+def test_start_page_shows_unread_notices(client, app, orgs, make_user, shared, login):
     consents.withdraw_consent(shared["consent"], by=make_user(org="af"), reason="Den unges begäran")
     db.session.commit()
-    login(client, shared["ami_user"])
+    login(shared["ami_user"])
     assert "Du har 1 oläst meddelande." in _body(client.get("/"))
     notice = db.session.scalar(select(Notice))
     client.post(f"/meddelanden/{notice.id}/last")
     assert "Inga olästa." in _body(client.get("/"))
     other = app.test_client()
-    login(other, make_user(org="skola"))
+    login(make_user(org="skola"), client=other)
     assert other.post(f"/meddelanden/{notice.id}/last").status_code == 404
 
 
-def test_search_finds_by_name_and_number_and_pages_by_post(client, app, orgs, make_user):
+def test_search_finds_by_name_and_number_and_pages_by_post(client, app, orgs, make_user, login):
     user = make_user(org="ami")
     for i in range(27):
         f.person(user, first=f"Förnamn{i:02d}", contact=False, note_category=None)
     target = f.person(user, first="Unik", contact=False, note_category=None)
-    login(client, user)
+    login(user)
     assert "Unik Lindqvist" in _body(client.post("/deltagare", data={"q": "unik"}))
     assert "Unik Lindqvist" in _body(client.post("/deltagare", data={"q": target.number_display[2:]}))
     first = _body(client.post("/deltagare", data={"q": "lindqvist"}))
@@ -382,14 +381,14 @@ def test_search_finds_by_name_and_number_and_pages_by_post(client, app, orgs, ma
     assert "Sida 2 av 2" in _body(client.post("/deltagare", data={"q": "lindqvist", "page": "2"}))
 
 
-def test_a_stale_identity_edit_is_refused_and_keeps_what_was_typed(app, make_user):
+def test_a_stale_identity_edit_is_refused_and_keeps_what_was_typed(app, make_user, login):
     """The identity is shared: two caseworkers editing it at once must not silently overwrite each other."""
     first_user, second_user = make_user(org="ami"), make_user(org="ami")
     p = f.person(first_user)
     db.session.commit()
     first, second = app.test_client(), app.test_client()
-    login(first, first_user)
-    login(second, second_user)
+    login(first_user, client=first)
+    login(second_user, client=second)
     form_html = _body(second.get(f"/deltagare/{p.id}/andra"))
     version = re.search(r'name="version" type="hidden" value="([^"]+)"', form_html).group(1)
     assert first.post(f"/deltagare/{p.id}/andra", data={

@@ -142,12 +142,11 @@ def test_single_events_and_runs_of_reads_share_one_chain(app):
     assert audit.verify().ok
 
 
-def test_events_carry_who_where_and_the_address(client, make_user):
-    from tests.conftest import login
+def test_events_carry_who_where_and_the_address(client, make_user, login):
 
     user = make_user()
     client.environ_base["REMOTE_ADDR"] = "198.51.100.7"
-    login(client, user)
+    login(user)
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "login"))
     assert event.user_id == user.id and event.organisation_id == user.organisation_id
     assert event.ip == "198.51.100.7" and event.occurred_dt.tzinfo is not None
@@ -233,11 +232,10 @@ def test_concurrent_appends_on_a_sqlite_file_do_not_fork_the_chain(make_app, tmp
         _assert_whole(THREADS * PER_THREAD)
 
 
-def test_a_refusal_is_recorded_although_the_request_rolls_back(make_app, make_user):
+def test_a_refusal_is_recorded_although_the_request_rolls_back(make_app, make_user, login):
     from flask import Blueprint
 
     from portal.permissions import deny, login_only
-    from tests.conftest import login
 
     app = make_app()
     extra = Blueprint("extra", __name__)
@@ -251,7 +249,7 @@ def test_a_refusal_is_recorded_although_the_request_rolls_back(make_app, make_us
     app.register_blueprint(extra)
     client = app.test_client()
     user = make_user()
-    login(client, user)
+    login(user, client=client)
     assert client.get("/prova-neka").status_code == 403
     db.session.expire_all()
     actions = list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)))

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from portal.audit import AuditEvent
 from portal.auth import operations as accounts
 from portal.db import db
-from tests.conftest import PASSWORD, login
+from tests.helpers import PASSWORD
 
 LOGIN_FAILED = "Fel e-postadress eller lösenord, eller så är kontot inaktiverat."
 
@@ -83,11 +83,11 @@ def test_empty_login_form_gets_swedish_messages_beside_fields(client):
     assert 'id="email-fel"' in html and 'id="password-fel"' in html
 
 
-def test_login_renews_the_session(client, make_user):
+def test_login_renews_the_session(client, make_user, login):
     user = make_user()
     with client.session_transaction() as sess:
         sess["planted"] = "by-an-attacker"
-    login(client, user)
+    login(user)
     with client.session_transaction() as sess:
         assert "planted" not in sess
         assert "_user_id" in sess
@@ -112,17 +112,17 @@ def test_anonymous_is_sent_to_login_with_next(client):
     assert "/logga-in?next=" in response.headers["Location"]
 
 
-def test_logout_ends_the_session_and_is_audited(client, make_user):
+def test_logout_ends_the_session_and_is_audited(client, make_user, login):
     user = make_user()
-    login(client, user)
+    login(user)
     response = client.post("/logga-ut", follow_redirects=True)
     assert "Du är utloggad." in response.get_data(as_text=True)
     assert client.get("/").status_code == 302
     assert [(e.user_id, e.object_type, e.object_id) for e in _actions("logout")] == [(user.id, "User", str(user.id))]
 
 
-def test_logout_needs_post(client, make_user):
-    login(client, make_user())
+def test_logout_needs_post(client, make_user, login):
+    login(make_user())
     assert client.get("/logga-ut").status_code == 405
     assert client.get("/").status_code == 200
 
@@ -132,7 +132,7 @@ def test_logout_without_csrf_token_is_refused(make_app, make_user):
     client = app.test_client()
     user = make_user()
     html = client.get("/logga-in").get_data(as_text=True)
-    from tests.conftest import csrf_token
+    from tests.helpers import csrf_token
 
     token = csrf_token(html)
     response = client.post("/logga-in", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
@@ -149,8 +149,8 @@ def _age_session(client, seconds: float) -> None:
         sess["last_seen"] = datetime.now(UTC).timestamp() - seconds
 
 
-def test_idle_timeout_logs_out_with_a_swedish_message(client, make_user):
-    login(client, make_user())
+def test_idle_timeout_logs_out_with_a_swedish_message(client, make_user, login):
+    login(make_user())
     _age_session(client, 31 * 60)
     response = client.get("/konto")
     assert response.status_code == 302 and "/logga-in" in response.headers["Location"]
@@ -160,8 +160,8 @@ def test_idle_timeout_logs_out_with_a_swedish_message(client, make_user):
     assert [e.details for e in _actions("logout.timeout")] == ['{"reason": "idle"}']
 
 
-def test_a_session_ends_after_twelve_hours_however_active(client, make_user):
-    login(client, make_user())
+def test_a_session_ends_after_twelve_hours_however_active(client, make_user, login):
+    login(make_user())
     with client.session_transaction() as sess:
         sess["login_at"] = datetime.now(UTC).timestamp() - 12 * 3600 - 60
     response = client.get("/konto")
@@ -171,25 +171,25 @@ def test_a_session_ends_after_twelve_hours_however_active(client, make_user):
     assert client.get("/").status_code == 302
 
 
-def test_activity_within_the_idle_timeout_keeps_the_session(client, make_user):
-    login(client, make_user())
+def test_activity_within_the_idle_timeout_keeps_the_session(client, make_user, login):
+    login(make_user())
     _age_session(client, 29 * 60)
     assert client.get("/konto").status_code == 200
     _age_session(client, 29 * 60)  # each request restarts the clock
     assert client.get("/konto").status_code == 200
 
 
-def test_idle_timeout_setting_is_honoured(make_app, make_user):
+def test_idle_timeout_setting_is_honoured(make_app, make_user, login):
     app = make_app(IDLE_TIMEOUT=timedelta(minutes=2))
     client = app.test_client()
-    login(client, make_user())
+    login(make_user(), client=client)
     _age_session(client, 3 * 60)
     assert client.get("/").status_code == 302
 
 
-def test_deactivation_ends_an_open_session_at_once(client, make_user):
+def test_deactivation_ends_an_open_session_at_once(client, make_user, login):
     user = make_user()
-    login(client, user)
+    login(user)
     assert client.get("/konto").status_code == 200
     accounts.set_active(user, False)
     db.session.commit()
@@ -212,11 +212,11 @@ def _change(client, current, new, repeat=None):
                                                 "repeat": new if repeat is None else repeat})
 
 
-def test_change_password_keeps_this_session_and_ends_the_others(app, make_user):
+def test_change_password_keeps_this_session_and_ends_the_others(app, make_user, login):
     user = make_user()
     mine, other = app.test_client(), app.test_client()
-    login(mine, user)
-    login(other, user)
+    login(user, client=mine)
+    login(user, client=other)
     response = _change(mine, PASSWORD, "Ett-helt-nytt-losenord-2")
     assert response.status_code == 302
     html = mine.get(response.headers["Location"]).get_data(as_text=True)
@@ -241,10 +241,10 @@ def test_change_password_keeps_this_session_and_ends_the_others(app, make_user):
         (PASSWORD, "Testperson-hemligt-9", None, "new", "får inte innehålla ditt namn"),
     ],
 )
-def test_change_password_rules_give_swedish_messages_beside_the_field(client, make_user, current, new, repeat,
-                                                                       field, message):
+def test_change_password_rules_give_swedish_messages_beside_the_field(client, make_user, login, current, new,
+                                                                       repeat, field, message):
     user = make_user()
-    login(client, user)
+    login(user)
     response = _change(client, current, new, repeat)
     html = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -272,10 +272,10 @@ def test_create_user_refuses_a_duplicate_email(make_user, orgs):
     assert info.value.field == "email" and "används redan" in str(info.value)
 
 
-def test_a_copy_of_the_session_cookie_is_useless_after_logout(app, make_user):
+def test_a_copy_of_the_session_cookie_is_useless_after_logout(app, make_user, login):
     user = make_user()
     browser, thief = app.test_client(), app.test_client()
-    login(browser, user)
+    login(user, client=browser)
     with browser.session_transaction() as sess:
         stolen = dict(sess)
     browser.post("/logga-ut")

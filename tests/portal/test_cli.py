@@ -9,7 +9,7 @@ from portal.audit import AuditEvent
 from portal.auth.models import User
 from portal.db import db
 from portal.orgs import Organisation
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from portal.config import ROOT
-from tests.conftest import login
 
 TRANSLATIONS = ROOT / "portal" / "translations"
 CATALOGUES = sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"))
@@ -37,7 +36,7 @@ def _ids(message) -> list[str]:
 
 
 @pytest.fixture
-def english_app(make_app, tmp_path):
+def english_app(make_app, tmp_path, wipe):
     """An app reading catalogues compiled here from the committed .po files (.mo files are not committed)."""
     for po in CATALOGUES:
         mo = tmp_path / po.relative_to(TRANSLATIONS).with_suffix(".mo")
@@ -46,9 +45,7 @@ def english_app(make_app, tmp_path):
             write_mo(fh, _read(po))
     app = make_app(BABEL_TRANSLATION_DIRECTORIES=str(tmp_path))
     with app.app_context():
-        from tests.conftest import _wipe
-
-        _wipe()
+        wipe()
         yield app
 
 
@@ -133,10 +130,10 @@ def test_login_validation_error_in_english(en_client):
     assert "The form contains errors" in html
 
 
-def test_start_page_for_a_logged_in_user_in_english(en_client, make_user):
+def test_start_page_for_a_logged_in_user_in_english(en_client, make_user, login):
     user = make_user(org="ami", roles=("handlaggare",), name="Karin Test")
     _english(en_client)
-    html = login(en_client, user).get_data(as_text=True)
+    html = login(user, client=en_client).get_data(as_text=True)
     assert '<html lang="en">' in html
     assert "Welcome, Karin Test!" in html
     assert "Welcome to DUA-portalen" in html and "You are logged in as Karin Test" in html
@@ -144,19 +141,19 @@ def test_start_page_for_a_logged_in_user_in_english(en_client, make_user):
     assert "Välkommen" not in html
 
 
-def test_language_chosen_when_logged_in_follows_the_account(english_app, en_client, make_user):
+def test_language_chosen_when_logged_in_follows_the_account(english_app, en_client, make_user, login):
     user = make_user()
-    login(en_client, user)
+    login(user, client=en_client)
     html = _english(en_client, "/").get_data(as_text=True)
     assert "What you can do here" in html
     en_client.post("/logga-ut")
     fresh = english_app.test_client()
-    html = login(fresh, user).get_data(as_text=True)
+    html = login(user, client=fresh).get_data(as_text=True)
     assert '<html lang="en">' in html and "What you can do here" in html
 
 
-def test_form_validation_error_in_english_for_a_logged_in_user(en_client, make_user):
-    login(en_client, make_user())
+def test_form_validation_error_in_english_for_a_logged_in_user(en_client, make_user, login):
+    login(make_user(), client=en_client)
     _english(en_client, "/konto/losenord")
     response = en_client.post("/konto/losenord", data={"current": "", "new": "", "repeat": ""})
     html = response.get_data(as_text=True)

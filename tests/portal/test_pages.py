@@ -9,7 +9,7 @@ from portal.audit import AuditEvent
 from portal.auth.models import User
 from portal.db import db
 from portal.permissions import requires
-from tests.conftest import PASSWORD, csrf_token, login
+from tests.helpers import PASSWORD, csrf_token
 
 
 def test_healthz_checks_the_database(client):
@@ -61,11 +61,11 @@ def _app_with_protected_page(make_app, **settings):
     return app
 
 
-def test_403_page_is_swedish_and_the_refusal_is_audited(make_app, make_user):
+def test_403_page_is_swedish_and_the_refusal_is_audited(make_app, make_user, login):
     app = _app_with_protected_page(make_app)
     client = app.test_client()
     user = make_user(roles=("handlaggare",))
-    login(client, user)
+    login(user, client=client)
     response = client.get("/granskning-test")
     assert response.status_code == 403
     html = response.get_data(as_text=True)
@@ -76,17 +76,17 @@ def test_403_page_is_swedish_and_the_refusal_is_audited(make_app, make_user):
     assert "/granskning-test" in denied[0].details
 
 
-def test_right_permission_opens_the_page(make_app, make_user):
+def test_right_permission_opens_the_page(make_app, make_user, login):
     app = _app_with_protected_page(make_app)
     client = app.test_client()
-    login(client, make_user(roles=("org_admin",)))
+    login(make_user(roles=("org_admin",)), client=client)
     assert client.get("/granskning-test").get_data(as_text=True) == "hemligt"
 
 
-def test_500_page_is_swedish_and_nothing_is_saved(make_app, make_user):
+def test_500_page_is_swedish_and_nothing_is_saved(make_app, make_user, login):
     app = _app_with_protected_page(make_app, PROPAGATE_EXCEPTIONS=False)
     client = app.test_client()
-    login(client, make_user(roles=("org_admin",)))
+    login(make_user(roles=("org_admin",)), client=client)
     response = client.get("/krasch")
     assert response.status_code == 500
     assert "Ett fel uppstod i portalen" in response.get_data(as_text=True)
@@ -119,16 +119,16 @@ def test_language_switch_ignores_unknown_languages_and_foreign_targets(client):
         assert "lang" not in sess
 
 
-def test_language_choice_is_kept_on_the_account(client, make_user):
+def test_language_choice_is_kept_on_the_account(client, make_user, login):
     user = make_user()
-    login(client, user)
+    login(user)
     client.post("/sprak", data={"lang": "en"})
     db.session.expire_all()
     assert db.session.get(User, user.id).locale == "en"
     client.post("/logga-ut")
     with client.session_transaction() as sess:
         sess.clear()
-    login(client, user)
+    login(user)
     with client.session_transaction() as sess:
         assert sess["lang"] == "en"
 
@@ -191,9 +191,9 @@ def test_csrf_page_never_echoes_codes_on_login_pages_but_keeps_an_organisation_c
     assert 'value="lekeberg-ami"' in html and "x-secret-x" not in html
 
 
-def test_a_language_picked_on_the_login_page_survives_login(client, make_user):
+def test_a_language_picked_on_the_login_page_survives_login(client, make_user, login):
     user = make_user()
     client.post("/sprak", data={"lang": "en", "next": "/logga-in"})
-    login(client, user)
+    login(user)
     with client.session_transaction() as sess:
         assert sess["lang"] == "en"

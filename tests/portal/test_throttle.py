@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal.audit import AuditEvent
 from portal.db import db
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 TOO_MANY = "För många försök"
 

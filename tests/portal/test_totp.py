@@ -10,7 +10,7 @@ from sqlalchemy import select
 from portal.audit import AuditEvent
 from portal.auth import operations as accounts
 from portal.db import db
-from tests.conftest import PASSWORD, login
+from tests.helpers import PASSWORD
 
 WRONG_CODE = "Koden stämmer inte eller har redan använts."
 
@@ -42,9 +42,9 @@ def _failed_events() -> list[AuditEvent]:
     return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "login.failed")))
 
 
-def test_enrolment_page_shows_an_inline_qr_code_and_the_secret(client, make_user):
+def test_enrolment_page_shows_an_inline_qr_code_and_the_secret(client, make_user, login):
     user = make_user()
-    login(client, user)
+    login(user)
     html = client.get("/konto/tvafaktor").get_data(as_text=True)
     assert "<svg" in html and "QR-kod för autentiseringsappen" in html
     assert "<img" not in html.split("<main", 1)[1]  # drawn inline, no external service sees the secret
@@ -54,9 +54,9 @@ def test_enrolment_page_shows_an_inline_qr_code_and_the_secret(client, make_user
     assert user.is_totp_enabled is False  # nothing changes until a correct code is given
 
 
-def test_a_wrong_enrolment_code_gets_a_swedish_message_and_keeps_the_qr_code(client, make_user):
+def test_a_wrong_enrolment_code_gets_a_swedish_message_and_keeps_the_qr_code(client, make_user, login):
     user = make_user()
-    login(client, user)
+    login(user)
     secret = _secret(client.get("/konto/tvafaktor").get_data(as_text=True))
     wrong = "000000" if _code(secret) != "000000" else "111111"
     response = client.post("/konto/tvafaktor", data={"code": wrong})
@@ -71,9 +71,9 @@ def test_a_wrong_enrolment_code_gets_a_swedish_message_and_keeps_the_qr_code(cli
     assert user.is_totp_enabled is False
 
 
-def test_the_right_code_enables_two_factor_and_shows_ten_recovery_codes_once(client, make_user):
+def test_the_right_code_enables_two_factor_and_shows_ten_recovery_codes_once(client, make_user, login):
     user = make_user()
-    login(client, user)
+    login(user)
     _secret_value, codes = _enrol(client)
     assert len(codes) == 10 and len(set(codes)) == 10
     db.session.expire_all()
@@ -83,9 +83,9 @@ def test_the_right_code_enables_two_factor_and_shows_ten_recovery_codes_once(cli
     assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "user.totp_enabled"))
 
 
-def test_an_abandoned_re_enrolment_leaves_two_factor_as_it_was(client, make_user):
+def test_an_abandoned_re_enrolment_leaves_two_factor_as_it_was(client, make_user, login):
     user = make_user()
-    login(client, user)
+    login(user)
     secret, _codes = _enrol(client)
     client.get("/konto/tvafaktor")  # start again, then walk away
     db.session.expire_all()
@@ -95,9 +95,9 @@ def test_an_abandoned_re_enrolment_leaves_two_factor_as_it_was(client, make_user
     assert client.post("/logga-in/kod", data={"code": _code(secret, 1)}).status_code == 302
 
 
-def test_next_login_asks_for_the_code_and_refuses_a_wrong_one(client, make_user):
+def test_next_login_asks_for_the_code_and_refuses_a_wrong_one(client, make_user, login):
     user = make_user()
-    login(client, user)
+    login(user)
     secret, _codes = _enrol(client)
     client.post("/logga-ut")
     response = _password_step(client, user)
@@ -117,9 +117,9 @@ def test_next_login_asks_for_the_code_and_refuses_a_wrong_one(client, make_user)
     assert client.get("/").status_code == 200
 
 
-def test_the_same_code_cannot_be_used_twice(client, make_user):
+def test_the_same_code_cannot_be_used_twice(client, make_user, login):
     user = make_user()
-    login(client, user)
+    login(user)
     secret, _codes = _enrol(client)
     client.post("/logga-ut")
     code = _code(secret, 1)
@@ -132,9 +132,9 @@ def test_the_same_code_cannot_be_used_twice(client, make_user):
     assert client.get("/").status_code == 302
 
 
-def test_a_recovery_code_works_once_only(client, make_user):
+def test_a_recovery_code_works_once_only(client, make_user, login):
     user = make_user()
-    login(client, user)
+    login(user)
     _secret_value, codes = _enrol(client)
     client.post("/logga-ut")
     _password_step(client, user)
@@ -162,11 +162,11 @@ def test_check_second_factor_tries_a_recovery_code_whenever_the_input_is_not_a_t
     assert accounts.check_second_factor(user, "") is False
 
 
-def test_the_code_step_expires_and_needs_the_password_step_first(client, make_user):
+def test_the_code_step_expires_and_needs_the_password_step_first(client, make_user, login):
     user = make_user()
     response = client.get("/logga-in/kod", follow_redirects=True)
     assert "Logga in igen" in response.get_data(as_text=True)
-    login(client, user)
+    login(user)
     _secret_value, _codes = _enrol(client)
     client.post("/logga-ut")
     _password_step(client, user)
@@ -214,11 +214,11 @@ def test_resetting_two_factor_ends_the_session_and_asks_for_enrolment_again(make
     assert response.headers["Location"].endswith("/logga-in/tvafaktor"), response.headers["Location"]
 
 
-def test_a_session_without_two_factor_ends_when_two_factor_becomes_required(make_app, make_user):
+def test_a_session_without_two_factor_ends_when_two_factor_becomes_required(make_app, make_user, login):
     user = make_user()
     relaxed = make_app(REQUIRE_TWO_FACTOR=False)
     client = relaxed.test_client()
-    login(client, user)
+    login(user, client=client)
     strict = make_app(REQUIRE_TWO_FACTOR=True)  # same secret key: the cookie is still valid
     strict_client = strict.test_client()
     with client.session_transaction() as sess:
@@ -231,9 +231,9 @@ def test_a_session_without_two_factor_ends_when_two_factor_becomes_required(make
     assert "Portalen kräver tvåfaktorsinloggning" in html
 
 
-def test_odd_input_in_the_code_fields_is_refused_without_a_server_error(client, make_user):
+def test_odd_input_in_the_code_fields_is_refused_without_a_server_error(client, make_user, login):
     user = make_user()
-    login(client, user)
+    login(user)
     secret = _secret(client.get("/konto/tvafaktor").get_data(as_text=True))
     for odd in ("١٢٣٤٥٦", "12 34 5x", "ａｂｃｄ-ｅｆｇｈ-ｊｋｍｎ", "x" * 10):
         assert client.post("/konto/tvafaktor", data={"code": odd}).status_code == 400
@@ -245,8 +245,8 @@ def test_odd_input_in_the_code_fields_is_refused_without_a_server_error(client, 
         assert client.post("/logga-in/kod", data={"code": odd}).status_code == 401, odd
 
 
-def test_the_session_cookie_never_carries_the_secret_being_enrolled(client, make_user):
-    login(client, make_user())
+def test_the_session_cookie_never_carries_the_secret_being_enrolled(client, make_user, login):
+    login(make_user())
     secret = _secret(client.get("/konto/tvafaktor").get_data(as_text=True))
     with client.session_transaction() as sess:
         assert secret not in repr(dict(sess))

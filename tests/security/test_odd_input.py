@@ -8,7 +8,6 @@ from portal import demo
 from portal.auth.models import User
 from portal.db import db
 from portal.permissions import PUBLIC
-from tests.conftest import login
 
 ODD_QUERIES = ["", "?page=abc", "?page=-1", "?page=99999999999999999999", "?fran=x&till=y&q=%27%22%3C",
                "?date_from=2026-13-45&date_to=igår&action=%00&person_id=x"]
@@ -22,10 +21,10 @@ def demo_portal(app):
 
 @pytest.mark.parametrize("email", [u[0] for u in demo.USERS if u[0].startswith((
     "kaa.", "styrgrupp@lekeberg", "admin@lekeberg", "ami.handlaggare", "systemadmin", "handlaggare@af"))])
-def test_no_get_page_gives_a_server_error(app, demo_portal, email):
+def test_no_get_page_gives_a_server_error(app, demo_portal, email, login):
     client = app.test_client()
     user = db.session.scalar(db.select(User).where(User.email == email))
-    login(client, user, password=demo.DEMO_PASSWORD)
+    login(user, password=demo.DEMO_PASSWORD, client=client)
     with app.test_request_context():
         urls = []
         for rule in app.url_map.iter_rules():
