@@ -46,7 +46,7 @@ bench: setup
 	$(BIN)/python -m bench
 
 lint: setup
-	$(BIN)/ruff check portal tests agreements bench
+	$(BIN)/ruff check .
 
 # Refresh the message catalogues after changing user-facing text.
 messages: setup

@@ -64,7 +64,8 @@ def init_app(app: Flask) -> None:
             _fail(f"okänd typ av organisation: {kind}. Välj en av: {', '.join(orgs.KINDS)}.")
         try:
             parent_org = orgs.resolve(parent) if parent else None
-            org = orgs.create_organisation(name=name, code=code, kind=kind, orgnr=orgnr, parent=parent_org)
+            org = orgs.create_organisation(name=name, code=code, kind=kind, orgnr=orgnr, parent=parent_org,
+                                           by=None)
         except orgs.OrgError as exc:
             _fail(exc)
         db.session.commit()
@@ -99,7 +100,7 @@ def init_app(app: Flask) -> None:
             password = click.prompt("Lösenord", hide_input=True, confirmation_prompt="Upprepa lösenordet")
         try:
             user = accounts.create_user(email=email, name=name or "", organisation=org, roles=list(roles),
-                                        password=password)
+                                        password=password, by=None)
         except accounts.AccountError as exc:
             _fail(exc)
         db.session.commit()

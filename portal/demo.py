@@ -57,11 +57,11 @@ def seed() -> list[tuple[str, str, list[str]]]:
     orgs: dict[str, Organisation] = {}
     for code, name, kind, number, parent in ORGANISATIONS:
         orgs[code] = create_organisation(name=name, code=code, kind=kind, orgnr=number,
-                                         parent=orgs.get(parent) if parent else None)
+                                         parent=orgs.get(parent) if parent else None, by=None)
     created = []
     for email, name, org_code, roles in USERS:
         accounts.create_user(email=email, name=name, organisation=orgs[org_code], roles=roles,
-                             password=DEMO_PASSWORD)
+                             password=DEMO_PASSWORD, by=None)
         created.append((email, orgs[org_code].name, roles))
     for seeder in SEEDERS:
         seeder(orgs)

@@ -1,6 +1,9 @@
 """The operations' refusals: one RuleError (message + field), StaleEdit for a stale form, NotPermitted for a 403."""
 from __future__ import annotations
 
+import hashlib
+import json
+
 from flask_babel import lazy_gettext as _l
 
 
@@ -43,6 +46,11 @@ def check_version(expected, current, record=None, message=None) -> None:
     """
     if expected not in (None, "") and str(expected) != str(current):
         raise StaleEdit(current, record, message)
+
+
+def fingerprint(*values) -> str:
+    """The version of a record without a version column: a short digest of the values an edit form shows."""
+    return hashlib.sha256(json.dumps(values, default=str).encode()).hexdigest()[:16]
 
 
 class NotPermitted(Exception):  # noqa: N818 - reads as what happened, like PermissionError

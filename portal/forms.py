@@ -1,15 +1,12 @@
 """Shared form pieces: the CSRF-only button form, check-box groups, and showing an operation's refusal."""
 from __future__ import annotations
 
-import hashlib
-import json
-
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
 from wtforms.validators import StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.errors import RuleError, StaleEdit
+from portal.errors import RuleError, StaleEdit, fingerprint  # noqa: F401 - fingerprint: forms carry versions
 
 try:
     from wtforms.fields.choices import SelectChoice as choice
@@ -66,11 +63,6 @@ def show_errors(form: FlaskForm, exc: RuleError) -> int:
             form.version.data = str(exc.current)
         return 409
     return 400
-
-
-def fingerprint(*values) -> str:
-    """The version of a record without a version column: a short digest of what an edit form is built from."""
-    return hashlib.sha256(json.dumps(values, default=str).encode()).hexdigest()[:16]
 
 
 def is_stale(form: FlaskForm, current: str) -> bool:

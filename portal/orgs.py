@@ -11,6 +11,8 @@ from stdnum.se import orgnr as se_orgnr
 
 from portal import audit
 from portal.db import UTCDateTime, db, utcnow
+from portal.errors import RuleError, check_version, fingerprint
+from portal.permissions import check, has
 
 KINDS: dict[str, object] = {
     "kommun": _l("Kommun"),
@@ -23,12 +25,8 @@ KINDS: dict[str, object] = {
 }
 
 
-class OrgError(ValueError):
+class OrgError(RuleError):
     """A rule for organisations was broken; `field` names the form field the message belongs beside."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 class Organisation(db.Model):
@@ -101,10 +99,25 @@ def resolve(code_or_orgnr: str) -> Organisation:
     )
 
 
+def may_manage(actor) -> bool:
+    """Organisations are created and changed by whoever holds org.manage (the system admin)."""
+    return has(actor, "org.manage")
+
+
+def version_of(org: Organisation) -> str:
+    """What an edit form of the organisation was built from (see portal.errors.check_version)."""
+    return fingerprint(org.name, org.kind, org.orgnr, org.parent_id, org.is_active)
+
+
 def create_organisation(
-    *, name: str, code: str, kind: str, orgnr: str, parent: Organisation | None = None, by=None
+    *, name: str, code: str, kind: str, orgnr: str, parent: Organisation | None = None, by
 ) -> Organisation:
-    """Create an organisation after checking its rules; writes the audit event."""
+    """Create an organisation after checking its rules; writes the audit event.
+
+    `by` is the acting user, or None for a trusted script (the CLI, the demo seeder).
+    """
+    if by is not None:
+        check(may_manage(by), "org.manage")
     name = (name or "").strip()
     code = (code or "").strip().lower()
     if not name:
@@ -123,9 +136,16 @@ def create_organisation(
     return org
 
 
-def update_organisation(org: Organisation, *, name: str, kind: str, orgnr: str,
-                        parent: Organisation | None, is_active: bool, by=None) -> Organisation:
-    """Change an organisation's details; the code stays fixed because scripts refer to it."""
+def update_organisation(org: Organisation, *, name: str, kind: str, orgnr: str, parent: Organisation | None,
+                        is_active: bool, by, expected_version: str | None = None) -> Organisation:
+    """Change an organisation's details; the code stays fixed because scripts refer to it.
+
+    A form opened before someone else saved the organisation is refused (StaleEdit) when it sends
+    `expected_version`, the version_of() it was built from.
+    """
+    if by is not None:
+        check(may_manage(by), "org.manage", obj=org)
+    check_version(expected_version, version_of(org))
     name = (name or "").strip()
     if not name:
         raise OrgError(_l("Ange organisationens namn."), field="name")

@@ -119,17 +119,18 @@ def client(app):
 @pytest.fixture
 def orgs(app):
     """Lekeberg-like organisations: a kommun with units, and Arbetsförmedlingen."""
-    kommun = create_organisation(name="Lekebergs kommun", code="lekeberg", kind="kommun", orgnr="212000-2981")
+    kommun = create_organisation(name="Lekebergs kommun", code="lekeberg", kind="kommun", orgnr="212000-2981",
+                                 by=None)
     result = {
         "kommun": kommun,
         "ami": create_organisation(name="Lekebergs kommun, AMI", code="lekeberg-ami", kind="kommun",
-                                   orgnr="212000-2981", parent=kommun),
+                                   orgnr="212000-2981", parent=kommun, by=None),
         "ifo": create_organisation(name="Individ- och försörjningsstöd", code="lekeberg-ifo", kind="socialtjanst",
-                                   orgnr="212000-2981", parent=kommun),
+                                   orgnr="212000-2981", parent=kommun, by=None),
         "skola": create_organisation(name="Lekebergsskolan", code="lekebergsskolan", kind="skola",
-                                     orgnr="212000-2981", parent=kommun),
+                                     orgnr="212000-2981", parent=kommun, by=None),
         "af": create_organisation(name="Arbetsförmedlingen Hallsberg", code="af-hallsberg",
-                                  kind="arbetsformedlingen", orgnr="202100-2114"),
+                                  kind="arbetsformedlingen", orgnr="202100-2114", by=None),
     }
     db.session.commit()
     return result
@@ -145,7 +146,7 @@ def make_user(app, orgs):
         user = accounts.create_user(
             email=email or f"user{counter['n']}@{organisation.code}.example",
             name=name or f"Testperson {counter['n']}",
-            organisation=organisation, roles=list(roles), password=password,
+            organisation=organisation, roles=list(roles), password=password, by=None,
         )
         db.session.commit()
         return user

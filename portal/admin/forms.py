@@ -11,41 +11,12 @@ from wtforms import (
     IntegerField,
     PasswordField,
     SelectField,
-    SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from portal.forms import MultiCheckboxField, at_least_one, choice
 from portal.orgs import KINDS
-
-try:
-    from wtforms.fields.choices import SelectChoice as choice
-except ImportError:  # WTForms < 3.3 takes plain (value, label) pairs
-    def choice(value: str, label) -> tuple:
-        return (value, label)
-
-
-def at_least_one(message):
-    """Like DataRequired, but without the `required` flag that would mark every single checkbox required."""
-
-    def check(form, field) -> None:
-        if not field.data:
-            raise StopValidation(str(message))
-
-    return check
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several choices shown as checkboxes (the form macros render it as a fieldset)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def pre_validate(self, form) -> None:
-        # The operation decides which roles this admin may give, with a Swedish message; WTForms' own
-        # English "not a valid choice" would otherwise win.
-        pass
 
 
 class OrganisationForm(FlaskForm):

@@ -14,16 +14,24 @@ from portal.auth import totp
 from portal.auth.models import RecoveryCode, User, UserRole
 from portal.auth.passwords import hash_password, password_problems, verify_password
 from portal.db import db, utcnow
+from portal.errors import RuleError, check_version, fingerprint
 from portal.orgs import Organisation
-from portal.permissions import ROLES, assignable_roles
+from portal.permissions import ROLES, assignable_roles, can_manage_user, can_manage_users_of, check
 
 
-class AccountError(ValueError):
+class AccountError(RuleError):
     """A rule for staff accounts was broken; `field` names the form field the message belongs beside."""
 
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.field = field
+
+def version_of(user: User) -> str:
+    """What the name-and-roles form was built from (see portal.errors.check_version)."""
+    return fingerprint(user.name, user.role_names)
+
+
+def _check_may_manage(by, user: User) -> None:
+    """An admin changes only the accounts the record rule gives them (CLI and demo act with by=None)."""
+    if by is not None:
+        check(can_manage_user(by, user), "user.manage:not_own_organisation", obj=user)
 
 
 def normalise_email(value: str) -> str:
@@ -58,8 +66,13 @@ def _check_may_grant(by, changed: set[str]) -> None:
 
 
 def create_user(*, email: str, name: str, organisation: Organisation, roles: list[str], password: str,
-                by=None, check_password_rules: bool = True) -> User:
-    """Create a staff account; the e-mail must be unused and the password must follow the rules."""
+                by, check_password_rules: bool = True) -> User:
+    """Create a staff account; the e-mail must be unused and the password must follow the rules.
+
+    `by` is the acting admin, or None for a trusted script (the CLI, the demo seeder, test fixtures).
+    """
+    if by is not None:
+        check(can_manage_users_of(by, organisation), "user.manage:not_own_organisation", obj=organisation)
     email = normalise_email(email)
     name = (name or "").strip() or email.split("@")[0]
     roles = _check_roles(roles)
@@ -82,8 +95,14 @@ def create_user(*, email: str, name: str, organisation: Organisation, roles: lis
     return user
 
 
-def update_user(user: User, *, name: str, roles: list[str], by=None) -> User:
-    """Change a staff account's name and roles; an admin cannot take away their own admin role."""
+def update_user(user: User, *, name: str, roles: list[str], by, expected_version: str | None = None) -> User:
+    """Change a staff account's name and roles; an admin cannot take away their own admin role.
+
+    A form opened before someone else saved the account is refused (StaleEdit) when it sends
+    `expected_version`, the version_of() it was built from.
+    """
+    _check_may_manage(by, user)
+    check_version(expected_version, version_of(user))
     roles = _check_roles(roles)
     before = user.role_names
     _check_may_grant(by, set(roles) ^ set(before))
@@ -101,8 +120,9 @@ def update_user(user: User, *, name: str, roles: list[str], by=None) -> User:
     return user
 
 
-def set_active(user: User, active: bool, *, by=None) -> User:
+def set_active(user: User, active: bool, *, by) -> User:
     """Deactivate (or reactivate) an account; deactivation ends every open session at once."""
+    _check_may_manage(by, user)
     if by is not None and by.id == user.id and not active:
         raise AccountError(_l("Du kan inte inaktivera ditt eget konto."))
     if user.is_active_account == active:
@@ -233,8 +253,9 @@ def confirm_totp_enrolment(user: User, secret: str, code: str) -> list[str]:
     return codes
 
 
-def reset_two_factor(user: User, *, by=None) -> User:
+def reset_two_factor(user: User, *, by) -> User:
     """An admin resets a lost authenticator: the user enrols again at next login."""
+    _check_may_manage(by, user)
     user.totp_secret = None
     user.is_totp_enabled = False
     user.totp_last_counter = None

@@ -32,7 +32,7 @@ def test_organisations_list_is_not_n_plus_one(client, orgs, make_user, login_as,
     few = _statements(client, count_queries, "/admin/organisationer")  # 5 organisations
     for n in range(25):
         org = create_organisation(name=f"Enhet {n}", code=f"enhet-{n}", kind="skola", orgnr="212000-2981",
-                                  parent=orgs["kommun"])
+                                  parent=orgs["kommun"], by=None)
         db.session.commit()
         make_user(org=org)
     many = _statements(client, count_queries, "/admin/organisationer")

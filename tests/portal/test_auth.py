@@ -9,6 +9,7 @@ from sqlalchemy import select
 from portal.audit import AuditEvent
 from portal.auth import operations as accounts
 from portal.db import db
+from portal.errors import NotPermitted
 from tests.helpers import PASSWORD
 
 LOGIN_FAILED = "Fel e-postadress eller lösenord, eller så är kontot inaktiverat."
@@ -49,7 +50,7 @@ def test_email_is_case_and_space_insensitive(client, make_user):
 def test_failed_logins_look_the_same_and_are_audited(client, make_user, case):
     user = make_user(email="anna@lekeberg.example")
     if case == "deactivated":
-        accounts.set_active(user, False)
+        accounts.set_active(user, False, by=None)
         db.session.commit()
     email = "nobody@lekeberg.example" if case == "unknown_email" else user.email
     password = "fel-losenord-123" if case == "wrong_password" else PASSWORD
@@ -191,20 +192,40 @@ def test_deactivation_ends_an_open_session_at_once(client, make_user, login):
     user = make_user()
     login(user)
     assert client.get("/konto").status_code == 200
-    accounts.set_active(user, False)
+    accounts.set_active(user, False, by=None)
     db.session.commit()
     response = client.get("/konto")
     assert response.status_code == 302 and "/logga-in" in response.headers["Location"]
     # Reactivation does not revive the old session either.
-    accounts.set_active(user, True)
+    accounts.set_active(user, True, by=None)
     db.session.commit()
     assert client.get("/konto").status_code == 302
 
 
-def test_a_user_cannot_deactivate_themselves(make_user):
-    user = make_user()
+def test_an_admin_cannot_deactivate_themselves(make_user):
+    admin = make_user(roles=("org_admin",))
     with pytest.raises(accounts.AccountError):
-        accounts.set_active(user, False, by=user)
+        accounts.set_active(admin, False, by=admin)
+    assert admin.is_active
+
+
+def test_staff_without_user_manage_cannot_change_any_account(make_user):
+    """The operations ask the record rule themselves: a caseworker is refused even when a view would let it by."""
+    caseworker, colleague = make_user(), make_user()
+    for change in (lambda: accounts.set_active(caseworker, False, by=caseworker),
+                   lambda: accounts.set_active(colleague, False, by=caseworker),
+                   lambda: accounts.update_user(colleague, name="X", roles=["samordnare"], by=caseworker),
+                   lambda: accounts.reset_two_factor(colleague, by=caseworker)):
+        with pytest.raises(NotPermitted):
+            change()
+    assert colleague.is_active and colleague.role_names == ["handlaggare"]
+
+
+def test_an_org_admin_cannot_create_staff_in_another_organisation(make_user, orgs):
+    admin = make_user(org="kommun", roles=("org_admin",))
+    with pytest.raises(NotPermitted):
+        accounts.create_user(email="ny@af.example", name="Ny", organisation=orgs["af"], roles=["handlaggare"],
+                             password=PASSWORD, by=admin)
 
 
 def _change(client, current, new, repeat=None):
@@ -259,7 +280,7 @@ def test_change_password_rules_give_swedish_messages_beside_the_field(client, ma
 def test_create_user_refuses_a_weak_password_with_swedish_message(orgs):
     with pytest.raises(accounts.AccountError) as info:
         accounts.create_user(email="ny@lekeberg.example", name="Ny Person", organisation=orgs["kommun"],
-                             roles=["handlaggare"], password="kort")
+                             roles=["handlaggare"], password="kort", by=None)
     assert info.value.field == "password"
     assert "minst 12 tecken" in str(info.value)
 
@@ -268,7 +289,7 @@ def test_create_user_refuses_a_duplicate_email(make_user, orgs):
     user = make_user()
     with pytest.raises(accounts.AccountError) as info:
         accounts.create_user(email=user.email.upper(), name="Dubblett", organisation=orgs["af"],
-                             roles=["handlaggare"], password=PASSWORD)
+                             roles=["handlaggare"], password=PASSWORD, by=None)
     assert info.value.field == "email" and "används redan" in str(info.value)
 
 

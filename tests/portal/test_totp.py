@@ -207,7 +207,7 @@ def test_resetting_two_factor_ends_the_session_and_asks_for_enrolment_again(make
     client.post("/logga-in/tvafaktor", data={"code": _code(secret)})
     assert client.get("/").status_code == 200
     db.session.refresh(user)  # the app under test has its own session; load what it saved
-    accounts.reset_two_factor(user)
+    accounts.reset_two_factor(user, by=None)
     db.session.commit()
     assert client.get("/").status_code == 302
     response = _password_step(client, user)
