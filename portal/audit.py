@@ -100,17 +100,11 @@ def _unproxy(value):
 
 
 def _actor(by):
-    if by is not None:
-        return _unproxy(by)
-    if has_request_context():
-        from flask_login import current_user
-
-        if current_user and current_user.is_authenticated:
-            return current_user
-    return None
+    """Who acted: always named by the caller (`by=`); None is a trusted script or an anonymous visitor."""
+    return _unproxy(by) if by is not None else None
 
 
-def _append(session: Session, action: str, *, by=None, obj=None, object_type=None, object_id=None,
+def _append(session: Session, action: str, *, by, obj=None, object_type=None, object_id=None,
             person_id=None, details=None, organisation_id=None) -> AuditEvent:
     """Append one event inside `session`'s transaction; the head row lock serialises concurrent appends."""
     obj = _unproxy(obj)
@@ -123,7 +117,7 @@ def _append(session: Session, action: str, *, by=None, obj=None, object_type=Non
     return event
 
 
-def _append_entries(session: Session, action: str, entries: list[tuple], *, by=None, details=None,
+def _append_entries(session: Session, action: str, entries: list[tuple], *, by, details=None,
                     organisation_id=None) -> list[AuditEvent]:
     """Append one event per (object_type, object_id, person_id) entry as a run of links in the chain.
 
@@ -163,16 +157,19 @@ def _append_entries(session: Session, action: str, entries: list[tuple], *, by=N
     return events
 
 
-def record(action: str, **kwargs) -> AuditEvent:
-    """Record an event in the request's own transaction: it commits or rolls back with the change."""
-    return _append(db.session, action, **kwargs)
+def record(action: str, *, by, **kwargs) -> AuditEvent:
+    """Record an event in the request's own transaction: it commits or rolls back with the change.
+
+    `by` is the acting user, always passed explicitly (None: a trusted script, or nobody logged in).
+    """
+    return _append(db.session, action, by=by, **kwargs)
 
 
-def record_independent(action: str, **kwargs) -> None:
+def record_independent(action: str, *, by, **kwargs) -> None:
     """Record an event in its own transaction, so it stays even when the request rolls back."""
     db.session.rollback()  # release any write lock the request holds before we take the chain
     with Session(db.engine) as session:
-        _append(session, action, **kwargs)
+        _append(session, action, by=by, **kwargs)
         session.commit()
 
 
@@ -186,7 +183,7 @@ def record_refusal(reason: str, *, by, object_type: str | None = None, object_id
                        details=details)
 
 
-def record_reads(action: str, person_ids, **kwargs) -> None:
+def record_reads(action: str, person_ids, *, by, **kwargs) -> None:
     """Record a read of personal data: one event per person per request, however often it is shown.
 
     All new events are appended in one go, so a list page writes a constant number of statements.
@@ -199,7 +196,7 @@ def record_reads(action: str, person_ids, **kwargs) -> None:
         seen.add((action, pid))
         fresh.append(pid)
     if fresh:
-        _append_entries(db.session, action, [(None, None, pid) for pid in fresh], **kwargs)
+        _append_entries(db.session, action, [(None, None, pid) for pid in fresh], by=by, **kwargs)
 
 
 @dataclass

@@ -127,7 +127,9 @@ def register_error_handlers(app) -> None:
             login_step = (request.endpoint or "").startswith("auth.")
             if login_step and request.form.get("email"):
                 details["email"] = request.form["email"].strip().lower()[:254]
-            audit.record_independent("login.throttled" if login_step else "request.throttled", details=details)
+            actor = current_user._get_current_object() if current_user.is_authenticated else None
+            audit.record_independent("login.throttled" if login_step else "request.throttled", by=actor,
+                                     details=details)
         return _error_page(exc.code, title, message)
 
     @app.errorhandler(500)

@@ -40,9 +40,9 @@ def test_the_chain_verifies_after_many_events(make_user):
 
 
 def test_record_rolls_back_with_the_request_but_record_independent_stays(app):
-    audit.record("test.rolled_back")
+    audit.record("test.rolled_back", by=None)
     db.session.rollback()
-    audit.record_independent("test.kept")
+    audit.record_independent("test.kept", by=None)
     db.session.expire_all()
     actions = list(db.session.scalars(select(AuditEvent.action)))
     assert actions == ["test.kept"]
@@ -122,8 +122,8 @@ def test_a_forged_row_appended_at_the_end_is_found(app):
 
 def test_record_reads_writes_one_event_per_person_per_request(app):
     with app.test_request_context("/"):
-        audit.record_reads("person.read", [1, 2, 1, 2, 3])
-        audit.record_reads("person.read", [3, 1])
+        audit.record_reads("person.read", [1, 2, 1, 2, 3], by=None)
+        audit.record_reads("person.read", [3, 1], by=None)
     db.session.commit()
     reads = db.session.scalars(select(AuditEvent.person_id).where(AuditEvent.action == "person.read")).all()
     assert sorted(reads) == [1, 2, 3]
@@ -131,10 +131,10 @@ def test_record_reads_writes_one_event_per_person_per_request(app):
 
 def test_single_events_and_runs_of_reads_share_one_chain(app):
     """A list page's run of read events sits between single events: ids follow the chain on every database."""
-    audit.record("test.before")
+    audit.record("test.before", by=None)
     with app.test_request_context():
-        audit.record_reads("person.read", [101, 102, 103])
-    audit.record("test.after")
+        audit.record_reads("person.read", [101, 102, 103], by=None)
+    audit.record("test.after", by=None)
     db.session.commit()
     events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq)).all()
     assert [e.action for e in events] == ["test.before", "person.read", "person.read", "person.read", "test.after"]
@@ -182,9 +182,9 @@ def _hammer(app) -> None:
                 barrier.wait()
                 for i in range(PER_THREAD):
                     if i % 5 == 0:
-                        audit.record_independent("test.concurrent", details={"thread": n, "i": i})
+                        audit.record_independent("test.concurrent", details={"thread": n, "i": i}, by=None)
                     else:
-                        audit.record("test.concurrent", details={"thread": n, "i": i})
+                        audit.record("test.concurrent", details={"thread": n, "i": i}, by=None)
                         db.session.commit()
                 db.session.remove()
         except BaseException as exc:  # noqa: BLE001 - reported below
@@ -243,7 +243,7 @@ def test_a_refusal_is_recorded_although_the_request_rolls_back(make_app, make_us
     @extra.route("/prova-neka")
     @login_only
     def refuse():
-        audit.record("test.must_not_stay")
+        audit.record("test.must_not_stay", by=None)
         deny("test:no", person_id=42)
 
     app.register_blueprint(extra)

@@ -49,7 +49,7 @@ def _app_with_protected_page(make_app, **settings):
     def protected():
         from portal import audit
 
-        audit.record("test.should_roll_back")
+        audit.record("test.should_roll_back", by=None)
         return "hemligt"
 
     @extra.route("/krasch")
