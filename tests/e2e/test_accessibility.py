@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from portal.demo import DEMO_PASSWORD, ORGANISATIONS, USERS
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.e2e.crawler import AXE_TAGS, DESKTOP, SUMMARY, CrawlJob, CrawlReport, Finding, crawl_many, log_in
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
