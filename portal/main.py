@@ -34,9 +34,9 @@ def _is_secret_field(name: str) -> bool:
 @login_only
 def index():
     from portal.permissions import ROLES
-    from portal.templating import _nav_for_user
+    from portal.templating import nav_for_user
 
-    cards = [item for item in _nav_for_user() if item["endpoint"] != "main.index"]
+    cards = [item for item in nav_for_user() if item["endpoint"] != "main.index"]
     return render_template("main/index.html", cards=cards, roles=ROLES)
 
 

@@ -23,7 +23,7 @@ def add_nav(endpoint: str, label, permission: str | None, description="") -> Non
         NAVIGATION.append((endpoint, label, permission, description))
 
 
-def _nav_for_user():
+def nav_for_user():
     if not current_user.is_authenticated:
         return []
     granted = permissions_of(current_user)
@@ -65,7 +65,7 @@ def init_app(app) -> None:
     def inject():
         return {
             "can": lambda permission: has(current_user, permission),
-            "navigation": _nav_for_user(),
+            "navigation": nav_for_user(),
             "button_form": ButtonForm,
             "get_locale": get_locale,
         }

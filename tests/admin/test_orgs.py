@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from portal.db import db
-from portal.orgs import Organisation, by_code
+from portal.errors import NotPermitted, StaleEdit
+from portal.orgs import Organisation, by_code, create_organisation, update_organisation, version_of
 from tests.helpers import events
 
 
@@ -113,3 +115,37 @@ def test_a_stale_organisation_edit_is_refused(client, orgs, login_as):
     assert 'value="Sedan"' in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Organisation, ami.id).name == "Först"
+
+
+def test_the_operations_refuse_anyone_without_org_manage(orgs, make_user):
+    """The rule is asked by the operation too, so no page or script acting for a user can slip past it."""
+    org_admin = make_user(org="kommun", roles=("org_admin",))
+    with pytest.raises(NotPermitted):
+        create_organisation(name="Örebro kommun", code="orebro", kind="kommun", orgnr="2120001884", by=org_admin)
+    with pytest.raises(NotPermitted):
+        update_organisation(orgs["ami"], name="Nytt namn", kind="kommun", orgnr="212000-2981", parent=None,
+                            is_active=True, by=org_admin)
+    db.session.expire_all()
+    assert by_code("orebro") is None and db.session.get(Organisation, orgs["ami"].id).name != "Nytt namn"
+
+
+def test_an_organisation_cannot_sit_under_its_own_unit(client, orgs, login_as):
+    login_as(roles=("system_admin",))
+    kommun, ami = orgs["kommun"], orgs["ami"]
+    form = {"name": kommun.name, "kind": "kommun", "orgnr": "212000-2981", "parent": str(ami.id), "is_active": "y",
+            "version": version_of(kommun)}
+    response = client.post(f"/admin/organisationer/{kommun.id}", data=form)
+    assert response.status_code == 400
+    assert "inte ligga under sig själv" in response.get_data(as_text=True)
+
+
+def test_a_stale_edit_is_refused_by_the_operation_itself(orgs, make_user):
+    admin = make_user(roles=("system_admin",))
+    ami = orgs["ami"]
+    opened = version_of(ami)
+    update_organisation(ami, name="Först", kind="kommun", orgnr="212000-2981", parent=orgs["kommun"],
+                        is_active=True, by=admin, expected_version=opened)
+    with pytest.raises(StaleEdit) as info:
+        update_organisation(ami, name="Sedan", kind="kommun", orgnr="212000-2981", parent=orgs["kommun"],
+                            is_active=True, by=admin, expected_version=opened)
+    assert info.value.current == version_of(ami) and ami.name == "Först"
