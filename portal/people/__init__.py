@@ -14,7 +14,7 @@ from markupsafe import escape
 #: Words for every audit action this area writes, for the audit page.
 ACTION_LABELS: dict[str, object] = {
     "person.read": _l("Deltagare visad"),
-    "person.refused": _l("Deltagare nekad (samtycke saknas)"),
+    "person.refused": _l("Deltagare nekad: samtycke saknas eller gäller inte"),
     "person.create": _l("Deltagare registrerad"),
     "person.link": _l("Deltagare kopplad till organisationen"),
     "person.protect": _l("Skyddade personuppgifter markerade"),

@@ -1,5 +1,4 @@
-"""Samtycke: the minors policy, registering, replacing and withdrawing consents, disclosures on another legal basis,
-and the reminders about consents that run out."""
+"""Samtycke: the minors policy, consent operations, disclosures on another legal basis, reminders of expiry."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable

@@ -1,6 +1,7 @@
-"""The printable consent form (samtyckesblankett) as .docx: a blank one from the form, or one for a consent."""
+"""Documents the people area hands out: the consent form (samtyckesblankett) as .docx and the log extract as CSV."""
 from __future__ import annotations
 
+import csv
 import io
 from datetime import date
 
@@ -93,4 +94,17 @@ def consent_form_docx(*, view: PersonView, organisation_names: list[str], purpos
         doc.add_paragraph(_("%(who)s: underskrift, namnförtydligande och datum", who=signer))
     buffer = io.BytesIO()
     doc.save(buffer)
+    return buffer.getvalue()
+
+
+def extract_csv(typed: str, rows: list[dict], *, by) -> str:
+    """The register/log extract (operations.register_extract) as semicolon-separated text for a spreadsheet."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow([_("Loggutdrag för %(nr)s, %(org)s", nr=typed, org=by.organisation.name)])
+    writer.writerow([_("Tidpunkt (UTC)"), _("Användare"), _("Organisation"), _("Händelse"), _("Objekt"),
+                     _("Detaljer")])
+    for row in rows:
+        writer.writerow([row["when"].strftime("%Y-%m-%d %H:%M:%S"), row["user"], row["organisation"],
+                         row["action"], row["object"], row["details"]])
     return buffer.getvalue()

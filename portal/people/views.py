@@ -5,9 +5,6 @@ query → render or redirect. A refused operation comes back as a RuleError, sho
 """
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -378,22 +375,11 @@ def extract():
             show_errors(form, exc)
         else:
             if as_csv:
-                return _extract_csv(form.number.data, rows)
+                return Response("\ufeff" + documents.extract_csv(form.number.data, rows, by=current_user),
+                                mimetype="text/csv; charset=utf-8",
+                                headers={"Content-Disposition": 'attachment; filename="loggutdrag.csv"'})
     status = 400 if form.errors else 200
     return render_template("people/extract.html", form=form, rows=rows, typed=form.number.data), status
-
-
-def _extract_csv(typed: str, rows: list[dict]) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow([_("Loggutdrag för %(nr)s, %(org)s", nr=typed, org=current_user.organisation.name)])
-    writer.writerow([_("Tidpunkt (UTC)"), _("Användare"), _("Organisation"), _("Händelse"), _("Objekt"),
-                     _("Detaljer")])
-    for row in rows:
-        writer.writerow([row["when"].strftime("%Y-%m-%d %H:%M:%S"), row["user"], row["organisation"],
-                         row["action"], row["object"], row["details"]])
-    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="loggutdrag.csv"'})
 
 
 # --- notices ------------------------------------------------------------------------------------------------------
