@@ -60,9 +60,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(main.bp)
     main.register_error_handlers(app)
 
-    from portal import people_views
+    from portal import people
 
-    people_views.init_app(app)
+    people.init_app(app)
 
     from portal import admin
 

@@ -10,10 +10,12 @@ from dateutil.relativedelta import relativedelta
 from docx import Document
 from sqlalchemy import func, select
 
-from portal import consent as consents
-from portal import people
 from portal.audit import AuditEvent
 from portal.db import db
+from portal.people import consent as consents
+from portal.people import identity
+from portal.people import operations as people
+from portal.people.models import Consent, Disclosure
 from tests.people import factories as f
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
@@ -32,7 +34,7 @@ def ami(app, orgs, make_user, client, login):
 
 
 def _form(orgs, **overrides):
-    today = people.today()
+    today = identity.today()
     data = {"organisations": [str(orgs["af"].id)], "purposes": ["samordning"], "categories": ["utbildning"],
             "valid_from": today.isoformat(), "valid_until": (today + timedelta(days=300)).isoformat(),
             "method": "digital", "given_by_person": "y", "guardian_1": "", "guardian_2": "", "person_view": "",
@@ -52,7 +54,7 @@ def test_register_consent_for_an_adult(client, ami, orgs):
     p = f.person(ami)
     response = _post(client, p, _form(orgs))
     assert response.status_code == 302
-    consent = db.session.scalar(select(consents.Consent))
+    consent = db.session.scalar(select(Consent))
     assert consent.organisation_ids == {orgs["ami"].id, orgs["af"].id}
     assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.action == "consent.create", AuditEvent.person_id == p.id)) == 1
@@ -73,12 +75,12 @@ def test_bad_consent_input_is_explained_beside_the_field(client, ami, orgs, over
     assert response.status_code == 400, body[:300]
     assert message in body
     assert kept in body
-    assert db.session.scalar(select(func.count()).select_from(consents.Consent)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Consent)) == 0
 
 
 def test_consent_past_twentieth_birthday_needs_to_be_stated(client, ami, orgs):
     p = f.person(ami, birth=f.born(19, 30))  # 18 now, 20 in 23 months
-    until = (people.today() + timedelta(days=800)).isoformat()
+    until = (identity.today() + timedelta(days=800)).isoformat()
     response = _post(client, p, _form(orgs, valid_until=until))
     assert response.status_code == 400 and "20-årsdag" in _body(response)
     assert _post(client, p, _form(orgs, valid_until=until, is_past_twenty_stated="y")).status_code == 302
@@ -95,7 +97,7 @@ def test_error_summary_leads_to_the_first_option_of_a_group(client, ami, orgs):
 
 def test_form_for_someone_past_twenty_opens_with_a_period_that_can_be_saved(client, ami, orgs):
     p = f.person(ami, birth=f.born(22, -100))
-    today = people.today()
+    today = identity.today()
     year_on = today + relativedelta(months=12) - timedelta(days=1)
     assert consents.default_valid_until(p, today) == year_on
     page = _body(client.get(f"/deltagare/{p.id}/samtycken/nytt"))
@@ -105,7 +107,8 @@ def test_form_for_someone_past_twenty_opens_with_a_period_that_can_be_saved(clie
     assert _post(client, p, form).status_code == 302
     # Someone turning 20 within the year still gets a consent ending the day before.
     younger = f.person(ami, birth=f.born(20, 30))
-    assert consents.default_valid_until(younger, today) == people.add_years(younger.birth_date, 20) - timedelta(days=1)
+    assert consents.default_valid_until(younger, today) == (identity.add_years(younger.birth_date, 20)
+                                                            - timedelta(days=1))
 
 
 @pytest.mark.parametrize("filename, content, message", [
@@ -130,7 +133,7 @@ def test_good_upload_is_kept_and_only_the_recording_org_opens_it(client, app, am
     p = f.person(ami)
     response = _post(client, p, _form(orgs, method="blankett"), files=(io.BytesIO(content), "skanning.bin"))
     assert response.status_code == 302
-    consent = db.session.scalar(select(consents.Consent))
+    consent = db.session.scalar(select(Consent))
     assert consent.scan.content_type == kind
     download = client.get(f"/deltagare/{p.id}/samtycken/{consent.id}/skanning")
     assert download.status_code == 200 and download.data == content
@@ -182,7 +185,7 @@ def test_printable_form_from_the_form_data(client, ami, orgs):
     assert "Arbetsförmedlingen Hallsberg" in text and "Lekebergs kommun, AMI" in text
     assert "Vårdnadshavare 1" in text and "Vårdnadshavare 2" in text and "Den unge" in text
     assert "Utbildning" in text and "Samordning av insatser" in text
-    assert db.session.scalar(select(func.count()).select_from(consents.Consent)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Consent)) == 0
 
 
 def test_supersede_keeps_history(client, ami, orgs):
@@ -193,7 +196,7 @@ def test_supersede_keeps_history(client, ami, orgs):
     client.post(f"/deltagare/{p.id}/samtycken/nytt?ersatter={old.id}", data=_form(orgs, categories=["halsa"]),
                 content_type="multipart/form-data")
     db.session.expire_all()
-    assert db.session.get(consents.Consent, old.id).superseded_dt is not None
+    assert db.session.get(Consent, old.id).superseded_dt is not None
     page = _body(client.get(f"/deltagare/{p.id}/samtycken"))
     assert "Ersatt av nytt samtycke" in page and f"Samtycke nr {old.id}" in page
 
@@ -201,7 +204,7 @@ def test_supersede_keeps_history(client, ami, orgs):
 def test_disclosure_needs_justification(client, ami, orgs):
     p = f.person(ami)
     data = {"to_org": str(orgs["ifo"].id), "basis": "orosanmalan", "justification": "", "categories": ["social"],
-            "disclosed_on": people.today().isoformat(), "basis_detail": "SoL 14 kap. 1 §"}
+            "disclosed_on": identity.today().isoformat(), "basis_detail": "SoL 14 kap. 1 §"}
     response = client.post(f"/deltagare/{p.id}/utlamnande", data=data)
     assert response.status_code == 400
     body = _body(response)
@@ -211,7 +214,7 @@ def test_disclosure_needs_justification(client, ami, orgs):
     assert client.post(f"/deltagare/{p.id}/utlamnande", data=data).status_code == 302  # a double submit
     assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.action == "disclosure.create")) == 1
-    assert db.session.scalar(select(func.count()).select_from(consents.Disclosure)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Disclosure)) == 1
 
 
 def test_disclosure_review_list(client, app, orgs, make_user, login):
@@ -220,7 +223,7 @@ def test_disclosure_review_list(client, app, orgs, make_user, login):
     p = f.person(user)
     consents.record_disclosure(p, by=user, to_org_id=orgs["ifo"].id, basis="uppgiftsskyldighet",
                                justification="Begäran enligt lag.", categories=["kontakt"],
-                               disclosed_on=people.today())
+                               disclosed_on=identity.today())
     db.session.commit()
     page = _body(client.get("/deltagare/utlamnanden"))
     assert "Begäran enligt lag." in page and p.name in page and "Individ- och försörjningsstöd" in page
@@ -281,14 +284,14 @@ def test_scan_with_odd_file_name_downloads(client, ami, orgs):
     p = f.person(ami)
     response = _post(client, p, _form(orgs, method="blankett"), files=(io.BytesIO(PDF), "samtycke 北 åäö\".pdf"))
     assert response.status_code == 302
-    consent = db.session.scalar(select(consents.Consent))
+    consent = db.session.scalar(select(Consent))
     download = client.get(f"/deltagare/{p.id}/samtycken/{consent.id}/skanning")
     assert download.status_code == 200 and download.headers["Content-Disposition"].endswith('.pdf"')
 
 
 def _count_consents() -> int:
     db.session.expire_all()
-    return db.session.scalar(select(func.count()).select_from(consents.Consent))
+    return db.session.scalar(select(func.count()).select_from(Consent))
 
 
 def test_a_double_submitted_consent_is_recorded_once(client, ami, orgs):
@@ -306,7 +309,7 @@ def test_a_double_submitted_consent_is_recorded_once(client, ami, orgs):
 def test_a_double_submitted_new_version_is_recorded_once(client, ami, orgs):
     p = f.person(ami)
     _post(client, p, _form(orgs))
-    old = db.session.scalar(select(consents.Consent))
+    old = db.session.scalar(select(Consent))
     url = f"/deltagare/{p.id}/samtycken/nytt?ersatter={old.id}"
     data = _form(orgs, categories=["utbildning", "kontakt"])
     for _ in range(2):
@@ -314,4 +317,4 @@ def test_a_double_submitted_new_version_is_recorded_once(client, ami, orgs):
         assert response.status_code == 302, response.get_data(as_text=True)[:300]
     assert _count_consents() == 2
     db.session.expire_all()
-    assert db.session.get(consents.Consent, old.id).superseded_dt is not None
+    assert db.session.get(Consent, old.id).superseded_dt is not None

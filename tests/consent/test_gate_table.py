@@ -5,9 +5,10 @@ from datetime import timedelta
 
 import pytest
 
-from portal import consent as consents
-from portal import people
 from portal.db import db
+from portal.people import consent as consents
+from portal.people import identity
+from portal.people.gate import gate
 from tests.people import factories as f
 
 VIEWERS = ["recording", "covered", "not_covered", "sibling", "parent"]
@@ -20,7 +21,7 @@ def _build(orgs, make_user, state: str, covered: bool, protected: bool):
     ami_user = make_user(org="ami")
     # 17 now and 18 in 30 days: old enough to consent alone with a maturity assessment, young enough for guardians.
     p = f.person(ami_user, birth=f.born(18, 30), protected=protected)
-    today = people.today()
+    today = identity.today()
     categories = ("kontakt", "utbildning") if covered else ("sysselsattning",)
     on = today
     kwargs = {}
@@ -46,7 +47,7 @@ def _build(orgs, make_user, state: str, covered: bool, protected: bool):
 def test_gate_table(app, orgs, make_user, viewer, state, covered, protected):
     p, on = _build(orgs, make_user, state, covered, protected)
     user = make_user(org=VIEWER_ORG[viewer])
-    view = consents.gate(user, p, on=on)
+    view = gate(user, p, on=on)
 
     consent_counts = viewer == "covered" and state == "valid"
     expect_identity = viewer == "recording" or consent_counts
@@ -88,8 +89,8 @@ def test_bulk_gate_equals_single_gate_for_every_row(app, orgs, make_user):
         user = make_user(org=VIEWER_ORG[viewer])
         for on in {on for _p, on in people_built}:
             group = [p for p, day in people_built if day == on]
-            bulk = consents.gate(user, group, on=on, record=False)
-            single = [consents.gate(user, p, on=on, record=False) for p in group]
+            bulk = gate(user, group, on=on, record=False)
+            single = [gate(user, p, on=on, record=False) for p in group]
 
             def summary(v):
                 return (v.person_id, v.allowed, v.reason, v.label, v.number, [r.id for r in v.notes],
@@ -103,8 +104,8 @@ def test_kommun_consent_does_not_cover_its_units(app, orgs, make_user):
     p = f.person(kommun_user)
     f.consent(p, kommun_user, [orgs["af"].id])
     for unit in ("ami", "ifo", "skola"):
-        assert not consents.gate(make_user(org=unit), p).allowed
-    assert consents.gate(make_user(org="af"), p).allowed
+        assert not gate(make_user(org=unit), p).allowed
+    assert gate(make_user(org="af"), p).allowed
 
 
 def test_purpose_not_in_consent_refuses(app, orgs, make_user):
@@ -112,8 +113,8 @@ def test_purpose_not_in_consent_refuses(app, orgs, make_user):
     p = f.person(ami_user)
     f.consent(p, ami_user, [orgs["af"].id], purposes=("remiss",))
     af_user = make_user(org="af")
-    assert consents.gate(af_user, p, "remiss").allowed
-    refused = consents.gate(af_user, p, "samordning")
+    assert gate(af_user, p, "remiss").allowed
+    refused = gate(af_user, p, "samordning")
     assert not refused.allowed and "syftet" in refused.reason
 
 
@@ -122,13 +123,13 @@ def test_superseded_consent_is_replaced_by_the_new_one(app, orgs, make_user):
     p = f.person(ami_user)
     old = f.consent(p, ami_user, [orgs["af"].id, orgs["skola"].id])
     consents.register_consent(p, by=ami_user, organisation_ids=[orgs["af"].id], purposes=["samordning"],
-                              categories=["utbildning"], valid_from=people.today(),
-                              valid_until=people.today() + timedelta(days=30), method="digital",
+                              categories=["utbildning"], valid_from=identity.today(),
+                              valid_until=identity.today() + timedelta(days=30), method="digital",
                               given_by_person=True, supersedes=old)
     db.session.commit()
     assert old.superseded_dt is not None
-    assert not consents.gate(make_user(org="skola"), p).allowed
-    af_view = consents.gate(make_user(org="af"), p)
+    assert not gate(make_user(org="skola"), p).allowed
+    af_view = gate(make_user(org="af"), p)
     assert af_view.allowed and af_view.notes and not af_view.contacts
 
 
@@ -137,12 +138,12 @@ def test_disclosure_opens_the_named_categories_on_that_day_only(app, orgs, make_
     p = f.person(ami_user)
     consents.record_disclosure(p, by=ami_user, to_org_id=orgs["ifo"].id, basis="orosanmalan",
                                justification="Oro för den unges hemsituation.", categories=["utbildning"],
-                               disclosed_on=people.today())
+                               disclosed_on=identity.today())
     db.session.commit()
     ifo_user = make_user(org="ifo")
-    view = consents.gate(ifo_user, p)
+    view = gate(ifo_user, p)
     assert view.allowed and view.notes and not view.contacts
-    assert not consents.gate(ifo_user, p, on=people.today() + timedelta(days=1)).allowed
+    assert not gate(ifo_user, p, on=identity.today() + timedelta(days=1)).allowed
 
 
 def test_withdrawal_runs_hooks_notifies_and_queues_mail(app, orgs, make_user):
@@ -174,8 +175,8 @@ def test_bulk_reads_keep_the_audit_chain_intact(app, orgs, make_user):
 
     ami_user = make_user(org="ami")
     group = [f.person(ami_user, first=f"P{i}") for i in range(5)]
-    consents.gate(make_user(org="af"), group)
-    consents.gate(ami_user, group)
+    gate(make_user(org="af"), group)
+    gate(ami_user, group)
     db.session.commit()
     assert audit.verify().ok
     count = db.session.scalar(select(func.count()).select_from(audit.AuditEvent).where(

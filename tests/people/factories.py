@@ -5,9 +5,10 @@ from datetime import date, timedelta
 
 from stdnum import luhn
 
-from portal import consent as consents
-from portal import people
 from portal.db import db
+from portal.people import consent as consents
+from portal.people import identity
+from portal.people import operations as people
 
 
 def pnr(birth: date, serial: str = "238") -> str:
@@ -18,7 +19,7 @@ def pnr(birth: date, serial: str = "238") -> str:
 
 def born(years: int, days: int = 0) -> date:
     """Born `years` ago plus `days` (so positive days: turns years+1... later / is still `years - 1`)."""
-    return people.add_years(people.today(), -years) + timedelta(days=days)
+    return identity.add_years(identity.today(), -years) + timedelta(days=days)
 
 
 _serial = {"n": 100}
@@ -42,8 +43,8 @@ def person(by, *, first="Elsa", last="Lindqvist", birth: date | None = None, pro
 
 def consent(p, by, org_ids, *, categories=("kontakt", "utbildning"), purposes=("samordning",), start=None,
             until=None, given_by_person=True, guardians=(), view="", maturity="Mogen nog att bestämma själv."):
-    start = start or people.today() - timedelta(days=10)
-    until = until or people.today() + timedelta(days=100)
+    start = start or identity.today() - timedelta(days=10)
+    until = until or identity.today() + timedelta(days=100)
     c = consents.register_consent(p, by=by, organisation_ids=org_ids, purposes=list(purposes),
                                   categories=list(categories), valid_from=start, valid_until=until,
                                   method="digital", given_by_person=given_by_person, guardian_names=list(guardians),

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from portal import audit, demo, people
-from portal.consent import Consent
+from portal import audit, demo
 from portal.db import db
+from portal.people.models import Consent, Person
 
 
 def test_demo_people_fill_every_page(app, login):
     demo.seed()
     db.session.commit()
-    assert db.session.scalar(select(func.count()).select_from(people.Person)) == 6
+    assert db.session.scalar(select(func.count()).select_from(Person)) == 6
     assert db.session.scalar(select(func.count()).select_from(Consent)) == 6
     assert audit.verify().ok
 
@@ -27,7 +27,7 @@ def test_demo_people_fill_every_page(app, login):
     login(by_email("ami.handlaggare@lekeberg.example"), demo.DEMO_PASSWORD, client=ami)
     assert "Noah Karlsson" in ami.get("/deltagare/samtycken/utgar").get_data(as_text=True)
     assert "Deltagare D-" in ami.get("/meddelanden").get_data(as_text=True)
-    elsa = db.session.scalar(select(people.Person).where(people.Person.first_name == "Elsa")).id
+    elsa = db.session.scalar(select(Person).where(Person.first_name == "Elsa")).id
     for url in ("/deltagare", f"/deltagare/{elsa}", f"/deltagare/{elsa}/samtycken",
                 f"/deltagare/{elsa}/samtycken/nytt", f"/deltagare/{elsa}/utlamnande", "/deltagare/ny",
                 f"/deltagare/{elsa}/kontakt", f"/deltagare/{elsa}/andra", f"/deltagare/{elsa}/vardnadshavare",

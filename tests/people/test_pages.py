@@ -9,11 +9,13 @@ import pytest
 from docx import Document
 from sqlalchemy import func, select
 
-from portal import consent as consents
-from portal import people
 from portal.audit import AuditEvent
 from portal.db import db
 from portal.notifications import Notice
+from portal.people import consent as consents
+from portal.people import identity
+from portal.people.gate import gate
+from portal.people.models import Person
 from tests.people import factories as f
 
 
@@ -186,7 +188,7 @@ def test_duplicate_registration_links_silently_and_reveals_nothing(client, make_
     assert "Deltagaren är registrerad för din organisation." in body
     for secret in ("Hemliga gatan 7", "Anteckning om Elsa", "AMI", "Arbetsförmedlingen", "Samtycke nr"):
         assert secret not in body
-    assert db.session.scalar(select(func.count()).select_from(people.Person)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Person)) == 1
     consents_page = _body(client.get(f"/deltagare/{p.id}/samtycken"))
     assert "AMI" not in consents_page and "Arbetsförmedlingen" not in consents_page
 
@@ -197,7 +199,7 @@ def test_register_new_person(client, login_as):
     response = client.post("/deltagare/ny", data={"first_name": "Nils", "last_name": "Ek", "number": number[2:],
                                                    "home_kommun": "1861"}, follow_redirects=True)
     assert response.status_code == 200
-    person = db.session.scalar(select(people.Person))
+    person = db.session.scalar(select(Person))
     assert person.id_number == number.replace("-", "") and person.home_kommun == "1861"
     assert "Hallsberg" in _body(response)
 
@@ -306,7 +308,7 @@ def test_expiring_list_shows_guardian_only_consent_before_18(client, app, orgs, 
     ami_user = make_user(org="ami")
     p = f.person(ami_user, birth=f.born(18, 10))
     f.consent(p, ami_user, [orgs["af"].id], given_by_person=False, guardians=["Anna"], view="Positiv",
-              maturity="", until=people.today() + timedelta(days=200))
+              maturity="", until=identity.today() + timedelta(days=200))
     assert consents.notify_expiring() == 1
     assert consents.notify_expiring() == 0  # once per consent
     db.session.commit()
@@ -329,7 +331,7 @@ def test_guardians_only_while_under_18(client, app, orgs, make_user, login):
     adult = f.person(user, birth=f.born(19))
     response = client.post(f"/deltagare/{adult.id}/vardnadshavare", data={"name": "Anna Ek", "phone": "070-1"})
     assert response.status_code == 400 and "myndig" in _body(response)
-    view = consents.gate(user, child, on=people.add_years(child.birth_date, 18))
+    view = gate(user, child, on=identity.add_years(child.birth_date, 18))
     assert view.guardians == []
 
 
@@ -399,10 +401,10 @@ def test_a_stale_identity_edit_is_refused_and_keeps_what_was_typed(app, make_use
     assert "Någon annan har ändrat uppgifterna" in _body(late)
     assert 'value="Elsa-Maria"' in _body(late)
     db.session.expire_all()
-    assert db.session.get(people.Person, p.id).last_name == "Lind"
+    assert db.session.get(Person, p.id).last_name == "Lind"
     fresh_version = re.search(r'name="version" type="hidden" value="([^"]+)"', _body(late)).group(1)
     again = second.post(f"/deltagare/{p.id}/andra", data={
         "first_name": "Elsa-Maria", "last_name": "Lindqvist", "home_kommun": "", "version": fresh_version})
     assert again.status_code == 302
     db.session.expire_all()
-    assert db.session.get(people.Person, p.id).first_name == "Elsa-Maria"
+    assert db.session.get(Person, p.id).first_name == "Elsa-Maria"

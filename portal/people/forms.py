@@ -10,25 +10,13 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.consent import BASES, CATEGORIES, METHODS, PURPOSES
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """A group of check boxes (rendered as a fieldset by render_field)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def pre_validate(self, form):
-        # Unknown values are dropped by the operations with a clear message; no English error here.
-        pass
+from portal.forms import MultiCheckboxField
+from portal.people.vocabulary import BASES, CATEGORIES, METHODS, PURPOSES
 
 
 def _choices(mapping: dict) -> list[tuple[str, str]]:

@@ -6,11 +6,13 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from stdnum import luhn
 
-from portal import consent as consents
-from portal import people
 from portal.auth.models import User
 from portal.db import db
 from portal.orgs import Organisation
+from portal.people import consent as consents
+from portal.people import identity
+from portal.people import operations as people
+from portal.people.vocabulary import PURPOSES
 
 # A tiny valid PDF header is enough for a demo scan: the portal checks the file signature.
 DEMO_SCAN = b"%PDF-1.4\n% Demo: inskannad samtyckesblankett\n%%EOF\n"
@@ -28,16 +30,15 @@ def _staff(org: Organisation) -> User:
 
 def _born(years: int, days: int = 0) -> date:
     """A birth date `years` ago, moved `days` later (so the person turns years+1 in 365-days days)."""
-    today = people.today()
-    return people.add_years(today, -years) + timedelta(days=days)
+    return identity.add_years(identity.today(), -years) + timedelta(days=days)
 
 
 def seed_people(orgs: dict[str, Organisation]) -> None:
     ami, af, kommun, skola, ifo = (orgs["lekeberg-ami"], orgs["af-hallsberg"], orgs["lekeberg"],
                                    orgs["lekebergsskolan"], orgs["lekeberg-ifo"])
     by_ami, by_kommun, by_skola = _staff(ami), _staff(kommun), _staff(skola)
-    today = people.today()
-    all_purposes = list(consents.PURPOSES)
+    today = identity.today()
+    all_purposes = list(PURPOSES)
 
     elsa, _ = people.register_person(by=by_ami, first_name="Elsa", last_name="Lindqvist",
                                      number=_pnr(_born(18, -40), "238"), home_kommun="1814",

@@ -1,0 +1,75 @@
+"""Deltagare and samtycke: the person, the records each organisation holds, consents and THE gate.
+
+Other areas use `portal.people.gate` (gate, PersonView, visible_person_ids, consents_visible_to) and the hook
+`portal.people.consent.on_consent_withdrawn`; `init_app` below is everything the app needs to know of this area.
+"""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user
+from markupsafe import escape
+
+#: Words for every audit action this area writes, for the audit page.
+ACTION_LABELS: dict[str, object] = {
+    "person.read": _l("Deltagare visad"),
+    "person.refused": _l("Deltagare nekad: samtycke saknas eller gäller inte"),
+    "person.create": _l("Deltagare registrerad"),
+    "person.link": _l("Deltagare kopplad till organisationen"),
+    "person.protect": _l("Skyddade personuppgifter markerade"),
+    "person.update": _l("Deltagarens uppgifter ändrade"),
+    "person.contact": _l("Kontaktuppgifter sparade"),
+    "person.guardian": _l("Vårdnadshavare tillagd"),
+    "person.note": _l("Anteckning sparad"),
+    "person.extract": _l("Registerutdrag framtaget"),
+    "consent.create": _l("Samtycke registrerat"),
+    "consent.withdraw": _l("Samtycke återkallat"),
+    "consent.form": _l("Samtyckesblankett utskriven"),
+    "consent.scan.read": _l("Inskannad samtyckesblankett öppnad"),
+    "disclosure.create": _l("Utlämnande utan samtycke registrerat"),
+}
+
+
+def init_app(app) -> None:
+    from portal.audit import register_action_labels
+    from portal.db import db
+    from portal.demo import register_seeder
+    from portal.people import consent, demo
+    from portal.people.views import bp
+    from portal.templating import add_nav
+
+    app.register_blueprint(bp)
+    add_nav("people.index", _l("Deltagare"), "person.view",
+            _l("Sök och registrera deltagare, samtycken och utlämnanden."))
+    add_nav("people.expiring", _l("Samtycken som går ut"), "consent.register",
+            _l("Samtycken som slutar gälla inom 30 dagar och behöver förnyas."))
+    add_nav("people.disclosures", _l("Utlämnanden"), "disclosure.review",
+            _l("Organisationens utlämnanden utan samtycke, för granskning."))
+    add_nav("people.extract", _l("Registerutdrag"), "person.extract",
+            _l("Register- och loggutdrag för en person som begär det (GDPR art. 15)."))
+    add_nav("people.notices", _l("Meddelanden"), None, _UnreadNotices())
+    register_seeder(demo.seed_people)
+    register_action_labels(ACTION_LABELS)
+
+    @app.cli.command("consent-reminders")
+    def consent_reminders():
+        """Skapa påminnelser om samtycken som går ut inom 30 dagar."""
+        count = consent.notify_expiring()
+        db.session.commit()
+        print(f"{count} påminnelser skapade.")
+
+
+class _UnreadNotices:
+    """The start-page card text for notices, counted when the card is rendered (the start page shows notices)."""
+
+    def __str__(self) -> str:
+        from portal import notifications
+
+        count = notifications.unread_count(current_user) if current_user.is_authenticated else 0
+        if count:
+            return ngettext("Du har %(num)s oläst meddelande.", "Du har %(num)s olästa meddelanden.", count)
+        return _("Meddelanden till dig och din organisation. Inga olästa.")
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
