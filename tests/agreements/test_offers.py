@@ -93,3 +93,29 @@ def test_a_race_for_the_next_revision_ends_in_a_message(lekeberg):
     db.session.execute(insert(Revision).values(agreement_id=lekeberg.id, number=3, state="draft", version=1))
     with pytest.raises(ops.AgreementError, match="Någon annan startade just en ny revision"):
         ops.new_revision(lekeberg, by=None)
+
+
+def _get_pages(agreement) -> list[str]:
+    goal = agreement.goals[0]
+    return [url(agreement), url(agreement, 1), url(agreement, 2), url(agreement, None, "/jamfor"),
+            url(agreement, 1, "/dokument.docx"), url(agreement, 2, "/dokument.docx"),
+            url(agreement, None, f"/mal/{goal.id}")]
+
+
+#: role → the extra pages it works in (besides reading), for revision 2 proposed or a draft.
+WORK_PAGES = {
+    "samordnare": lambda a: [url(a, 2, "/redigera"), url(a, 2, "/importera"), url(a, None, "/mal/nytt"),
+                             url(a, None, f"/mal/{a.goals[0].id}/andra"), "/overenskommelser/ny"],
+    "styrgrupp": lambda a: [url(a, 2, "/anta")],
+}
+
+
+@pytest.mark.parametrize("unit", ["ami", "ifo", "skola"])
+@pytest.mark.parametrize("role", list(WORK_PAGES))
+def test_staff_of_every_unit_of_a_party_kommun_work_as_its_staff(lekeberg, client, login_as, unit, role):
+    """The agreement binds the kommun as a whole and its units carry it out (agreements.rules)."""
+    if role == "styrgrupp":
+        _state(lekeberg, "proposed")
+    login_as(org=unit, roles=(role,))
+    for page in [*_get_pages(lekeberg), *WORK_PAGES[role](lekeberg)]:
+        assert client.get(page).status_code == 200, page
