@@ -29,16 +29,21 @@ class RoutineInfo:
 
 
 def agreements_for_organisation(organisation) -> list:
-    """Agreements where the organisation (or the kommun it is a unit of) is a party."""
+    """Agreements where the organisation (or the kommun it is a unit of) is a party, by title.
+
+    The same question as `rules.can_see` asks of one agreement, asked of all at once for the list page.
+    """
     from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
 
     from agreements.models import Agreement, AgreementParty
     from portal.db import db
+    from portal.permissions import own_and_parent_ids
 
-    ids = {organisation.id} | ({organisation.parent_id} if organisation.parent_id else set())
-    return list(db.session.scalars(select(Agreement).join(AgreementParty)
-                                   .where(AgreementParty.organisation_id.in_(ids)).distinct()
-                                   .order_by(Agreement.title)))
+    return list(db.session.scalars(
+        select(Agreement).join(AgreementParty)
+        .where(AgreementParty.organisation_id.in_(own_and_parent_ids(organisation))).distinct()
+        .options(selectinload(Agreement.revisions)).order_by(Agreement.title)))
 
 
 def routines_for(agreement) -> list[RoutineInfo]:
@@ -58,13 +63,38 @@ def goal_figures(agreement, today=None) -> list:
     return [figures(goal, today) for goal in agreement.goals]
 
 
+#: The audit page's words for every action the area records (agreements.*operations call audit.record with these).
+ACTION_LABELS = {
+    "agreement.create": _l("Överenskommelse skapad"),
+    "agreement.party_person.add": _l("Kontaktperson eller undertecknare tillagd i överenskommelse"),
+    "agreement.revision.create": _l("Ny revision av överenskommelse påbörjad"),
+    "agreement.revision.save": _l("Utkast till överenskommelse sparat"),
+    "agreement.revision.import": _l("Utkast till överenskommelse inläst från Word"),
+    "agreement.section.add": _l("Avsnitt tillagt i utkast till överenskommelse"),
+    "agreement.section.remove": _l("Avsnitt borttaget ur utkast till överenskommelse"),
+    "agreement.appendix.add": _l("Bilaga tillagd i utkast till överenskommelse"),
+    "agreement.routine.add": _l("Rutin tillagd i utkast till överenskommelse"),
+    "agreement.revision.propose": _l("Revision av överenskommelse föreslagen för antagande"),
+    "agreement.revision.withdraw": _l("Förslag till överenskommelse tillbaka som utkast"),
+    "agreement.revision.adopt": _l("Revision av överenskommelse antagen"),
+    "agreement.revision.scan": _l("Underskriven kopia av överenskommelse uppladdad"),
+    "agreement.revision.comment": _l("Kommentar till förslag till överenskommelse"),
+    "agreement.goal.create": _l("Mål tillagt i överenskommelse"),
+    "agreement.goal.update": _l("Mål i överenskommelse ändrat"),
+    "agreement.goal.measure": _l("Mätvärde för mål registrerat"),
+    "agreement.goal.check": _l("Delmål avbockat"),
+}
+
+
 def init_app(app) -> None:
-    from agreements import demo, models  # noqa: F401 - models register their tables
-    from agreements.views import bp
+    """Everything the portal needs to know of the area: pages, menu and start-page entry, demo data, audit words."""
+    from agreements import demo, draft_views, goal_views, models, views  # noqa: F401 - routes and tables register
+    from portal import audit
     from portal.demo import register_seeder
     from portal.templating import add_nav
 
-    app.register_blueprint(bp)
+    app.register_blueprint(views.bp)
     add_nav("agreements.index", _l("Överenskommelser"), "agreement.read",
             _l("Den lokala överenskommelsen: revisioner, mål och rutiner."))
     register_seeder(demo.seed)
+    audit.register_action_labels(ACTION_LABELS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from agreements import goal_operations as goal_ops
 from agreements import operations as ops
 from agreements.demo_text import BILAGA_2
 from agreements.models import Appendix, Routine, RoutineStep, Section, Signatory
@@ -254,15 +255,20 @@ MILESTONES = [
 
 
 def seed(orgs: dict[str, Organisation]) -> None:
-    """Enter the Lekeberg agreement: revision 1 adopted 2016-12-19 and a draft revision 2."""
+    """Enter the Lekeberg agreement: revision 1 adopted 2016-12-19 and a draft revision 2.
+
+    A trusted script: every operation is called with by=None, so no rule is asked and no user is recorded.
+    """
     kommun, af = orgs["lekeberg"], orgs["af-hallsberg"]
     agreement = ops.create_agreement(title=TITLE, diarienummer="KS 2016/312", parties=[kommun, af],
-                                     valid_from=date(2016, 12, 31), valid_to=date(2017, 12, 31))
-    ops.add_party_person(agreement.parties[0], name="Per Gustafsson",
-                         title="enhetschef, Arbetsmarknads- och integrationschef", is_signatory=True, is_contact=True)
+                                     valid_from=date(2016, 12, 31), valid_to=date(2017, 12, 31), by=None)
+    kommun_party, af_party = agreement.parties
+    ops.add_party_person(agreement, party_id=kommun_party.id, name="Per Gustafsson",
+                         title="enhetschef, Arbetsmarknads- och integrationschef", is_signatory=True, is_contact=True,
+                         by=None)
     for name, title, _org in SIGNATORIES[:3]:
-        ops.add_party_person(agreement.parties[1], name=name, title=title, is_signatory=True,
-                             is_contact=name == "Sara Axén")
+        ops.add_party_person(agreement, party_id=af_party.id, name=name, title=title, is_signatory=True,
+                             is_contact=name == "Sara Axén", by=None)
     revision = agreement.revisions[0]
     revision.place, revision.next_revision_due = "Fjugesta", date(2017, 10, 31)
     revision.sections = [Section(key=k, title=t, body=b, position=i) for i, (k, t, b) in enumerate(SECTIONS)]
@@ -284,20 +290,20 @@ def seed(orgs: dict[str, Organisation]) -> None:
                             for i, (n, t, o) in enumerate(SIGNATORIES)]
     db.session.flush()
     for indicator, unit, base, base_date, direction, target_date, text, earlier in RATE_GOALS:
-        goal = ops.create_goal(agreement, indicator=indicator, unit=unit, target_type="direction",
-                               baseline_value=base, baseline_date=base_date, target_direction=direction,
-                               target_date=target_date, description=text)
+        goal = goal_ops.create_goal(agreement, indicator=indicator, unit=unit, target_type="direction",
+                                    baseline_value=base, baseline_date=base_date, target_direction=direction,
+                                    target_date=target_date, description=text, by=None)
         for measured_on, value in [*earlier, (base_date, base)]:
-            ops.record_measurement(goal, measured_on=measured_on, value=value)
+            goal_ops.record_measurement(goal, measured_on=measured_on, value=value, by=None)
     for indicator, target_date, achieved in MILESTONES:
-        goal = ops.create_goal(agreement, indicator=indicator, unit=None, target_type="milestone",
-                               target_date=target_date, description=indicator)
+        goal = goal_ops.create_goal(agreement, indicator=indicator, unit=None, target_type="milestone",
+                                    target_date=target_date, description=indicator, by=None)
         if achieved:
-            ops.check_off_milestone(goal, achieved_on=achieved)
-    ops.propose(revision)
-    ops.adopt(revision, adopted_on=date(2016, 12, 19))
+            goal_ops.check_off_milestone(goal, achieved_on=achieved, by=None)
+    ops.propose(revision, by=None)
+    ops.adopt(revision, adopted_on=date(2016, 12, 19), by=None)
 
-    draft = ops.new_revision(agreement)
+    draft = ops.new_revision(agreement, by=None)
     draft.valid_from, draft.valid_to = date(2017, 12, 31), date(2018, 12, 31)
     draft.next_revision_due = date(2018, 10, 31)
     for section in draft.sections:

@@ -25,7 +25,7 @@ def previous_revision(revision: Revision) -> Revision | None:
     """The revision this one was based on (or the latest adopted one before it)."""
     if revision.based_on_id:
         return db.session.get(Revision, revision.based_on_id)
-    earlier = [r for r in revision.agreement.revisions if r.state == "adopted" and r.number < revision.number]
+    earlier = [r for r in revision.agreement.revisions if r.is_adopted and r.number < revision.number]
     return earlier[-1] if earlier else None
 
 
@@ -101,9 +101,9 @@ def build(revision: Revision) -> Document:
     styles["Normal"].font.size = Pt(11)
     section = document.sections[0]
 
-    if revision.state != "adopted":  # the header says what it is: a draft is never mistaken for the agreement
+    if not revision.is_adopted:  # the header says what it is: a draft is never mistaken for the agreement
         header = section.header.paragraphs[0]
-        header.text = "UTKAST" if revision.state == "draft" else "FÖRSLAG – ej antaget"
+        header.text = "UTKAST" if revision.is_draft else "FÖRSLAG – ej antaget"
         header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         header.runs[0].bold = True
     footer = section.footer.paragraphs[0]
@@ -123,7 +123,7 @@ def build(revision: Revision) -> Document:
         _add(document, f"{party.name}, organisationsnummer {party.orgnr}", "List Bullet")
     if revision.valid_from or revision.valid_to:
         document.add_paragraph(f"Gäller fr.o.m. {fmt_date(revision.valid_from)} t.o.m. {fmt_date(revision.valid_to)}")
-    if revision.state == "adopted":
+    if revision.is_adopted:
         document.add_paragraph(f"Antagen {fmt_date(revision.adopted_on)}")
     else:
         stamp = revision.updated_dt or revision.created_dt

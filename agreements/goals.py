@@ -14,6 +14,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from agreements.models import Goal
+from portal.errors import RuleError
 
 STATUS_LABELS = {
     "achieved": _l("Uppnått"),
@@ -163,10 +164,11 @@ def figures(goal: Goal, today: date | None = None) -> GoalFigures:
 # --- CSV import ---------------------------------------------------------------------------------------
 
 
-class CsvError(ValueError):
+class CsvError(RuleError):
     """A CSV file of measured values could not be read; the message says which row and why."""
 
-    field = "file"
+    def __init__(self, message, field: str | None = "file"):
+        super().__init__(message, field)
 
 
 DATE_HEADERS = {"datum", "date"}

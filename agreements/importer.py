@@ -10,6 +10,7 @@ from docx import Document
 from flask_babel import lazy_gettext as _l
 
 from agreements.template import KNOWN_TITLES
+from portal.errors import RuleError
 
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 
@@ -17,10 +18,11 @@ MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 GENERATED_HEADINGS = {"ändringar sedan föregående version", "mål och uppföljning"}
 
 
-class ImportError_(ValueError):
+class ImportError_(RuleError):  # the underscore keeps it apart from the builtin ImportError
     """The upload is not a readable .docx; the message says what to do."""
 
-    field = "document"
+    def __init__(self, message, field: str | None = "document"):
+        super().__init__(message, field)
 
 
 @dataclass

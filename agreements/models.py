@@ -53,11 +53,14 @@ class Agreement(db.Model):
         return {p.organisation_id for p in self.parties}
 
     def latest_adopted(self) -> Revision | None:
-        adopted = [r for r in self.revisions if r.state == "adopted"]
+        adopted = [r for r in self.revisions if r.is_adopted]
         return adopted[-1] if adopted else None
 
     def open_revision(self) -> Revision | None:
         return next((r for r in self.revisions if r.state in OPEN_STATES), None)
+
+    def revision_numbered(self, number: int) -> Revision | None:
+        return next((r for r in self.revisions if r.number == number), None)
 
 
 class AgreementParty(db.Model):
@@ -166,12 +169,19 @@ class Revision(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     @property
-    def is_adopted(self) -> bool:
-        return self.state == "adopted"
+    def is_draft(self) -> bool:
+        """Only a draft can be edited."""
+        return self.state == "draft"
 
     @property
-    def is_editable(self) -> bool:
-        return self.state == "draft"
+    def is_proposed(self) -> bool:
+        """Proposed for adoption: the steering group comments and adopts; back to draft to edit."""
+        return self.state == "proposed"
+
+    @property
+    def is_adopted(self) -> bool:
+        """Adopted revisions are immutable, except for the signed scan uploaded afterwards."""
+        return self.state == "adopted"
 
 
 class Section(db.Model):

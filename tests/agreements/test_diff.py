@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from agreements import diff
-from agreements import operations as ops
+from agreements import draft_operations as drafts
 from tests.agreements.helpers import url
 
 
 def test_compare_reports_added_removed_and_changed(lekeberg):
     first, draft = lekeberg.revisions
-    ops.add_section(draft, title="Kartläggning av nyanlända")
-    ops.remove_section(draft, next(s for s in draft.sections if s.key == "dokumentation"))
+    drafts.add_section(draft, title="Kartläggning av nyanlända", by=None)
+    drafts.remove_section(draft, next(s for s in draft.sections if s.key == "dokumentation"), by=None)
     changes = {c.title: c for c in diff.compare(first, draft)}
     assert changes["Kartläggning av nyanlända"].kind == "added"
     assert changes["Dokumentation och uppföljning"].kind == "removed"

@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 import agreements
-from agreements import operations as ops
+from agreements import goal_operations as goal_ops
 from portal.db import db
 from tests.agreements.helpers import url
 
@@ -50,10 +50,10 @@ def test_pages_query_count_does_not_grow_with_goals(lekeberg, client, login_as, 
     before = measure()
     agreement = db.session.get(Agreement, agreement_id)
     for n in range(5):
-        goal = ops.create_goal(agreement, indicator=f"Extra mål {n}", unit="st", target_type="value",
-                               baseline_value=Decimal(5), baseline_date=date(2020, 1, 1),
-                               target_value=Decimal(9), target_date=date(2021, 1, 1))
-        ops.record_measurement(goal, measured_on=date(2020, 6, 1), value=Decimal(6))
+        goal = goal_ops.create_goal(agreement, indicator=f"Extra mål {n}", unit="st", target_type="value",
+                                    baseline_value=Decimal(5), baseline_date=date(2020, 1, 1),
+                                    target_value=Decimal(9), target_date=date(2021, 1, 1), by=None)
+        goal_ops.record_measurement(goal, measured_on=date(2020, 6, 1), value=Decimal(6), by=None)
     db.session.commit()
     after = measure()
     assert after == before, (pages, before, after)

@@ -21,7 +21,7 @@ def test_coordinator_pages(lekeberg, client, login_as):
 
 
 def test_steering_group_pages(lekeberg, client, login_as):
-    ops.propose(lekeberg.revisions[1])
+    ops.propose(lekeberg.revisions[1], by=None)
     db.session.commit()
     login_as(org="af", roles=("styrgrupp",))
     for page in [*_pages(lekeberg), url(lekeberg, 2, "/anta")]:

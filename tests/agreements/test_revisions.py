@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
+from agreements import draft_operations as drafts
+from agreements import goal_operations as goal_ops
 from agreements import operations as ops
 from agreements.models import Revision
 from portal.db import db
@@ -29,46 +32,47 @@ def test_demo_agreement_is_entered_in_full(lekeberg):
 
 def test_state_machine_draft_proposed_adopted(lekeberg, make_user):
     draft = lekeberg.revisions[1]
-    with pytest.raises(ops.AgreementError, match="måste föreslås"):
-        ops.adopt(draft, adopted_on=date(2018, 1, 10))
-    ops.propose(draft)
-    assert draft.state == "proposed"
-    with pytest.raises(ops.AgreementError, match="föreslagen"):
-        ops.propose(draft)
-    ops.withdraw_proposal(draft)
-    assert draft.state == "draft"
-    ops.propose(draft)
+    coordinator = make_user(roles=("samordnare",))
     adopter = make_user(roles=("styrgrupp",))
+    with pytest.raises(ops.AgreementError, match="måste föreslås"):
+        ops.adopt(draft, adopted_on=date(2018, 1, 10), by=adopter)
+    ops.propose(draft, by=coordinator)
+    assert draft.is_proposed and draft.proposed_by_id == coordinator.id
+    with pytest.raises(ops.AgreementError, match="föreslagen"):
+        ops.propose(draft, by=coordinator)
+    ops.withdraw_proposal(draft, by=coordinator)
+    assert draft.is_draft
+    ops.propose(draft, by=coordinator)
     ops.adopt(draft, adopted_on=date(2018, 1, 10), by=adopter)
     assert (draft.state, draft.adopted_by_id, draft.adopted_on) == ("adopted", adopter.id, date(2018, 1, 10))
     assert all(s.signed_on == date(2018, 1, 10) for s in draft.signatories)
     with pytest.raises(ops.AgreementError, match="redan antagen"):
-        ops.adopt(draft, adopted_on=date(2018, 1, 10))
-    with pytest.raises(ops.AgreementError):
-        ops.withdraw_proposal(draft)
+        ops.adopt(draft, adopted_on=date(2018, 1, 10), by=adopter)
+    with pytest.raises(ops.AgreementError, match="Bara en föreslagen"):
+        ops.withdraw_proposal(draft, by=coordinator)
 
 
 def test_adopted_revision_is_immutable(lekeberg):
     adopted = lekeberg.revisions[0]
     with pytest.raises(ops.AgreementError, match="antagen och kan inte ändras"):
-        ops.save_draft(adopted, expected_version=adopted.version, valid_from=None, valid_to=None,
-                       next_revision_due=None, place=None, change_summary=None, sections=[])
-    with pytest.raises(ops.AgreementError):
-        ops.add_section(adopted, title="Nytt")
-    with pytest.raises(ops.AgreementError):
-        ops.remove_section(adopted, adopted.sections[0])
+        drafts.save_draft(adopted, expected_version=adopted.version, valid_from=None, valid_to=None,
+                          next_revision_due=None, place=None, change_summary=None, sections=[], by=None)
+    with pytest.raises(ops.AgreementError, match="antagen och kan inte ändras"):
+        drafts.add_section(adopted, title="Nytt", by=None)
+    with pytest.raises(ops.AgreementError, match="antagen och kan inte ändras"):
+        drafts.remove_section(adopted, adopted.sections[0], by=None)
 
 
 def test_only_one_open_draft(lekeberg):
     with pytest.raises(ops.AgreementError, match="redan ett öppet utkast"):
-        ops.new_revision(lekeberg)
+        ops.new_revision(lekeberg, by=None)
 
 
 def test_new_revision_copies_latest_adopted(lekeberg):
     draft = lekeberg.revisions[1]
-    ops.propose(draft)
-    ops.adopt(draft, adopted_on=date(2018, 1, 10))
-    third = ops.new_revision(lekeberg)
+    ops.propose(draft, by=None)
+    ops.adopt(draft, adopted_on=date(2018, 1, 10), by=None)
+    third = ops.new_revision(lekeberg, by=None)
     assert third.number == 3 and third.based_on_id == draft.id
     assert [(s.title, s.body) for s in third.sections] == [(s.title, s.body) for s in draft.sections]
     assert [len(r.steps) for a in third.appendices for r in a.routines] == [7, 7, 5]
@@ -80,7 +84,7 @@ def test_adoption_freezes_goals_and_values_keep_coming(lekeberg):
     frozen = json.loads(first.goal_links[0].frozen)
     assert frozen["indicator"] == goal.indicator and frozen["baseline_value"].startswith("10")
     before = len(goal.measurements)
-    ops.record_measurement(goal, measured_on=date(2017, 9, 30), value=__import__("decimal").Decimal("8.1"))
+    goal_ops.record_measurement(goal, measured_on=date(2017, 9, 30), value=Decimal("8.1"), by=None)
     goal.indicator = "Ny formulering"
     db.session.commit()
     assert json.loads(first.goal_links[0].frozen)["indicator"] == frozen["indicator"]
@@ -117,9 +121,9 @@ def test_stale_save_is_refused_with_both_versions(lekeberg, client, login_as):
     _html, rev, data = _edit_form(client, lekeberg, 2)
     syfte = rev.sections[0]
     # someone else saves first
-    ops.save_draft(rev, expected_version=rev.version, valid_from=rev.valid_from, valid_to=rev.valid_to,
-                   next_revision_due=None, place="Fjugesta", change_summary=None,
-                   sections=[ops.SectionInput(syfte.id, syfte.title, "Kollegans text.", 0)])
+    drafts.save_draft(rev, expected_version=rev.version, valid_from=rev.valid_from, valid_to=rev.valid_to,
+                      next_revision_due=None, place="Fjugesta", change_summary=None,
+                      sections=[drafts.SectionInput(syfte.id, syfte.title, "Kollegans text.", 0)], by=None)
     db.session.commit()
     data[f"section-{syfte.id}-body"] = "Min text."
     response = client.post(url(lekeberg, 2, "/redigera"), data=data)

@@ -1,0 +1,232 @@
+"""Editing a draft revision: save the whole draft, add or remove sections, appendices and routines, import a .docx.
+
+Each operation asks `rules.can_revise` for the acting user `by` (None: a trusted script), refuses anything but a
+draft, changes, and records the audit event by that user (see agreements.operations).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+
+from agreements import importer, rules
+from agreements.models import Appendix, Revision, Routine, RoutineStep, Section, Signatory
+from agreements.operations import AgreementError, check_rule, check_validity, require_draft, slug
+from portal import audit
+from portal.db import db, utcnow
+from portal.errors import check_version
+
+#: Said when the draft was saved by someone else after the form was opened (the page shows both versions).
+STALE_DRAFT_MESSAGE = _l("Utkastet har ändrats av någon annan sedan du öppnade det. Ingenting av det du skrev har "
+                         "sparats: jämför din version med den sparade nedan och spara igen.")
+
+
+@dataclass
+class SectionInput:
+    id: int | None
+    title: str
+    body: str
+    position: int
+
+
+@dataclass
+class AppendixInput:
+    id: int
+    number: str
+    title: str
+    body: str
+    position: int
+    #: routine id → text with one step per line, "Ansvarig | Vad som görs"
+    routines: dict[int, str]
+
+
+# --- The text formats of the edit form: routine steps and signatories, one per line -------------------
+
+
+def parse_steps(text: str) -> list[tuple[str, str]]:
+    """Lines "Ansvarig | text" (or just text) → (responsible, text)."""
+    steps = []
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if "|" in line:
+            responsible, _sep, step = line.partition("|")
+            steps.append((responsible.strip(), step.strip()))
+        else:
+            steps.append(("", line))
+    return steps
+
+
+def steps_as_text(routine: Routine) -> str:
+    return "\n".join(f"{s.responsible} | {s.text}" if s.responsible else s.text for s in routine.steps)
+
+
+def parse_signatories(text: str) -> list[tuple[str, str, str]]:
+    """Lines "Namn, titel, organisation" → tuples; a line without a name is refused."""
+    result = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split(",", 2)]
+        if not parts[0]:
+            raise AgreementError(_l("Rad %(n)s bland underskrifterna saknar namn.", n=number), field="signatories")
+        parts += [""] * (3 - len(parts))
+        result.append((parts[0], parts[1], parts[2]))
+    return result
+
+
+def signatories_as_text(revision: Revision) -> str:
+    return "\n".join(", ".join(p for p in (s.name, s.title, s.organisation) if p) for s in revision.signatories)
+
+
+def _set_steps(routine: Routine, steps: list[tuple[str, str]]) -> None:
+    """Update steps in place (numbers are unique per routine, and new rows are inserted before old are deleted)."""
+    existing = list(routine.steps)
+    for number, (responsible, text) in enumerate(steps, start=1):
+        if number <= len(existing):
+            existing[number - 1].responsible, existing[number - 1].text = responsible, text
+        else:
+            routine.steps.append(RoutineStep(number=number, responsible=responsible, text=text))
+    for step in existing[len(steps):]:
+        routine.steps.remove(step)
+
+
+# --- Operations ---------------------------------------------------------------------------------------
+
+
+def save_draft(revision: Revision, *, expected_version, valid_from: date | None, valid_to: date | None,
+               next_revision_due: date | None, place: str | None, change_summary: str | None,
+               sections: list[SectionInput], appendices: list[AppendixInput] | None = None,
+               signatories: str | None = None, by) -> Revision:
+    """Save the whole draft at once; refuse (StaleEdit, 409) when someone saved it since the form was loaded."""
+    check_rule(by, rules.can_revise, revision.agreement, "agreement:revise")
+    require_draft(revision)
+    check_version(expected_version, revision.version, record=revision, message=STALE_DRAFT_MESSAGE)
+    check_validity(valid_from, valid_to)
+    for item in sections:
+        if not item.title.strip():
+            raise AgreementError(_l("Varje avsnitt behöver en rubrik."), field=f"section-{item.id}-title")
+    for item in appendices or []:
+        if not item.number.strip() or not item.title.strip():
+            raise AgreementError(_l("Varje bilaga behöver nummer och rubrik."), field=f"appendix-{item.id}-title")
+    signatory_rows = parse_signatories(signatories) if signatories is not None else None
+    # Everything is checked: nothing below refuses, so a refusal never leaves half a draft changed.
+    revision.valid_from, revision.valid_to = valid_from, valid_to
+    revision.next_revision_due, revision.place = next_revision_due, (place or "").strip() or None
+    revision.change_summary = (change_summary or "").strip() or None
+    section_by_id = {s.id: s for s in revision.sections}
+    for item in sections:
+        section = section_by_id.get(item.id)
+        if section is not None:
+            section.title, section.body, section.position = item.title.strip(), item.body.strip(), item.position
+    appendix_by_id = {a.id: a for a in revision.appendices}
+    for item in appendices or []:
+        appendix = appendix_by_id.get(item.id)
+        if appendix is None:
+            continue
+        appendix.number, appendix.title = item.number.strip(), item.title.strip()
+        appendix.body, appendix.position = item.body.strip(), item.position
+        routine_by_id = {r.id: r for r in appendix.routines}
+        for routine_id, text in item.routines.items():
+            routine = routine_by_id.get(routine_id)
+            if routine is not None:
+                _set_steps(routine, parse_steps(text))
+    if signatory_rows is not None:
+        revision.signatories = [Signatory(name=n, title=t, organisation=o, position=i)
+                                for i, (n, t, o) in enumerate(signatory_rows)]
+    revision.updated_dt = utcnow()
+    db.session.flush()  # bumps `version`; a concurrent writer fails here (StaleDataError)
+    audit.record("agreement.revision.save", obj=revision, by=by, details={"version": revision.version})
+    return revision
+
+
+def add_section(revision: Revision, *, title: str, by) -> Section:
+    """A new, empty section last in the draft."""
+    check_rule(by, rules.can_revise, revision.agreement, "agreement:revise")
+    require_draft(revision)
+    title = (title or "").strip()
+    if not title:
+        raise AgreementError(_l("Ange en rubrik för det nya avsnittet."), field="title")
+    keys = {s.key for s in revision.sections}
+    key, n = slug(title), 2
+    while key in keys:
+        key, n = f"{slug(title)}-{n}", n + 1
+    position = max((s.position for s in revision.sections), default=-1) + 1
+    section = Section(key=key, title=title, body="", position=position)
+    revision.sections.append(section)
+    revision.updated_dt = utcnow()
+    db.session.flush()
+    audit.record("agreement.section.add", obj=revision, by=by, details={"title": title})
+    return section
+
+
+def remove_section(revision: Revision, section: Section, *, by) -> None:
+    check_rule(by, rules.can_revise, revision.agreement, "agreement:revise")
+    require_draft(revision)
+    revision.sections.remove(section)
+    revision.updated_dt = utcnow()
+    db.session.flush()
+    audit.record("agreement.section.remove", obj=revision, by=by, details={"title": section.title})
+
+
+def add_appendix(revision: Revision, *, number: str, title: str, by) -> Appendix:
+    """A new bilaga last in the draft, numbered as the parties number it ("1", "3b")."""
+    check_rule(by, rules.can_revise, revision.agreement, "agreement:revise")
+    require_draft(revision)
+    number, title = (number or "").strip(), (title or "").strip()
+    if not number:
+        raise AgreementError(_l("Ange bilagans nummer, t.ex. 1 eller 3b."), field="number")
+    if not title:
+        raise AgreementError(_l("Ange bilagans rubrik."), field="title")
+    position = max((a.position for a in revision.appendices), default=-1) + 1
+    appendix = Appendix(key=slug(title), number=number, title=title, body="", position=position)
+    revision.appendices.append(appendix)
+    revision.updated_dt = utcnow()
+    db.session.flush()
+    audit.record("agreement.appendix.add", obj=revision, by=by, details={"number": number, "title": title})
+    return appendix
+
+
+def add_routine(appendix: Appendix, *, title: str, key: str | None = None, by) -> Routine:
+    """A new routine, without steps yet, in an appendix of the draft."""
+    revision = appendix.revision
+    check_rule(by, rules.can_revise, revision.agreement, "agreement:revise")
+    require_draft(revision)
+    title = (title or "").strip()
+    if not title:
+        raise AgreementError(_l("Ange rutinens namn."), field="title")
+    routine = Routine(key=key or slug(title), title=title, position=len(appendix.routines))
+    appendix.routines.append(routine)
+    db.session.flush()
+    audit.record("agreement.routine.add", obj=revision, by=by, details={"title": title})
+    return routine
+
+
+def import_document(revision: Revision, *, data: bytes, filename: str, by) -> importer.ImportResult:
+    """Pre-fill the draft from an uploaded .docx: matching sections get the text, others are added.
+
+    Refuses with importer.ImportError_ (a RuleError) when the file cannot be read; returns what was read,
+    including the text that could not be placed, for the page to show.
+    """
+    check_rule(by, rules.can_revise, revision.agreement, "agreement:revise")
+    require_draft(revision)
+    imported = importer.read(data, filename)
+    by_key = {s.key: s for s in revision.sections}
+    by_title = {s.title.strip().lower(): s for s in revision.sections}
+    filled = added = 0
+    for item in imported.sections:
+        section = by_key.get(item.key) if item.key else None
+        section = section or by_title.get(item.title.strip().lower())
+        if section is None:
+            section = add_section(revision, title=item.title, by=by)
+            added += 1
+        else:
+            filled += 1
+        section.body = item.body
+    revision.updated_dt = utcnow()
+    db.session.flush()
+    audit.record("agreement.revision.import", obj=revision, by=by,
+                 details={"filled": filled, "added": added, "unplaced": len(imported.unplaced)})
+    return imported

@@ -1,0 +1,140 @@
+"""Editing a draft: the text formats of the edit form, saving appendices, routine steps and signatories, section
+keys, importing a .docx, and a save that collides with another at the very moment of writing."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy.orm.exc import StaleDataError
+
+from agreements import document
+from agreements import draft_operations as drafts
+from portal.db import db
+from tests.agreements.helpers import url
+from tests.helpers import events
+
+
+@pytest.mark.parametrize("text, steps", [
+    ("Kommunen | Boka möte\nSYV|Gör studieplan", [("Kommunen", "Boka möte"), ("SYV", "Gör studieplan")]),
+    ("Bara text utan ansvarig\n\n  \n", [("", "Bara text utan ansvarig")]),
+    ("A | B | C", [("A", "B | C")]),
+    ("", []),
+])
+def test_routine_steps_are_read_one_per_line(text, steps):
+    assert drafts.parse_steps(text) == steps
+
+
+def test_signatories_are_read_one_per_line_with_title_and_organisation():
+    assert drafts.parse_signatories("Per Gustafsson, enhetschef, Lekebergs kommun\n\nSara Axén") == [
+        ("Per Gustafsson", "enhetschef", "Lekebergs kommun"), ("Sara Axén", "", "")]
+    # Everything after the second comma is the organisation ("Lekebergs kommun, AMI"); so a title with a comma
+    # in it ("enhetschef, Arbetsmarknads- och integrationschef") does not survive being written out and read back.
+    assert drafts.parse_signatories("Eva, chef, Kommunen, AMI") == [("Eva", "chef", "Kommunen, AMI")]
+
+
+def test_the_text_formats_round_trip(lekeberg):
+    revision = lekeberg.revisions[0]
+    routine = revision.appendices[0].routines[0]
+    assert [(s.responsible, s.text) for s in routine.steps] == drafts.parse_steps(drafts.steps_as_text(routine))
+    plain = [s for s in revision.signatories if "," not in s.title]  # see the note in parse_signatories' test
+    assert plain and [(s.name, s.title, s.organisation) for s in plain] == [
+        drafts.parse_signatories(drafts.signatories_as_text(revision))[revision.signatories.index(s)] for s in plain]
+
+
+def _save(draft, **changes):
+    values = dict(expected_version=draft.version, valid_from=draft.valid_from, valid_to=draft.valid_to,
+                  next_revision_due=None, place=draft.place, change_summary=None,
+                  sections=[drafts.SectionInput(s.id, s.title, s.body, s.position) for s in draft.sections])
+    return drafts.save_draft(draft, **{**values, **changes}, by=None)
+
+
+def test_saving_appendices_renumbers_and_rewrites_routine_steps_in_place(lekeberg):
+    draft = lekeberg.revisions[1]
+    appendix = draft.appendices[0]
+    ubk, trainee = appendix.routines[0], appendix.routines[1]
+    first_step_id = ubk.steps[0].id
+    _save(draft, appendices=[drafts.AppendixInput(
+        appendix.id, " 1a ", "Rutiner", "Ny inledning.", 5,
+        {ubk.id: "AF | Första steget\nKommunen | Andra steget", trainee.id: drafts.steps_as_text(trainee) +
+         "\nKommunen | Ett steg till", 999999: "ignoreras"})])
+    db.session.commit()
+    db.session.expire_all()
+    assert (appendix.number, appendix.title, appendix.body, appendix.position) == ("1a", "Rutiner", "Ny inledning.",
+                                                                                   5)
+    assert [(s.number, s.responsible, s.text) for s in ubk.steps] == [(1, "AF", "Första steget"),
+                                                                      (2, "Kommunen", "Andra steget")]
+    assert ubk.steps[0].id == first_step_id  # updated in place, not deleted and re-inserted
+    assert [s.number for s in trainee.steps] == [1, 2, 3, 4, 5, 6, 7, 8]
+    # the adopted revision it was copied from keeps its seven steps
+    assert len(lekeberg.revisions[0].appendices[0].routines[0].steps) == 7
+
+
+def test_saving_signatories_and_dates_bumps_the_version_and_is_audited(lekeberg):
+    draft = lekeberg.revisions[1]
+    before = draft.version
+    _save(draft, signatories="Per Gustafsson, enhetschef, Lekebergs kommun\nSara Axén, sektionschef, AF",
+          place="  Fjugesta ", change_summary="  Nya mötesdatum.  ")
+    db.session.commit()
+    assert draft.version == before + 1
+    assert [s.name for s in draft.signatories] == ["Per Gustafsson", "Sara Axén"]
+    assert (draft.place, draft.change_summary) == ("Fjugesta", "Nya mötesdatum.")
+    [saved] = events("agreement.revision.save")
+    assert json.loads(saved.details) == {"version": before + 1}
+
+
+def test_sections_get_unique_keys_even_with_the_same_title(lekeberg):
+    draft = lekeberg.revisions[1]
+    first = drafts.add_section(draft, title="Mål och uppföljning", by=None)
+    second = drafts.add_section(draft, title="Mål och uppföljning", by=None)
+    third = drafts.add_section(draft, title="???", by=None)
+    assert (first.key, second.key, third.key) == ("mal-och-uppfoljning", "mal-och-uppfoljning-2", "avsnitt")
+    assert first.position < second.position < third.position == max(s.position for s in draft.sections)
+
+
+def test_import_fills_matching_sections_adds_the_rest_and_says_what_it_could_not_place(lekeberg):
+    adopted, draft = lekeberg.revisions
+    data = document.to_bytes(adopted)
+    for section in draft.sections:
+        section.body = ""
+    drafts.add_section(draft, title="Extra", by=None)
+    draft.sections[0].title = "Ändrad rubrik"  # matched by its key, not its title
+    db.session.commit()
+    result = drafts.import_document(draft, data=data, filename="overenskommelse.docx", by=None)
+    db.session.commit()
+    assert draft.sections[0].body == adopted.sections[0].body
+    assert any("lästes inte in" in line for line in result.unplaced)  # the appendices are entered separately
+    [imported] = events("agreement.revision.import")
+    details = json.loads(imported.details)
+    assert details["filled"] == len(result.sections) and details["added"] == 0
+
+
+def test_two_saves_at_the_same_moment_keep_the_first_and_ask_the_second_to_redo(lekeberg, client, login_as,
+                                                                                monkeypatch):
+    """Both passed the version check; the database refuses the second write (StaleDataError)."""
+    login_as(org="kommun", roles=("samordnare",))
+    draft = lekeberg.revisions[1]
+
+    def collide(*args, **kwargs):
+        raise StaleDataError("the row was updated by another transaction")
+
+    monkeypatch.setattr(drafts, "save_draft", collide)
+    response = client.post(url(lekeberg, 2, "/redigera"), data={"version": str(draft.version)})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/redigera")
+    assert "sparades samtidigt av någon annan" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_edit_page_saves_appendices_and_routine_steps_typed_in_the_browser(lekeberg, client, login_as):
+    login_as(org="kommun", roles=("samordnare",))
+    draft = lekeberg.revisions[1]
+    syv = next(r for a in draft.appendices for r in a.routines if r.key == "syv")
+    appendix = syv.appendix
+    page = client.get(url(lekeberg, 2, "/redigera")).get_data(as_text=True)
+    assert f'name="routine-{syv.id}-steps"' in page
+    response = client.post(url(lekeberg, 2, "/redigera"), data={
+        "version": str(draft.version), f"appendix-{appendix.id}-number": "1",
+        f"appendix-{appendix.id}-title": appendix.title, f"appendix-{appendix.id}-position": "x",
+        f"routine-{syv.id}-steps": "SYV | Ett enda steg"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert [(s.responsible, s.text) for s in syv.steps] == [("SYV", "Ett enda steg")]
+    assert syv.appendix.position == 0  # an unreadable order keeps the saved one
