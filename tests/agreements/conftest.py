@@ -29,7 +29,7 @@ def proposed(lekeberg) -> Agreement:
 @pytest.fixture
 def other_org(orgs):
     """A kommun that is no party of the seed agreement."""
-    org = create_organisation(name="Örebro kommun", code="orebro", kind="kommun", orgnr="212000-1967")
+    org = create_organisation(name="Örebro kommun", code="orebro", kind="kommun", orgnr="212000-1967", by=None)
     db.session.commit()
     return org
 

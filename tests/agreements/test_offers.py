@@ -75,7 +75,7 @@ def test_the_list_page_query_count_does_not_grow_with_agreements(lekeberg, orgs,
     kommun = db.session.get(Organisation, kommun_id)
     for n in range(4):
         unit = create_organisation(name=f"Enhet {n}", code=f"enhet-{n}", kind="kommun", orgnr="212000-2981",
-                                   parent=kommun)
+                                   parent=kommun, by=None)
         ops.create_agreement(title=f"Överenskommelse {n}", diarienummer=None, parties=[kommun, unit],
                              by=None)
     db.session.commit()

@@ -16,7 +16,7 @@ ROLES = ["handlaggare", "samordnare", "styrgrupp", "org_admin", "system_admin"]
 def _user(orgs, org, role):
     organisation = orgs[org]
     user = accounts.create_user(email=f"{role}.{org}@test.example", name=role, organisation=organisation,
-                                roles=[role], password=PASSWORD)
+                                roles=[role], password=PASSWORD, by=None)
     db.session.commit()
     return user
 
@@ -73,7 +73,7 @@ def test_units_of_a_party_kommun_count_as_its_staff(lekeberg, client, orgs, logi
 
 
 def test_other_organisations_see_nothing(lekeberg, client, orgs, login):
-    other = create_organisation(name="Örebro kommun", code="orebro", kind="kommun", orgnr="212000-1967")
+    other = create_organisation(name="Örebro kommun", code="orebro", kind="kommun", orgnr="212000-1967", by=None)
     db.session.commit()
     orgs = {**orgs, "other": other}
     login(_user(orgs, "other", "samordnare"))
