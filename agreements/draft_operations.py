@@ -63,18 +63,40 @@ def steps_as_text(routine: Routine) -> str:
     return "\n".join(f"{s.responsible} | {s.text}" if s.responsible else s.text for s in routine.steps)
 
 
-def parse_signatories(text: str) -> list[tuple[str, str, str]]:
-    """Lines "Namn, titel, organisation" → tuples; a line without a name is refused."""
+def parse_signatories(text: str, organisations=()) -> list[tuple[str, str, str]]:
+    """Lines "Namn, titel, organisation" → tuples; a line without a name is refused.
+
+    Titles and organisation names may hold commas themselves ("enhetschef, Arbetsmarknads- och integrationschef",
+    "Lekebergs kommun, AMI"), so a line ending in one of the known `organisations` (the parties, the signatories'
+    organisations so far) takes it whole and leaves the rest after the name as the title; any other line is read
+    as name, title and everything after the second comma as the organisation.
+    """
+    known = sorted({o.strip() for o in organisations if o and o.strip()}, key=len, reverse=True)
     result = []
     for number, line in enumerate((text or "").splitlines(), start=1):
-        if not line.strip():
+        line = line.strip()
+        if not line:
             continue
-        parts = [p.strip() for p in line.split(",", 2)]
-        if not parts[0]:
+        row = next((_with_organisation(line, org) for org in known if _with_organisation(line, org)), None)
+        if row is None:
+            parts = [p.strip() for p in line.split(",", 2)]
+            parts += [""] * (3 - len(parts))
+            row = (parts[0], parts[1], parts[2])
+        if not row[0]:
             raise AgreementError(_l("Rad %(n)s bland underskrifterna saknar namn.", n=number), field="signatories")
-        parts += [""] * (3 - len(parts))
-        result.append((parts[0], parts[1], parts[2]))
+        result.append(row)
     return result
+
+
+def _with_organisation(line: str, organisation: str) -> tuple[str, str, str] | None:
+    """(name, title, organisation) when the line ends in ", <organisation>", else None."""
+    if not line.endswith(organisation):
+        return None
+    head = line[:len(line) - len(organisation)].rstrip()
+    if not head.endswith(","):
+        return None
+    name, _sep, title = head[:-1].partition(",")
+    return name.strip(), title.strip(), organisation
 
 
 def signatories_as_text(revision: Revision) -> str:
@@ -111,7 +133,8 @@ def save_draft(revision: Revision, *, expected_version, valid_from: date | None,
     for item in appendices or []:
         if not item.number.strip() or not item.title.strip():
             raise AgreementError(_l("Varje bilaga behöver nummer och rubrik."), field=f"appendix-{item.id}-title")
-    signatory_rows = parse_signatories(signatories) if signatories is not None else None
+    known = [p.name for p in revision.agreement.parties] + [s.organisation for s in revision.signatories]
+    signatory_rows = parse_signatories(signatories, known) if signatories is not None else None
     # Everything is checked: nothing below refuses, so a refusal never leaves half a draft changed.
     revision.valid_from, revision.valid_to = valid_from, valid_to
     revision.next_revision_due, revision.place = next_revision_due, (place or "").strip() or None

@@ -27,18 +27,29 @@ def test_routine_steps_are_read_one_per_line(text, steps):
 def test_signatories_are_read_one_per_line_with_title_and_organisation():
     assert drafts.parse_signatories("Per Gustafsson, enhetschef, Lekebergs kommun\n\nSara Axén") == [
         ("Per Gustafsson", "enhetschef", "Lekebergs kommun"), ("Sara Axén", "", "")]
-    # Everything after the second comma is the organisation ("Lekebergs kommun, AMI"); so a title with a comma
-    # in it ("enhetschef, Arbetsmarknads- och integrationschef") does not survive being written out and read back.
+    # An unknown organisation is everything after the second comma ("Lekebergs kommun, AMI") ...
     assert drafts.parse_signatories("Eva, chef, Kommunen, AMI") == [("Eva", "chef", "Kommunen, AMI")]
+    # ... and a known one is taken whole, so a title may hold a comma too.
+    assert drafts.parse_signatories("Per, enhetschef, integrationschef, Kommunen, AMI", ["Kommunen", "Kommunen, AMI"]) \
+        == [("Per", "enhetschef, integrationschef", "Kommunen, AMI")]
+    assert drafts.parse_signatories("Per, chef, Kommunen", ["Kommunen, AMI"]) == [("Per", "chef", "Kommunen")]
 
 
 def test_the_text_formats_round_trip(lekeberg):
     revision = lekeberg.revisions[0]
     routine = revision.appendices[0].routines[0]
     assert [(s.responsible, s.text) for s in routine.steps] == drafts.parse_steps(drafts.steps_as_text(routine))
-    plain = [s for s in revision.signatories if "," not in s.title]  # see the note in parse_signatories' test
-    assert plain and [(s.name, s.title, s.organisation) for s in plain] == [
-        drafts.parse_signatories(drafts.signatories_as_text(revision))[revision.signatories.index(s)] for s in plain]
+    known = [p.name for p in lekeberg.parties]
+    assert any("," in s.title for s in revision.signatories)  # the demo's "enhetschef, Arbetsmarknads- ..."
+    assert [(s.name, s.title, s.organisation) for s in revision.signatories] == \
+        drafts.parse_signatories(drafts.signatories_as_text(revision), known)
+
+
+def test_saving_the_demo_draft_unchanged_keeps_every_signatory(lekeberg):
+    draft = lekeberg.open_revision()
+    before = [(s.name, s.title, s.organisation) for s in draft.signatories]
+    _save(draft, signatories=drafts.signatories_as_text(draft))
+    assert [(s.name, s.title, s.organisation) for s in draft.signatories] == before
 
 
 def _save(draft, **changes):
