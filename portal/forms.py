@@ -63,17 +63,3 @@ def show_errors(form: FlaskForm, exc: RuleError) -> int:
             form.version.data = str(exc.current)
         return 409
     return 400
-
-
-def is_stale(form: FlaskForm, current: str) -> bool:
-    """Transitional: the check done in the view. New code passes `expected_version` to its operation, which
-    calls portal.errors.check_version, and the view shows the StaleEdit with show_errors."""
-    from portal.errors import check_version
-
-    try:
-        check_version(form.version.data, current)
-    except StaleEdit as exc:
-        show_errors(form, exc)
-        return True
-    form.version.data = current
-    return False
