@@ -12,10 +12,11 @@ from flask_babel import lazy_gettext as _l
 
 from agreements import importer, rules
 from agreements.models import Appendix, Revision, Routine, RoutineStep, Section, Signatory
-from agreements.operations import AgreementError, check_rule, check_validity, require_draft, slug
+from agreements.operations import AgreementError, check_validity, require_draft, slug
 from portal import audit
 from portal.db import db, utcnow
 from portal.errors import check_version
+from portal.permissions import check_by
 
 #: Said when the draft was saved by someone else after the form was opened (the page shows both versions).
 STALE_DRAFT_MESSAGE = _l("Utkastet har ändrats av någon annan sedan du öppnade det. Ingenting av det du skrev har "
@@ -123,7 +124,7 @@ def save_draft(revision: Revision, *, expected_version, valid_from: date | None,
                sections: list[SectionInput], appendices: list[AppendixInput] | None = None,
                signatories: str | None = None, by) -> Revision:
     """Save the whole draft at once; refuse (StaleEdit, 409) when someone saved it since the form was loaded."""
-    check_rule(by, rules.can_revise, revision.agreement, "agreement:revise")
+    check_by(by, rules.can_revise, revision.agreement, "agreement:revise")
     require_draft(revision)
     check_version(expected_version, revision.version, record=revision, message=STALE_DRAFT_MESSAGE)
     check_validity(valid_from, valid_to)
@@ -167,7 +168,7 @@ def save_draft(revision: Revision, *, expected_version, valid_from: date | None,
 
 def add_section(revision: Revision, *, title: str, by) -> Section:
     """A new, empty section last in the draft."""
-    check_rule(by, rules.can_revise, revision.agreement, "agreement:revise")
+    check_by(by, rules.can_revise, revision.agreement, "agreement:revise")
     require_draft(revision)
     title = (title or "").strip()
     if not title:
@@ -186,7 +187,7 @@ def add_section(revision: Revision, *, title: str, by) -> Section:
 
 
 def remove_section(revision: Revision, section: Section, *, by) -> None:
-    check_rule(by, rules.can_revise, revision.agreement, "agreement:revise")
+    check_by(by, rules.can_revise, revision.agreement, "agreement:revise")
     require_draft(revision)
     revision.sections.remove(section)
     revision.updated_dt = utcnow()
@@ -196,7 +197,7 @@ def remove_section(revision: Revision, section: Section, *, by) -> None:
 
 def add_appendix(revision: Revision, *, number: str, title: str, by) -> Appendix:
     """A new bilaga last in the draft, numbered as the parties number it ("1", "3b")."""
-    check_rule(by, rules.can_revise, revision.agreement, "agreement:revise")
+    check_by(by, rules.can_revise, revision.agreement, "agreement:revise")
     require_draft(revision)
     number, title = (number or "").strip(), (title or "").strip()
     if not number:
@@ -215,7 +216,7 @@ def add_appendix(revision: Revision, *, number: str, title: str, by) -> Appendix
 def add_routine(appendix: Appendix, *, title: str, key: str | None = None, by) -> Routine:
     """A new routine, without steps yet, in an appendix of the draft."""
     revision = appendix.revision
-    check_rule(by, rules.can_revise, revision.agreement, "agreement:revise")
+    check_by(by, rules.can_revise, revision.agreement, "agreement:revise")
     require_draft(revision)
     title = (title or "").strip()
     if not title:
@@ -233,7 +234,7 @@ def import_document(revision: Revision, *, data: bytes, filename: str, by) -> im
     Refuses with importer.ImportError_ (a RuleError) when the file cannot be read; returns what was read,
     including the text that could not be placed, for the page to show.
     """
-    check_rule(by, rules.can_revise, revision.agreement, "agreement:revise")
+    check_by(by, rules.can_revise, revision.agreement, "agreement:revise")
     require_draft(revision)
     imported = importer.read(data, filename)
     by_key = {s.key: s for s in revision.sections}

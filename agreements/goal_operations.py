@@ -14,9 +14,10 @@ from flask_babel import lazy_gettext as _l
 from agreements import rules
 from agreements.goals import CsvError, parse_measurements_csv
 from agreements.models import Agreement, Goal, Measurement, RevisionGoal
-from agreements.operations import AgreementError, check_rule, user_id
+from agreements.operations import AgreementError, user_id
 from portal import audit
 from portal.db import db, utcnow
+from portal.permissions import check_by
 
 
 def _check_goal(indicator: str, unit: str | None, target_type: str, baseline_value, baseline_date,
@@ -46,7 +47,7 @@ def create_goal(agreement: Agreement, *, indicator: str, unit: str | None, targe
                 target_date: date | None = None, description: str = "", decimals: int = 1,
                 by) -> Goal:
     """Add a goal to the agreement and to its open draft (if any)."""
-    check_rule(by, rules.can_revise, agreement, "agreement:revise")
+    check_by(by, rules.can_revise, agreement, "agreement:revise")
     indicator, unit = (indicator or "").strip(), (unit or "").strip() or None
     _check_goal(indicator, unit, target_type, baseline_value, baseline_date, target_value, target_direction,
                 target_date)
@@ -70,7 +71,7 @@ def update_goal(goal: Goal, *, indicator: str, unit: str | None, target_type: st
                 target_direction: str | None, target_date: date | None, description: str = "",
                 by) -> Goal:
     """Change a goal's wording or target. Adopted revisions keep the wording frozen when they were adopted."""
-    check_rule(by, rules.can_revise, goal.agreement, "agreement:revise")
+    check_by(by, rules.can_revise, goal.agreement, "agreement:revise")
     indicator, unit = (indicator or "").strip(), (unit or "").strip() or None
     _check_goal(indicator, unit, target_type, baseline_value, baseline_date, target_value, target_direction,
                 target_date)
@@ -90,7 +91,7 @@ def update_goal(goal: Goal, *, indicator: str, unit: str | None, target_type: st
 def record_measurement(goal: Goal, *, measured_on: date | None, value: Decimal | None, source: str = "manual",
                        by) -> Measurement:
     """Enter a measured value; a value for a date already measured replaces it."""
-    check_rule(by, rules.can_revise, goal.agreement, "agreement:revise")
+    check_by(by, rules.can_revise, goal.agreement, "agreement:revise")
     if goal.target_type == "milestone":
         raise AgreementError(_l("Ett delmål har inga mätvärden; bocka av det med ett datum i stället."),
                              field="value")
@@ -116,7 +117,7 @@ def import_measurements(goal: Goal, content: bytes | None, *, by) -> int:
 
     `content` None means no file was chosen; an empty file is refused as empty.
     """
-    check_rule(by, rules.can_revise, goal.agreement, "agreement:revise")
+    check_by(by, rules.can_revise, goal.agreement, "agreement:revise")
     if content is None:
         raise CsvError(_l("Välj en CSV-fil att läsa in."))
     rows = parse_measurements_csv(content)
@@ -127,7 +128,7 @@ def import_measurements(goal: Goal, content: bytes | None, *, by) -> int:
 
 def check_off_milestone(goal: Goal, *, achieved_on: date | None, note: str = "", by) -> Goal:
     """Mark a delmål as done on a date (or undo with None)."""
-    check_rule(by, rules.can_revise, goal.agreement, "agreement:revise")
+    check_by(by, rules.can_revise, goal.agreement, "agreement:revise")
     if goal.target_type != "milestone":
         raise AgreementError(_l("Bara delmål bockas av; andra mål följs upp med mätvärden."), field="achieved_on")
     if achieved_on is not None and achieved_on > date.today():

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -36,18 +35,11 @@ from portal import audit
 from portal.db import db, utcnow
 from portal.errors import RuleError
 from portal.orgs import Organisation
-from portal.permissions import check
+from portal.permissions import check, check_by
 
 
 class AgreementError(RuleError):
     """A rule of the agreement was broken; `field` names the form field the message belongs beside."""
-
-
-def check_rule(by, rule: Callable[..., bool], record, reason: str) -> None:
-    """Ask the record rule for the acting user (403, audited, when it says no); a trusted script (by=None) is
-    not asked."""
-    if by is not None:
-        check(rule(by, record), reason, obj=record)
 
 
 def user_id(by) -> int | None:
@@ -124,7 +116,7 @@ def add_party_person(agreement: Agreement, *, party_id: int | None, name: str, t
                      email: str | None = None, is_signatory: bool = False, is_contact: bool = False,
                      by) -> PartyPerson:
     """A contact person or signatory of one of the agreement's parties."""
-    check_rule(by, rules.can_revise, agreement, "agreement:revise")
+    check_by(by, rules.can_revise, agreement, "agreement:revise")
     party = next((p for p in agreement.parties if p.id == party_id), None)
     if party is None:
         raise AgreementError(_l("Välj en av överenskommelsens parter."), field="party")
@@ -144,7 +136,7 @@ def add_party_person(agreement: Agreement, *, party_id: int | None, name: str, t
 
 def new_revision(agreement: Agreement, *, by) -> Revision:
     """Start the next revision as a copy of the latest adopted one; at most one open draft at a time."""
-    check_rule(by, rules.can_revise, agreement, "agreement:revise")
+    check_by(by, rules.can_revise, agreement, "agreement:revise")
     open_revision = agreement.open_revision()
     if open_revision is not None:
         raise AgreementError(_l("Det finns redan ett öppet utkast (revision %(n)s). Arbeta vidare i det i stället "
@@ -197,7 +189,7 @@ def _copy_content(source: Revision, revision: Revision) -> None:
 
 def propose(revision: Revision, *, by) -> Revision:
     """Draft → proposed: the steering group may now comment and adopt."""
-    check_rule(by, rules.can_revise, revision.agreement, "agreement:revise")
+    check_by(by, rules.can_revise, revision.agreement, "agreement:revise")
     require_draft(revision)
     empty = [s.title for s in revision.sections if not s.body.strip() and s.key != "underskrifter"]
     if empty:
@@ -211,7 +203,7 @@ def propose(revision: Revision, *, by) -> Revision:
 
 def withdraw_proposal(revision: Revision, *, by) -> Revision:
     """Proposed → draft, so the coordinator can work in the comments."""
-    check_rule(by, rules.can_revise, revision.agreement, "agreement:revise")
+    check_by(by, rules.can_revise, revision.agreement, "agreement:revise")
     if not revision.is_proposed:
         raise AgreementError(_l("Bara en föreslagen revision kan tas tillbaka till utkast."))
     revision.state = "draft"
@@ -235,7 +227,7 @@ def goal_snapshot(goal: Goal) -> dict:
 
 def adopt(revision: Revision, *, adopted_on: date | None, by) -> Revision:
     """Proposed → adopted: records who and when, the signatories, and freezes the goals. Immutable after."""
-    check_rule(by, rules.can_adopt, revision.agreement, "agreement:adopt")
+    check_by(by, rules.can_adopt, revision.agreement, "agreement:adopt")
     if revision.is_adopted:
         raise AgreementError(_l("Revision %(n)s är redan antagen.", n=revision.number))
     if not revision.is_proposed:
@@ -265,7 +257,7 @@ SCAN_MAX_BYTES = 10 * 1024 * 1024
 
 def upload_scan(revision: Revision, *, filename: str, data: bytes, by) -> Revision:
     """Attach the signed, scanned copy to an adopted revision (the only thing that may change on it)."""
-    check_rule(by, rules.can_upload_scan, revision, "agreement:scan")
+    check_by(by, rules.can_upload_scan, revision, "agreement:scan")
     if not revision.is_adopted:
         raise AgreementError(_l("Den underskrivna kopian kan bara laddas upp till en antagen revision."),
                              field="scan")

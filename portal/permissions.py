@@ -140,6 +140,15 @@ def check(allowed: bool, reason: str, *, obj=None, person_id: int | None = None)
         deny(reason, obj=obj, person_id=person_id)
 
 
+def check_by(by, rule: Callable[..., bool], record, reason: str, *, person_id: int | None = None) -> None:
+    """What an operation asks first: the record rule for its acting user (403, audited, when it says no).
+
+    A trusted script (the CLI, the demo seeder: `by=None`) is not asked; a view always passes the logged-in user.
+    """
+    if by is not None:
+        check(rule(by, record), reason, obj=record, person_id=person_id)
+
+
 def works_for(user, org_ids) -> bool:
     """The user works for one of these organisations, or for a unit whose parent is one of them.
 
