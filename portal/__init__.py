@@ -55,14 +55,13 @@ def create_app(config: dict | None = None) -> Flask:
 
     auth.init_app(app)
 
-    from portal import main
-
-    app.register_blueprint(main.bp)
-    main.register_error_handlers(app)
-
     from portal import people
 
     people.init_app(app)
+
+    from portal import main
+
+    main.init_app(app)
 
     from portal import admin
 

@@ -3,11 +3,15 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from sqlalchemy import text
 from werkzeug.exceptions import Forbidden, HTTPException
 
+from portal import notifications
 from portal.auth import is_local_url
 from portal.db import db
 from portal.errors import NotPermitted
@@ -38,6 +42,27 @@ def index():
 
     cards = [item for item in nav_for_user() if item["endpoint"] != "main.index"]
     return render_template("main/index.html", cards=cards, roles=ROLES)
+
+
+@bp.route("/meddelanden")
+@login_only
+def notices():
+    """Notices to the user and to their organisation (those meant for their permissions), newest first."""
+    rows = notifications.notices_for(current_user)
+    return render_template("main/notices.html", notices=rows, button=ButtonForm())
+
+
+@bp.route("/meddelanden/<int:notice_id>/last", methods=["POST"])
+@login_only
+def notice_read(notice_id: int):
+    notice = db.session.get(notifications.Notice, notice_id)
+    if notice is None:
+        abort(404)
+    try:
+        notifications.mark_read(notice, by=current_user)
+    except PermissionError:
+        abort(404)  # someone else's notice: as if it did not exist
+    return redirect(url_for("main.notices"))
 
 
 @bp.route("/healthz")
@@ -81,6 +106,28 @@ def _reject_nul_bytes():
     sources = [request.args, request.form] if request.method == "POST" else [request.args]
     if any("\x00" in value for source in sources for _key, values in source.lists() for value in values):
         abort(400)
+
+
+class _UnreadNotices:
+    """The start-page card text for notices, counted when the card is rendered (the start page shows notices)."""
+
+    def __str__(self) -> str:
+        count = notifications.unread_count(current_user) if current_user.is_authenticated else 0
+        if count:
+            return ngettext("Du har %(num)s oläst meddelande.", "Du har %(num)s olästa meddelanden.", count)
+        return _("Meddelanden till dig och din organisation. Inga olästa.")
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
+def init_app(app) -> None:
+    """The start page, notices (a menu entry for everyone), the error pages and the security headers."""
+    from portal.templating import add_nav
+
+    app.register_blueprint(bp)
+    add_nav("main.notices", _l("Meddelanden"), None, _UnreadNotices())
+    register_error_handlers(app)
 
 
 def register_error_handlers(app) -> None:

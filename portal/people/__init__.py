@@ -5,11 +5,7 @@ Other areas use `portal.people.gate` (gate, PersonView, visible_person_ids, cons
 """
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
-from flask_login import current_user
-from markupsafe import escape
 
 #: Words for every audit action this area writes, for the audit page.
 ACTION_LABELS: dict[str, object] = {
@@ -48,7 +44,6 @@ def init_app(app) -> None:
             _l("Organisationens utlämnanden utan samtycke, för granskning."))
     add_nav("people.extract", _l("Registerutdrag"), "person.extract",
             _l("Register- och loggutdrag för en person som begär det (GDPR art. 15)."))
-    add_nav("people.notices", _l("Meddelanden"), None, _UnreadNotices())
     register_seeder(demo.seed_people)
     register_action_labels(ACTION_LABELS)
 
@@ -58,18 +53,3 @@ def init_app(app) -> None:
         count = consent.notify_expiring()
         db.session.commit()
         print(f"{count} påminnelser skapade.")
-
-
-class _UnreadNotices:
-    """The start-page card text for notices, counted when the card is rendered (the start page shows notices)."""
-
-    def __str__(self) -> str:
-        from portal import notifications
-
-        count = notifications.unread_count(current_user) if current_user.is_authenticated else 0
-        if count:
-            return ngettext("Du har %(num)s oläst meddelande.", "Du har %(num)s olästa meddelanden.", count)
-        return _("Meddelanden till dig och din organisation. Inga olästa.")
-
-    def __html__(self) -> str:
-        return str(escape(str(self)))

@@ -1,4 +1,4 @@
-"""Pages for deltagare and samtycken: search, register, the person page, consents, disclosures, extract, notices.
+"""Pages for deltagare and samtycken: search, register, the person page, consents, disclosures and the extract.
 
 Every view runs in one order: load the object (404) → ask the record rule (403, audited) → one operation or
 query → render or redirect. A refused operation comes back as a RuleError, shown beside its fields.
@@ -9,7 +9,6 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal import notifications
 from portal.db import MAX_PAGE, db
 from portal.errors import RuleError
 from portal.forms import ButtonForm, show_errors
@@ -30,7 +29,7 @@ from portal.people.gate import gate
 from portal.people.identity import kommun_choices, today
 from portal.people.models import Consent, Person
 from portal.people.vocabulary import BASES, CATEGORIES, DEFAULT_PURPOSE, ID_KINDS, METHODS, PURPOSES, STATE_LABELS
-from portal.permissions import login_only, requires
+from portal.permissions import requires
 
 bp = Blueprint("people", __name__)
 
@@ -380,26 +379,3 @@ def extract():
                                 headers={"Content-Disposition": 'attachment; filename="loggutdrag.csv"'})
     status = 400 if form.errors else 200
     return render_template("people/extract.html", form=form, rows=rows, typed=form.number.data), status
-
-
-# --- notices ------------------------------------------------------------------------------------------------------
-
-
-@bp.route("/meddelanden")
-@login_only
-def notices():
-    rows = notifications.notices_for(current_user)
-    return render_template("people/notices.html", notices=rows, button=ButtonForm())
-
-
-@bp.route("/meddelanden/<int:notice_id>/last", methods=["POST"])
-@login_only
-def notice_read(notice_id: int):
-    notice = db.session.get(notifications.Notice, notice_id)
-    if notice is None:
-        abort(404)
-    try:
-        notifications.mark_read(notice, by=current_user)
-    except PermissionError:
-        abort(404)
-    return redirect(url_for("people.notices"))
