@@ -6,7 +6,7 @@ from wtforms import SelectMultipleField
 from wtforms.validators import StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.errors import RuleError, StaleEdit, fingerprint  # noqa: F401 - fingerprint: forms carry versions
+from portal.errors import RuleError, StaleEdit
 
 try:
     from wtforms.fields.choices import SelectChoice as choice

@@ -15,8 +15,7 @@ from portal import audit
 from portal.audit import AuditEvent
 from portal.auth.models import User
 from portal.db import db, utcnow
-from portal.errors import check_version
-from portal.forms import fingerprint
+from portal.errors import check_version, fingerprint
 from portal.orgs import Organisation
 from portal.people import rules
 from portal.people.consent import default_valid_until, expiring, minors_policy
