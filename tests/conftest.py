@@ -92,12 +92,24 @@ def make_app(database_url, tmp_path):
             db.engine.dispose()
 
 
-@pytest.fixture
-def app(make_app):
-    app = make_app()
+@pytest.fixture(scope="session")
+def shared_app(database_url, tmp_path_factory):
+    """The app most tests use, built once per session (building one costs ~0.1 s); a test that needs other
+    settings builds its own with `make_app`."""
+    app = create_app(_config(database_url, tmp_path_factory.mktemp("instance")))
+    app.test_client_class = PerRequestClient
+    yield app
     with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(shared_app):
+    """The portal on an empty database (every table wiped), inside an app context."""
+    with shared_app.app_context():
         _wipe()
-        yield app
+        yield shared_app
         db.session.remove()
 
 
