@@ -29,6 +29,7 @@ from portal.people.identity import (
 )
 from portal.people.models import Consent, ContactDetails, Disclosure, Guardian, Person, PersonLink, PersonNote
 from portal.people.vocabulary import CATEGORIES
+from portal.permissions import check, has
 
 
 def _new_pseudonym() -> str:
@@ -79,6 +80,7 @@ def register_person(*, by, first_name: str, last_name: str, number: str = "", re
     Returns (person, created). When the number is already held, nothing about the existing record or
     who else holds it is disclosed: the organisation is linked and what it typed becomes its own records.
     """
+    check(has(by, "person.register"), "permission:person.register")
     first = _clean_name(first_name, "first_name", _l("Ange förnamn."))
     last = _clean_name(last_name, "last_name", _l("Ange efternamn."))
     kommun = _check_kommun(home_kommun)
@@ -310,6 +312,7 @@ def disclosures_for_review(user, *, limit: int = 500) -> list[tuple[Disclosure, 
 def register_extract(number: str, *, by, fmt: str = "page") -> list[dict]:
     """A register/log extract (GDPR art. 15): what the user's organisation did with the person's data, every
     audit event naming them. Producing it is audited; a number no one holds gives an empty extract."""
+    check(has(by, "person.extract"), "permission:person.extract")
     try:
         parsed = parse_id_number(number)
         person = by_number(parsed.kind, parsed.normal)

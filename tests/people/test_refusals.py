@@ -121,16 +121,29 @@ def test_a_guardian_is_refused_for_an_adult(held):
     assert refused.value.field == "name"
 
 
-def test_a_register_extract_for_a_number_that_is_not_one_is_refused_and_not_audited(held):
+def test_a_register_extract_for_a_number_that_is_not_one_is_refused_and_not_audited(held, make_user):
     with pytest.raises(identity.PersonError) as refused:
-        people.register_extract("123", by=held["ami_user"])
+        people.register_extract("123", by=make_user(org="ami", roles=("org_admin",)))
     assert refused.value.field == "number"
     assert count_events("person.extract") == 0
 
 
-def test_a_register_extract_records_its_format(held):
-    p, ami_user = held["person"], held["ami_user"]
-    rows = people.register_extract(p.number_display, by=ami_user, fmt="csv")
+def test_only_the_registrar_produces_an_extract_and_a_caseworker_cannot_register(held, make_user):
+    """The operations ask the permission themselves, not only the pages: an extract shows colleagues' access."""
+    p = held["person"]
+    for role in ("handlaggare", "samordnare", "styrgrupp"):
+        with pytest.raises(NotPermitted):
+            people.register_extract(p.number_display, by=make_user(org="ami", roles=(role,)))
+    with pytest.raises(NotPermitted):
+        people.register_person(by=make_user(org="ami", roles=("org_admin",)), first_name="Ny", last_name="Person",
+                               number="20080314-2385")
+    db.session.commit()
+    assert count_events("person.extract") == 0 and _count(Person) == 1
+
+
+def test_a_register_extract_records_its_format(held, make_user):
+    p = held["person"]
+    rows = people.register_extract(p.number_display, by=make_user(org="ami", roles=("org_admin",)), fmt="csv")
     assert any(row["action"] == "person.create" for row in rows)
     db.session.commit()
     (event,) = events("person.extract", person_id=p.id)
