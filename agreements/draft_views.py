@@ -12,7 +12,7 @@ from agreements.models import Revision
 from agreements.views import back_to_revision, bp, load_revision
 from portal.db import db
 from portal.errors import RuleError, StaleEdit
-from portal.forms import attach_error, show_errors
+from portal.forms import attach_error, show_errors, to_int
 from portal.permissions import requires
 
 
@@ -26,8 +26,8 @@ def _not_a_draft(rev: Revision):
 
 
 def _position(name: str, saved: int) -> int:
-    value = request.form.get(name, str(saved))
-    return int(value) if value.strip().lstrip("-").isdigit() else saved
+    number = to_int(request.form.get(name, ""))
+    return saved if number is None else number
 
 
 def _posted_sections(rev: Revision) -> list[drafts.SectionInput]:

@@ -252,7 +252,8 @@ def attachment(filename: str) -> str:
     """The Content-Disposition value for downloading `filename`: a plain ASCII name for old clients and the
     exact name in RFC 6266's filename* (which a browser prefers)."""
     name = safe_filename(filename, "fil")
-    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii") or "fil"
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    plain = re.sub(r"\s+", " ", plain).strip(" .") or "fil"
     if plain == name:
         return f'attachment; filename="{name}"'
     return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from portal.db import MAX_PAGE, db
 from portal.errors import RuleError
-from portal.forms import ButtonForm, show_errors
+from portal.forms import ButtonForm, attachment, id_arg, show_errors
 from portal.people import consent as consents
 from portal.people import documents, operations, rules
 from portal.people.forms import (
@@ -222,7 +222,7 @@ def consent_list(person_id: int):
 @requires("consent.register")
 def consent_new(person_id: int):
     person = _person(person_id, need="change")
-    replaces = request.args.get("ersatter", type=int)
+    replaces = id_arg("ersatter")
     supersedes = _consent(person, replaces, need="involved") if replaces else None
     view = gate(current_user, person)
     form = ConsentForm()
@@ -272,7 +272,7 @@ def _draft_consent_form(view, form: ConsentForm) -> Response:
 
 def _docx_response(data: bytes, filename: str) -> Response:
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+                    headers={"Content-Disposition": attachment(filename)})
 
 
 @bp.route("/deltagare/<int:person_id>/samtycken/<int:consent_id>/blankett.docx")
@@ -296,7 +296,7 @@ def consent_scan(person_id: int, consent_id: int):
     if scan is None:
         abort(404)
     return Response(scan.data, mimetype=scan.content_type,
-                    headers={"Content-Disposition": f'attachment; filename="{scan.filename}"'})
+                    headers={"Content-Disposition": attachment(scan.filename)})
 
 
 @bp.route("/deltagare/<int:person_id>/samtycken/<int:consent_id>/aterkalla", methods=["GET", "POST"])
