@@ -19,7 +19,8 @@ class Field:
     kind: str  # text, textarea, select, checkbox, radio, hidden, file, date, email, password, submit, …
     value: str = ""
     options: tuple[str, ...] = ()
-    checked: bool = False
+    checked: bool = False  # a ticked box, or an option the page selected itself
+    required: bool = False
 
 
 @dataclass
@@ -81,13 +82,14 @@ class _PageParser(HTMLParser):
                 self._radios.setdefault(a["name"], []).append((a.get("value", "on"), "checked" in a))
             elif kind not in ("submit", "button", "reset", "image"):
                 value = a.get("value", "on" if kind == "checkbox" else "")
-                self._form.fields.append(Field(a["name"], kind, value, checked="checked" in a))
+                self._form.fields.append(Field(a["name"], kind, value, checked="checked" in a,
+                                               required="required" in a))
         elif tag == "button" and a.get("value"):
             self._form.fields.append(Field(a["name"], "submit", a["value"]))
         elif tag == "select":
             self._select = {"name": a["name"], "options": [], "selected": [], "multiple": "multiple" in a}
         elif tag == "textarea":
-            self._textarea = {"name": a["name"], "text": ""}
+            self._textarea = {"name": a["name"], "text": "", "required": "required" in a}
 
     def handle_data(self, data):
         if self._textarea is not None:
@@ -105,12 +107,13 @@ class _PageParser(HTMLParser):
                     self._form.fields.append(Field(self._select["name"], "select-multiple", "", options))
             else:
                 chosen = selected[0] if selected else (options or ("",))[0]
-                self._form.fields.append(Field(self._select["name"], "select", chosen, options))
+                self._form.fields.append(Field(self._select["name"], "select", chosen, options, bool(selected)))
             self._select = None
         elif tag == "textarea" and self._textarea is not None:
             # A browser drops the one line break that WTForms writes right after <textarea>.
             text = re.sub(r"^\r?\n", "", self._textarea["text"])
-            self._form.fields.append(Field(self._textarea["name"], "textarea", text))
+            self._form.fields.append(Field(self._textarea["name"], "textarea", text,
+                                           required=self._textarea["required"]))
             self._textarea = None
         elif tag == "form":
             for name, values in self._radios.items():

@@ -13,6 +13,8 @@ longer local run. The counts are printed at the end (run with -s to see them whe
 from __future__ import annotations
 
 import io
+import itertools
+import json
 import os
 import time
 from dataclasses import dataclass
@@ -125,14 +127,30 @@ class IdTarget:
     form: Form | None
 
 
+#: Plausible values for fields whose page shows none, by name: what passes the operation's own checks.
+PLAUSIBLE = {"orgnr": "212000-2981", "number": "20080314-2389", "value": "9,5", "code": "fuzz-{n}",
+             "email": "fuzz{n}@example.se"}
+_serial = itertools.count(1)  # e-mail addresses and organisation codes must be new each time
+BY_KIND = {"email": "fuzz{n}@example.se", "date": date.today().isoformat(), "password": "Tre-glada-tranor-2026!",
+           "number": "1", "tel": "070-123 45 67", "textarea": "Text från fuzz-testet."}
+
+
+#: Files that pass, for upload fields by name: a scanned form, measured values.
+GOOD_FILES = {"scan": (b"%PDF-1.4\n%%EOF\n", "blankett.pdf"),
+              "file": ("datum;värde\n2017-03-31;9,2\n".encode(), "matvarden.csv")}
+
+
 def good_value(field: Field) -> str:
-    """What a careful user would send in this field (the page's own value where it has one)."""
-    if field.value and field.kind not in ("select", "select-multiple"):
+    """What a careful user would send in this field: the page's own value, else something that passes."""
+    if field.kind == "select":  # a placeholder ("– Välj –") is not a choice, unless the page selected it
+        real = [o for o in field.options if o not in ("", "0")]
+        return field.value if field.checked or not real else real[0]
+    if field.value or field.kind == "select-multiple":
         return field.value
-    if field.kind in ("select", "select-multiple"):
-        return field.value or next((o for o in field.options if o), "")
-    return {"email": "fuzz@example.se", "date": date.today().isoformat(), "password": "Fuzz-losenord-2026",
-            "number": "1", "tel": "070-123 45 67", "textarea": "Text från fuzz-testet."}.get(field.kind, "Fuzz")
+    plausible = PLAUSIBLE.get(field.name.rsplit("-", 1)[-1])  # "m-value": the form's prefix goes
+    if plausible is None and (field.required or field.kind == "textarea"):
+        plausible = BY_KIND.get(field.kind, "Fuzz")
+    return (plausible or "").replace("{n}", str(next(_serial)))
 
 
 def baseline(form: Form) -> MultiDict:
@@ -144,6 +162,9 @@ def baseline(form: Form) -> MultiDict:
     for name, members in groups.items():
         kind = members[0].kind
         if kind == "file":
+            content, filename = GOOD_FILES.get(name.rsplit("-", 1)[-1], (None, ""))
+            if content is not None:
+                data[name] = (io.BytesIO(content), filename)
             continue
         if kind in ("checkbox", "select-multiple"):
             chosen = [f for f in members if f.checked] or (members[:2] if len(members) > 1 else [])
@@ -155,6 +176,17 @@ def baseline(form: Form) -> MultiDict:
         else:
             data[name] = good_value(members[0])
     return data
+
+
+def _as_json(draw, values: MultiDict) -> str:
+    """The form's values as a JSON body, with some of them replaced by other JSON types."""
+    odd = st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.floats(allow_nan=False),
+                    st.lists(st.text(max_size=5), max_size=3), st.dictionaries(st.text(max_size=5), st.text(max_size=5),
+                                                                             max_size=2))
+    body = {k: v for k, v in values.items() if isinstance(v, str)}
+    for name in draw(st.lists(st.sampled_from(sorted(body) or ["x"]), max_size=3, unique=True)):
+        body[name] = draw(odd)
+    return json.dumps(draw(st.one_of(st.just(body), st.lists(st.integers(), max_size=2), st.integers())))
 
 
 # --- sessions ------------------------------------------------------------------------------------------------------
@@ -182,9 +214,11 @@ class Browser:
             response = self.client.post("/logga-in", data={"email": self.email, "password": demo.DEMO_PASSWORD})
         assert response.status_code == 302, f"{self.role} cannot log in again"
 
-    def send(self, method: str, url: str, data: MultiDict | None = None, *, multipart: bool = False):
+    def send(self, method: str, url: str, data: MultiDict | str | None = None, *, multipart: bool = False):
         if method == "GET":  # a GET form replaces the query of its action with its own fields
             response = self.client.get(urlsplit(url).path if data is not None else url, query_string=data)
+        elif isinstance(data, str):
+            response = self.client.open(url, method=method, data=data, content_type="application/json")
         else:
             response = self.client.open(url, method=method, data=data,
                                         content_type="multipart/form-data" if multipart else None)
@@ -252,7 +286,10 @@ def test_no_input_gives_a_server_error(app, capsys):
             elif kind in ("checkbox", "select-multiple", "select", "radio", "submit"):
                 options = [f.value for f in members] + list(members[0].options)
                 values = draw(st.lists(st.one_of(st.sampled_from(options or [""]), hostile), max_size=4))
-                data.setlist(name, values)
+                data.setlist(name, values) if values else data.poplist(name)  # none ticked: not sent at all
+            elif draw(st.integers(0, 19)) == 0:  # a file where the page has a text field
+                data.setlist(name, [(io.BytesIO(draw(st.binary(max_size=16))), draw(st.text(max_size=8)))])
+                has_file = True
             else:
                 data.setlist(name, [draw(hostile)])
         return data, has_file or form.multipart
@@ -263,7 +300,8 @@ def test_no_input_gives_a_server_error(app, capsys):
             form = data.draw(st.sampled_from(form_targets), label="form")
             values, multipart = fill(data.draw, form)
             role, method, url = form.role, form.method, form.action
-            counts["forms"] += 1
+            if method == "POST" and data.draw(st.integers(0, 19), label="as json") == 0:
+                values = _as_json(data.draw, values)  # no page posts JSON; someone may
         elif kind == "query":
             target = data.draw(st.sampled_from(query_targets), label="page")
             values = MultiDict(target.params)
@@ -271,7 +309,6 @@ def test_no_input_gives_a_server_error(app, capsys):
                 values.setlist(name, data.draw(st.lists(st.one_of(st.sampled_from(NUMBERS), hostile),
                                                         min_size=1, max_size=2)))
             role, method, url, multipart = target.role, "GET", target.path, False
-            counts["queries"] += 1
         else:
             target = data.draw(st.sampled_from(id_targets), label="address")
             path = urlsplit(target.url).path
@@ -281,11 +318,11 @@ def test_no_input_gives_a_server_error(app, capsys):
             segments[index] = str(data.draw(st.sampled_from(BIG_IDS), label="id"))
             role, method, url = target.role, target.method, "/".join(segments)
             values, multipart = (baseline(target.form), target.form.multipart) if target.form else (None, False)
-            counts["ids"] += 1
         if time.monotonic() > deadline:  # after every draw: a replayed example must draw the same
             counts["skipped"] += 1
             return
         counts["run"] += 1
+        counts[{"form": "forms", "query": "queries", "id": "ids"}[kind]] += 1
         note(f"{role}: {method} {url} {values!r}"[:3000])
         response = browsers[role].send(method, url, values, multipart=multipart)
         counts["statuses"][response.status_code] = counts["statuses"].get(response.status_code, 0) + 1
