@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from agreements.goals import parse_decimal
-from agreements.models import Agreement, Appendix, Goal, PartyPerson, Revision, Section
+from agreements.models import Agreement, Appendix, Goal, Measurement, PartyPerson, Revision, Section
 from portal.forms import PortalForm
 
 
@@ -133,6 +133,9 @@ class GoalForm(PortalForm):
 
 
 class MeasurementForm(PortalForm):
+    class Meta:
+        model = Measurement
+
     measured_on = SwedishDateField(_l("Mätdatum"), validators=[DataRequired(_l("Ange mätdatum."))])
     value = StringField(_l("Värde"), validators=[DataRequired(_l("Ange ett värde.")), decimal_or_empty],
                         description=_l("Decimalkomma går bra, t.ex. 9,5."))

@@ -3,16 +3,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from urllib.parse import quote
 
 from flask import abort, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from sqlalchemy import BigInteger, Column, String
+from sqlalchemy import BigInteger, Column, Numeric, String
 from sqlalchemy.orm import ColumnProperty
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from wtforms import (
+    DateField,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -123,6 +126,36 @@ def fits(column) -> Length:
     return at_most(length)
 
 
+# --- dates and decimal numbers ---------------------------------------------------------------------------------------
+
+#: Dates the portal takes: any birth date or agreement date falls between, and date arithmetic (a day later, a year
+#: on) cannot leave Python's range from here.
+DATE_MIN, DATE_MAX = date(1900, 1, 1), date(2199, 12, 31)
+
+
+def sane_date(form, field) -> None:
+    if isinstance(field.data, date) and not DATE_MIN <= field.data <= DATE_MAX:
+        raise ValidationError(_l("Ange ett datum mellan %(first)s och %(last)s.", first=DATE_MIN.isoformat(),
+                                 last=DATE_MAX.isoformat()))
+
+
+def _fits_numeric(precision: int, scale: int):
+    """A number typed as text ("9,5", "1 234,5") must fit its Numeric(precision, scale) column once rounded."""
+    limit = Decimal(10) ** (precision - scale) - Decimal("0.5").scaleb(-scale)
+
+    def check(form, field) -> None:
+        text = (field.data or "").strip().replace("\u00a0", "").replace(" ", "").replace(",", ".").rstrip("%")
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            return  # not a number at all: the field's own check says so
+        if value.is_finite() and abs(value) >= limit:
+            raise ValidationError(_l("Talet är för stort: högst %(digits)s siffror före decimaltecknet.",
+                                     digits=precision - scale))
+
+    return check
+
+
 # --- the base form ---------------------------------------------------------------------------------------------------
 
 
@@ -137,20 +170,25 @@ def _in_range(maximum: int):
 
 def _checks(meta, field) -> list:
     """The validators every field of its kind gets: its column's cap (or a generous one), its characters, its
-    integer range."""
+    number's or date's range."""
     if isinstance(field, CSRFTokenField | FileField):
         return []
     columns = getattr(meta, "columns", None) or {}
     name = field.short_name
     column = columns[name] if name in columns else getattr(getattr(meta, "model", None), name, None)
+    column_type = _column_type(column)
     if isinstance(field, StringField):
         multi = isinstance(field, TextAreaField)
         cap = column_length(column) or (TEXT_MAX if multi else LINE_MAX)
         found = [multi_line if multi else single_line, at_most(cap)]
         if isinstance(field, PasswordField):  # hashed, never shown: any character may be part of a password
             found.remove(single_line)
+        if isinstance(column_type, Numeric) and column_type.precision and column_type.scale is not None:
+            found.append(_fits_numeric(column_type.precision, column_type.scale))
         return found
-    maximum = BIGINT_MAX if isinstance(_column_type(column), BigInteger) else INT_MAX
+    if isinstance(field, DateField):
+        return [sane_date]
+    maximum = BIGINT_MAX if isinstance(column_type, BigInteger) else INT_MAX
     if isinstance(field, IntegerField):
         return [NumberRange(min=-maximum - 1, max=maximum, message=_l("Talet är för stort eller för litet."))]
     if isinstance(field, SelectFieldBase) and getattr(field, "coerce", None) is int:
@@ -166,8 +204,9 @@ class PortalForm(FlaskForm):
 
     Each text field is capped at the length of the String(n) column it is stored in — the column of the same
     name on `Meta.model`, or the one `Meta.columns` names for it — and at LINE_MAX/TEXT_MAX when it has none;
-    it refuses control characters (a text area keeps line breaks and tabs). Integer fields and id choices stay
-    within the column's range. A form declares where it is stored:
+    it refuses control characters (a text area keeps line breaks and tabs). A number typed into a text field
+    fits its Numeric column; integer fields and id choices stay within the column's range; dates between
+    DATE_MIN and DATE_MAX. A form declares where it is stored:
 
         class Meta:
             model = Person
