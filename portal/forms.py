@@ -25,7 +25,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.csrf.core import CSRFTokenField
-from wtforms.validators import Length, NumberRange, StopValidation, ValidationError
+from wtforms.validators import Length, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.errors import RuleError, StaleEdit
@@ -159,11 +159,11 @@ def _fits_numeric(precision: int, scale: int):
 # --- the base form ---------------------------------------------------------------------------------------------------
 
 
-def _in_range(maximum: int):
+def _in_range(maximum: int, message):
     def check(form, field) -> None:
         values = field.data if isinstance(field.data, list | tuple) else [field.data]
         if any(isinstance(v, int) and not -maximum - 1 <= v <= maximum for v in values):
-            raise StopValidation(_l("Välj bland alternativen."))
+            raise StopValidation(message)
 
     return check
 
@@ -190,9 +190,9 @@ def _checks(meta, field) -> list:
         return [sane_date]
     maximum = BIGINT_MAX if isinstance(column_type, BigInteger) else INT_MAX
     if isinstance(field, IntegerField):
-        return [NumberRange(min=-maximum - 1, max=maximum, message=_l("Talet är för stort eller för litet."))]
+        return [_in_range(maximum, _l("Talet är för stort eller för litet."))]
     if isinstance(field, SelectFieldBase) and getattr(field, "coerce", None) is int:
-        return [_in_range(maximum)]
+        return [_in_range(maximum, _l("Välj bland alternativen."))]
     return []
 
 
@@ -210,7 +210,7 @@ class PortalForm(FlaskForm):
 
         class Meta:
             model = Person
-            columns = {"number": Person.id_number, "orgnr": None}  # None: stored normalised, the operation checks
+            columns = {"city": ContactDetails.city, "number": None}  # None: stored normalised, the operation checks
     """
 
     class Meta:
@@ -221,7 +221,10 @@ class PortalForm(FlaskForm):
             field = super().bind_field(form, unbound_field, options)
             extra = _checks(self, field)
             if extra:
-                field.validators = [*field.validators, *extra]
+                # First: a range check must stop the chain before WTForms' NumberRange, whose math.isnan()
+                # overflows on an integer of 400 digits.
+                field.validators = [*extra, *field.validators] if isinstance(field, IntegerField) \
+                    else [*field.validators, *extra]
                 caps = [v.max for v in field.validators if isinstance(v, Length) and v.max >= 0]
                 if caps and not isinstance(field, HiddenField):
                     field.flags.maxlength = min(caps)  # the browser stops at the cap too
