@@ -52,6 +52,9 @@ def _refuse_what_no_column_holds(session, _flush_context, _instances) -> None:
     """The last guard behind the forms (which cap and check each field first): text longer than its String(n)
     column, or holding a NUL, would be a 500 on PostgreSQL and kept whole on SQLite. Refused alike on both, as a
     RuleError beside the field named like the column, whatever path the text came by (a form, an import, a file).
+
+    The refusal comes after the operation changed things, so the transaction is rolled back first: a view that
+    shows the refusal and redirects (which commits) then saves nothing half-done.
     """
     for record in (*session.new, *session.dirty):
         state = inspect(record)
@@ -62,8 +65,10 @@ def _refuse_what_no_column_holds(session, _flush_context, _instances) -> None:
             column_type = attr.columns[0].type
             length = column_type.length if isinstance(column_type, String) else None
             if length and len(value) > length:
+                session.rollback()
                 raise RuleError(_l("Texten är för lång: högst %(max)s tecken.", max=length), field=attr.key)
             if "\x00" in value:
+                session.rollback()
                 raise RuleError(_l("Texten innehåller ett nolltecken som inte kan sparas."), field=attr.key)
 
 

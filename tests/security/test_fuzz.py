@@ -45,6 +45,7 @@ ROLES = {
 BUDGET = float(os.environ.get("FUZZ_SECONDS", "90"))
 #: Examples of the first round, which measures what one example costs on this machine and database.
 CALIBRATION = 100
+MAX_ROUNDS = 6
 EXAMPLES = int(os.environ["FUZZ_EXAMPLES"]) if os.environ.get("FUZZ_EXAMPLES") else None
 
 # --- hostile values ----------------------------------------------------------------------------------------------
@@ -332,14 +333,15 @@ def test_no_input_gives_a_server_error(app, capsys):
         if kind == "id" and int(url.split("/")[index]) > 2**31 - 1:
             assert response.status_code == 404, f"{role}: {method} {url} → {response.status_code}, not 404"
 
-    # Two rounds: a short one measures what an example costs here, the second fills the time that is left.
-    calibration = CALIBRATION if EXAMPLES is None else min(CALIBRATION, EXAMPLES)
-    round_started = time.monotonic()
-    _fuzz(run, calibration)
-    per_example = (time.monotonic() - round_started) / max(counts["run"], 1)
-    planned = EXAMPLES - counts["run"] if EXAMPLES else int((deadline - time.monotonic()) / per_example)
-    if planned > 0:
-        _fuzz(run, planned)
+    # Rounds: a short first one measures what an example costs here (on this machine, on this database); each
+    # next one plans the examples that fit the time left, until the budget (or FUZZ_EXAMPLES) is spent.
+    planned = [CALIBRATION if EXAMPLES is None else min(CALIBRATION, EXAMPLES)]
+    while planned[-1] > 0 and len(planned) <= MAX_ROUNDS:
+        round_started, before = time.monotonic(), counts["run"]
+        _fuzz(run, planned[-1])
+        per_example = (time.monotonic() - round_started) / max(counts["run"] - before, 1)
+        left = EXAMPLES - counts["run"] if EXAMPLES else int((deadline - time.monotonic()) / per_example)
+        planned.append(max(left, 0) if EXAMPLES or left >= 20 else 0)  # seconds left: not worth a round
 
     fields = {(form.key, pattern(f.name)) for form in form_targets for f in form.fields}
     with capsys.disabled():
@@ -347,7 +349,7 @@ def test_no_input_gives_a_server_error(app, capsys):
               f"({len(form_targets)} as {len(browsers)} roles), {len(fields)} fields, {len(query_targets)} query "
               f"pages ({len(param_names)} parameters), {len(id_targets)} addresses with ids; {counts['run']} "
               f"examples ({counts['forms']} forms, {counts['queries']} queries, {counts['ids']} ids; "
-              f"{calibration} + {max(planned, 0)} planned) in {time.monotonic() - started:.0f} s; "
+              f"rounds of {' + '.join(str(n) for n in planned if n)} planned) in {time.monotonic() - started:.0f} s; "
               f"statuses {sorted(counts['statuses'].items())}")
         if os.environ.get("FUZZ_VERBOSE"):
             for target, statuses in sorted(counts["by_target"].items()):
