@@ -11,9 +11,9 @@ from flask_babel import gettext as _
 
 from portal import audit
 from portal.people import rules
-from portal.people.consent import minors_policy
 from portal.people.gate import PersonView
 from portal.people.identity import age_on
+from portal.people.minors import minors_policy
 from portal.people.models import Consent, Person
 from portal.people.vocabulary import CATEGORIES, PURPOSES
 from portal.permissions import check

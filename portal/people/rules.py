@@ -20,6 +20,23 @@ def can_change(user, person: Person) -> bool:
     return is_linked(user.organisation_id, person.id)
 
 
+def is_keeper(user, person: Person) -> bool:
+    """The user's organisation registered the person first: it keeps the shared identity."""
+    return person.keeper_org_id == user.organisation_id
+
+
+def can_request_correction(user, person: Person) -> bool:
+    """A holder that is not the keeper asks the keeper to correct the shared identity."""
+    return not is_keeper(user, person) and can_change(user, person)
+
+
+def can_decide_consent(user, consent: Consent) -> bool:
+    """The user's organisation is named in the consent and has not yet said whether it stands behind it."""
+    party = consent.party(user.organisation_id)
+    return party is not None and party.status == "pending" and consent.withdrawn_dt is None \
+        and consent.superseded_dt is None
+
+
 def is_involved(user, consent: Consent) -> bool:
     """The user's organisation took the consent or is named in it: it may print, replace or withdraw it."""
     return user.organisation_id == consent.recorded_by_org_id or user.organisation_id in consent.organisation_ids
@@ -44,3 +61,15 @@ def check_involved(user, consent: Consent, *, allowed: bool = True) -> None:
 
 def check_can_open_scan(user, consent: Consent) -> None:
     check(can_open_scan(user, consent), "consent.scan", obj=consent, person_id=consent.person_id)
+
+
+def check_is_keeper(user, person: Person) -> None:
+    check(is_keeper(user, person), "person.not_keeper", person_id=person.id)
+
+
+def check_can_request_correction(user, person: Person) -> None:
+    check(can_request_correction(user, person), "person.correction", person_id=person.id)
+
+
+def check_can_decide_consent(user, consent: Consent) -> None:
+    check(can_decide_consent(user, consent), "consent.decide", obj=consent, person_id=consent.person_id)

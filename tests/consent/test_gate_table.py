@@ -162,7 +162,7 @@ def test_withdrawal_runs_hooks_notifies_and_queues_mail(app, orgs, make_user):
         consents.CONSENT_WITHDRAWN_HOOKS.remove(hook)
     db.session.commit()
     assert seen == [c.id]
-    notice = db.session.scalar(select(Notice))
+    notice = db.session.scalar(select(Notice).where(Notice.key.like("consent-withdrawn-%")))
     assert notice.organisation_id == orgs["ami"].id and p.pseudonym in notice.params
     mail = db.session.scalar(select(OutboxMail))
     assert mail.to_address == ami_user.email and p.first_name not in mail.body and mail.sent_dt is None

@@ -58,9 +58,9 @@ def assert_error_tied_to_focused_field(keys: Keys, message: str) -> None:
 
 
 def at(keys: Keys, path: str) -> None:
-    """The page loaded is `path` (a regex over the path, `{id}` for a number); if not, say what the page reports."""
+    """The page loaded is `path` (a regex, `{id}` for an id or a ref); if not, say what the page reports."""
     actual = urlsplit(keys.page.url).path
-    if not re.fullmatch(path.replace("{id}", r"\d+"), actual):
+    if not re.fullmatch(path.replace("{id}", r"[\w-]+"), actual):
         alerts = keys.page.get_by_role("alert").all_inner_texts()
         raise AssertionError(f"kom till {actual}, inte {path}; sidan säger: {alerts}")
 
