@@ -10,8 +10,7 @@ from portal.auth.models import User
 from portal.db import db
 from portal.orgs import Organisation
 from portal.people import consent as consents
-from portal.people import identity
-from portal.people import holders
+from portal.people import holders, identity
 from portal.people import operations as people
 from portal.people.vocabulary import PURPOSES
 

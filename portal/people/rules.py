@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from portal.db import db
+from portal.people.gate import gate
 from portal.people.models import Consent, Person, PersonLink
 from portal.permissions import check
 
@@ -26,8 +27,12 @@ def is_keeper(user, person: Person) -> bool:
 
 
 def can_request_correction(user, person: Person) -> bool:
-    """A holder that is not the keeper asks the keeper to correct the shared identity."""
-    return not is_keeper(user, person) and can_change(user, person)
+    """A holder that is not the keeper, and sees the shared identity (the keeper opened its records to it), asks
+    the keeper to correct it. Asked of anyone else, the answer is the same refusal: whether someone else
+    registered the person first is not told to an organisation that does not already see it."""
+    if is_keeper(user, person) or not can_change(user, person):
+        return False
+    return gate(user, person, record=False).identity_source == "shared"
 
 
 def can_decide_consent(user, consent: Consent) -> bool:

@@ -145,8 +145,7 @@ def edit(ref: str):
             return _saved(person, _("Uppgifterna är sparade."))
     return render_template("people/edit.html", form=form, view=view, button=ButtonForm(),
                            corrections=holders.open_corrections(person, by=current_user),
-                           may_request_correction=view.identity_source == "shared" and rules.can_request_correction(
-                               current_user, person)), status
+                           may_request_correction=rules.can_request_correction(current_user, person)), status
 
 
 @bp.route("/deltagare/<ref>/rattelse", methods=["GET", "POST"])
