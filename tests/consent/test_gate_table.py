@@ -7,7 +7,8 @@ import pytest
 
 from portal.db import db
 from portal.people import consent as consents
-from portal.people import identity
+from portal.people import holders, identity
+from portal.people import operations as people
 from portal.people.gate import gate
 from tests.people import factories as f
 
@@ -97,6 +98,39 @@ def test_bulk_gate_equals_single_gate_for_every_row(app, orgs, make_user):
                         [r.id for r in v.contacts], [r.id for r in v.guardians], v.home_kommun)
 
             assert [summary(v) for v in bulk] == [summary(v) for v in single]
+
+
+@pytest.mark.parametrize("decision", ["pending", "confirmed", "declined"])
+@pytest.mark.parametrize("viewer", ["registrant", "keeper", "third_party", "outsider"])
+def test_a_consent_opens_only_the_records_of_holders_that_stand_behind_it(app, orgs, make_user, decision, viewer):
+    """AMI keeps the person; AF holds them too and registers a consent naming AF, AMI and IFO. AMI's records open
+    to the others only once AMI confirms; AF's are open from the start (AF registered it); IFO holds nothing."""
+    ami_user, af_user = make_user(org="ami"), make_user(org="af")
+    p = f.person(ami_user, note_category="social")
+    holders.register_person(by=af_user, first_name="Elsa", last_name="L", number=p.number_display)
+    people.add_note(p, by=af_user, category="sysselsattning", text="AF:s anteckning")
+    c = f.consent(p, af_user, [orgs["ami"].id, orgs["ifo"].id], categories=("social", "sysselsattning"))
+    if decision != "pending":
+        consents.decide_consent(c, by=ami_user, confirm=decision == "confirmed", reason="Okänt för oss")
+        db.session.commit()
+    user = {"registrant": af_user, "keeper": ami_user, "third_party": make_user(org="ifo"),
+            "outsider": make_user(org="skola")}[viewer]
+    view = gate(user, p)
+    holders_seen = {n.organisation_id for n in view.notes}
+    ami_open, af_open = decision == "confirmed", True
+    expected = {
+        "registrant": {orgs["af"].id} | ({orgs["ami"].id} if ami_open else set()),
+        "keeper": {orgs["ami"].id, orgs["af"].id} if af_open else {orgs["ami"].id},
+        "third_party": ({orgs["ami"].id} if ami_open else set()) | {orgs["af"].id},
+        "outsider": set(),
+    }[viewer]
+    assert holders_seen == expected
+    assert view.allowed is (viewer != "outsider")
+    # The shared (keeper's) name reaches only the keeper and whom the keeper opened to; else a holder's own.
+    if viewer == "keeper" or (ami_open and viewer != "outsider"):
+        assert view.label == "Elsa Lindqvist"
+    elif viewer != "outsider":
+        assert view.label == "Elsa L"
 
 
 def test_kommun_consent_does_not_cover_its_units(app, orgs, make_user):
