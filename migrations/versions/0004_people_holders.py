@@ -31,6 +31,7 @@ def upgrade():
         batch_op.add_column(sa.Column('first_name', sa.String(length=100), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('last_name', sa.String(length=100), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('home_kommun', sa.String(length=4), nullable=True))
+        batch_op.add_column(sa.Column('birth_date', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('is_protected', sa.Boolean(), nullable=False, server_default=sa.false()))
     with op.batch_alter_table('consent_parties', schema=None) as batch_op:
         batch_op.add_column(sa.Column('status', sa.String(length=10), nullable=False, server_default='pending'))
@@ -112,7 +113,7 @@ def downgrade():
         for column in ('decline_reason', 'decided_dt', 'decided_by_id', 'status'):
             batch_op.drop_column(column)
     with op.batch_alter_table('person_links', schema=None) as batch_op:
-        for column in ('is_protected', 'home_kommun', 'last_name', 'first_name'):
+        for column in ('is_protected', 'birth_date', 'home_kommun', 'last_name', 'first_name'):
             batch_op.drop_column(column)
     with op.batch_alter_table('people', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_people_ref'), type_='unique')

@@ -200,23 +200,25 @@ def _view(person: Person, org_id: int, org_name: str, purpose: str, on: date, li
         shared[row.from_org_id] |= set(row.categories)
         view.bases.append(_("Utlämnande utan samtycke (%(basis)s) %(d)s",
                             basis=str(BASES[row.basis]), d=row.disclosed_on.isoformat()))
-    if own is None and not shared:
+    if own is None and not (set(shared) & set(links)):
         view.reason = _refusal_reason(org_name, mine, person, purpose, on)
         return view
     view.allowed = True
     view.shared_categories = dict(shared)
     view.id_kind, view.number = person.id_kind, person.number_display
-    view.birth_date, view.age = person.birth_date, age_on(person.birth_date, on)
+    birth = person.birth_date
     if view.is_keeper or person.keeper_org_id in shared:
         view.identity_source = "shared"
         first, last, kommun, view.is_protected = (person.first_name, person.last_name, person.home_kommun,
                                                   person.is_protected)
     else:
         # A holder sees the identity as it typed it; whoever holds nothing sees it as the opening holder typed it.
-        source = own if own is not None else links[min(shared)]
+        source = own if own is not None else links[min(set(shared) & set(links))]
         view.identity_source = "own" if own is not None else "holder"
         first, last, kommun = source.first_name, source.last_name, source.home_kommun
+        birth = source.birth_date or birth  # as typed with a reserve number
         view.is_protected = own.is_protected if own is not None else person.is_protected
+    view.birth_date, view.age = birth, age_on(birth, on)
     view.first_name, view.last_name = first, last
     if kommun and (own is not None or not person.is_protected):
         view.home_kommun = kommun

@@ -108,7 +108,7 @@ def register_person(*, by, first_name: str, last_name: str, number: str = "", re
         # The same audit action and details as above would tell an auditor of this organisation nothing more.
         audit.record("person.create", obj=person, person_id=person.id, by=by, details={"kind": kind})
     link = PersonLink(person_id=person.id, organisation_id=by.organisation_id, first_name=first, last_name=last,
-                      home_kommun=kommun)
+                      home_kommun=kommun, birth_date=birth if kind == "reservnummer" else None)
     db.session.add(link)
     db.session.flush()
     if is_protected:

@@ -82,6 +82,8 @@ class PersonLink(db.Model):
     first_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     last_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     home_kommun: Mapped[str | None] = mapped_column(String(4), nullable=True)
+    #: The birth date as this organisation gave it with a reserve number (a personnummer carries its own).
+    birth_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     #: This organisation marked skyddade personuppgifter; only it lifts its own marking (with a reason).
     is_protected: Mapped[bool] = mapped_column(nullable=False, default=False)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)

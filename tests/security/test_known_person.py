@@ -302,3 +302,30 @@ def test_replacing_a_consent_through_the_form_supersedes_it(client, held, login,
     assert response.status_code == 302, response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(consents.Consent, consent.id).superseded_dt is not None
+
+
+def test_a_known_reserve_number_shows_the_birth_date_as_typed(held, make_user):
+    ami_user = held["ami_user"]
+    kept, _ = holders.register_person(by=ami_user, first_name="Amir", last_name="Nyanländ",
+                                      reserve_number="RES-2026-0042", birth_date=f.born(17))
+    school = make_user(org="skola")
+    typed = f.born(16, 40)
+    again, outcome = holders.register_person(by=school, first_name="Amir", last_name="N",
+                                             reserve_number="RES-2026-0042", birth_date=typed)
+    db.session.commit()
+    assert again.id == kept.id and outcome == "new"
+    view = gate(school, again)
+    assert view.birth_date == typed and view.age == 15 and view.label == "Amir N"
+    assert gate(ami_user, kept).birth_date == f.born(17)
+
+
+def test_without_registering_the_person_every_page_is_refused_or_not_found(client, held, login_as):
+    p = held["person"]
+    login_as(org="skola")
+    own = f"/deltagare/{p.ref}"
+    for url in (own, own + "/samtycken", own + "/andra", own + "/kontakt", own + "/anteckning",
+                own + "/utlamnande", own + "/rattelse", own + "/samtycken/nytt", own + "/samtycken/1/blankett.docx",
+                own + "/samtycken/1/aterkalla", own + "/samtycken/1/bekrafta", own + "/samtycken/1/skanning"):
+        response = client.get(url)
+        assert response.status_code in (200, 403, 404), url
+        assert _leaks(_text(response), p) == [], url
