@@ -22,14 +22,14 @@ from portal.permissions import requires
 
 def load_consent(person: Person, consent_id: int, *, need: str | None = None) -> Consent:
     """The person's consent, or 404; with need="involved", 403 unless the user's organisation is in it, with
-    need="decide", unless it is named in it and has not yet confirmed or declined it."""
+    need="named", unless it is named in it."""
     consent = db.session.get(Consent, consent_id) if 0 < consent_id < 2 ** 31 else None
     if consent is None or consent.person_id != person.id:
         abort(404)
     if need == "involved":
         rules.check_involved(current_user, consent)
-    elif need == "decide":
-        rules.check_can_decide_consent(current_user, consent)
+    elif need == "named":
+        rules.check_named(current_user, consent)
     return consent
 
 
@@ -51,7 +51,11 @@ def consent_list(ref: str):
 @requires("consent.register")
 def consent_decide(ref: str, consent_id: int):
     person = load_person(ref)
-    consent = load_consent(person, consent_id, need="decide")
+    consent = load_consent(person, consent_id, need="named")
+    if not rules.can_decide_consent(current_user, consent):
+        # A notice may outlive the question: the consent was withdrawn or replaced, or a colleague answered.
+        flash(_("Samtycket behöver inte längre bekräftas: det är redan besvarat, återkallat eller ersatt."), "info")
+        return redirect(url_for("people.consent_list", ref=person.ref), code=303)
     view = gate(current_user, person)
     form = ConsentDecisionForm()
     status = status_of(form)

@@ -76,5 +76,10 @@ def check_can_request_correction(user, person: Person) -> None:
     check(can_request_correction(user, person), "person.correction", person_id=person.id)
 
 
+def check_named(user, consent: Consent) -> None:
+    check(consent.party(user.organisation_id) is not None, "consent.not_named", obj=consent,
+          person_id=consent.person_id)
+
+
 def check_can_decide_consent(user, consent: Consent) -> None:
     check(can_decide_consent(user, consent), "consent.decide", obj=consent, person_id=consent.person_id)

@@ -235,7 +235,7 @@ def test_register_person_give_and_withdraw_consent_by_keyboard(server, keys, new
     follow(keys, "Registrera samtycket", "/deltagare/{id}/samtycken")
     assert "Samtycket är registrerat." in flash(keys)
     consent = page.locator("section.consent").first
-    assert "Gäller" in consent.locator(".tag").inner_text() and AF_NAME in consent.inner_text()
+    assert "Gäller" in consent.locator("h3 .tag").inner_text() and AF_NAME in consent.inner_text()
 
     # Arbetsförmedlingen, covered by the consent, finds the person (its own browser, its own login).
     af = new_keys()
@@ -254,7 +254,7 @@ def test_register_person_give_and_withdraw_consent_by_keyboard(server, keys, new
     follow(keys, "Återkalla samtycket", "/deltagare/{id}/samtycken")
     assert "Samtycket är återkallat" in flash(keys)
     consent = page.locator("section.consent").first
-    assert consent.locator(".tag").inner_text() == "Återkallat"
+    assert consent.locator("h3 .tag").inner_text() == "Återkallat"
     assert "Alva vill inte längre att uppgifter delas." in consent.inner_text()
     follow(keys, "Tillbaka till deltagaren", urlsplit(person_url).path)
     summary = page.locator("ul.consent-summary li").first

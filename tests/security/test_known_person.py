@@ -190,7 +190,13 @@ def test_deciding_is_for_the_named_organisation_once(client, held, make_user, or
     assert refused.status_code == 400 and "Ange varför" in refused.get_data(as_text=True)
     token = csrf_token(ami, url)
     assert ami.post(url, data={"csrf_token": token, "decision": "confirm"}).status_code == 302
-    assert ami.post(url, data={"csrf_token": token, "decision": "decline", "reason": "x"}).status_code == 403
+    # Asked again (a second click, an old notice): told it is answered, nothing changes.
+    again = ami.post(url, data={"csrf_token": token, "decision": "decline", "reason": "x"})
+    assert again.status_code == 303 and again.location.endswith(f"/deltagare/{p.ref}/samtycken")
+    with pytest.raises(Exception) as refused:
+        consents.decide_consent(db.session.get(type(c), c.id), by=ami_user, confirm=False, reason="x")
+    assert refused.value.reason == "consent.decide"
+    db.session.rollback()
     assert db.session.get(type(c), c.id).party(orgs["ami"].id).status == "confirmed"
 
 
