@@ -20,7 +20,8 @@ from portal.people import holders, identity
 from portal.people import operations as people
 from portal.people.gate import gate
 from portal.people.models import Person
-from tests.helpers import csrf_token as token_in, events
+from tests.helpers import csrf_token as token_in
+from tests.helpers import events
 from tests.people import factories as f
 
 TYPED = {"first_name": "Eva", "last_name": "Testsson", "home_kommun": "0180"}
