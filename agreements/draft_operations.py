@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from agreements import importer, rules
@@ -243,6 +244,15 @@ def add_section(revision: Revision, *, title: str, by) -> Section:
     if not title:
         raise AgreementError(_l("Ange en rubrik för det nya avsnittet."), field="title")
     fits(title, TITLE_MAX, "title")
+    section = _new_section(revision, title)
+    revision.updated_dt = utcnow()
+    db.session.flush()
+    audit.record("agreement.section.add", obj=revision, by=by, details={"title": title})
+    return section
+
+
+def _new_section(revision: Revision, title: str) -> Section:
+    """An empty section last in the draft, with a key no other section of it has."""
     keys = {s.key for s in revision.sections}
     key, n = slug(title), 2
     while key in keys:
@@ -250,9 +260,6 @@ def add_section(revision: Revision, *, title: str, by) -> Section:
     position = min(max((s.position for s in revision.sections), default=-1) + 1, MAX_POSITION)
     section = Section(key=key, title=title, body="", position=position)
     revision.sections.append(section)
-    revision.updated_dt = utcnow()
-    db.session.flush()
-    audit.record("agreement.section.add", obj=revision, by=by, details={"title": title})
     return section
 
 
@@ -301,26 +308,30 @@ def add_routine(appendix: Appendix, *, title: str, key: str | None = None, by) -
 def import_document(revision: Revision, *, data: bytes, filename: str, by) -> importer.ImportResult:
     """Pre-fill the draft from an uploaded .docx: matching sections get the text, others are added.
 
-    Refuses with importer.ImportError_ (a RuleError) when the file cannot be read; returns what was read,
-    including the text that could not be placed, for the page to show.
+    Refuses with importer.ImportError_ (a RuleError) when the file cannot be read or is beyond the configured
+    caps (importer.Limits); returns what was read, including the text that could not be placed, for the page to
+    show. One audit event tells the whole import, with its counts.
     """
     check_by(by, rules.can_revise, revision.agreement, "agreement:revise")
     require_draft(revision)
-    imported = importer.read(data, filename)
+    imported = importer.read(data, filename, importer.Limits.from_config(current_app.config))
     by_key = {s.key: s for s in revision.sections}
     by_title = {s.title.strip().lower(): s for s in revision.sections}
     filled = added = 0
     for item in imported.sections:
+        title = one_line(item.title)
         section = by_key.get(item.key) if item.key else None
-        section = section or by_title.get(item.title.strip().lower())
+        section = section or by_title.get(title.lower())
         if section is None:
-            section = add_section(revision, title=item.title, by=by)
+            section = _new_section(revision, title or "Avsnitt")
             added += 1
         else:
             filled += 1
-        section.body = item.body
+        section.body = long_text(item.body)
     revision.updated_dt = utcnow()
     db.session.flush()
     audit.record("agreement.revision.import", obj=revision, by=by,
-                 details={"filled": filled, "added": added, "unplaced": len(imported.unplaced)})
+                 details={"filename": one_line(filename)[:200], "bytes": len(data),
+                          "sections": len(imported.sections), "paragraphs": imported.paragraphs,
+                          "filled": filled, "added": added, "unplaced": len(imported.unplaced)})
     return imported
