@@ -7,7 +7,8 @@ import re
 _BREAKS = re.compile(r"[\x0b\x0c\x85\u2028\u2029]")
 #: What XML 1.0 (and so python-docx/lxml) refuses, plus DEL and the C1 controls nobody types on purpose.
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
-_LINE_BREAKS = re.compile(r"[\t\r\n\x0b\x0c\x85\u2028\u2029]+")
+#: A break or tab with the spaces around it, so "Mål\x0b och" becomes "Mål och", not "Mål  och".
+_LINE_BREAKS = re.compile(r"\s*[\t\r\n\x0b\x0c\x85\u2028\u2029]\s*")
 
 
 def clean_text(value: str | None) -> str:

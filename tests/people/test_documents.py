@@ -52,7 +52,7 @@ def test_the_consent_form_is_swedish_when_the_portal_is_read_in_english(client, 
 def test_control_characters_typed_or_stored_do_not_stop_the_form(client, ami, orgs):
     p = f.person(ami)
     c = f.consent(p, ami, [orgs["af"].id])
-    p.first_name = "El\x0bsa\x00"  # stored before such characters were refused
+    p.first_name = "El\x0bsa\x01"  # stored before such characters were refused
     orgs["af"].name = "Arbetsförmedlingen\x1f Hallsberg"
     db.session.commit()
     registered = client.get(f"/deltagare/{p.id}/samtycken/{c.id}/blankett.docx")
