@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import date
 from decimal import Decimal
@@ -180,8 +181,13 @@ def test_figures_already_stored_beyond_the_column_do_not_break_the_pages(lekeber
     goal = lekeberg.goals[0]
     broken = "'NaN'" if db.engine.dialect.name == "postgresql" else "1e999"
     huge = "'NaN'" if db.engine.dialect.name == "postgresql" else "9e300"
-    db.session.execute(text(f"UPDATE agreement_goals SET baseline_value = {broken}, target_value = {huge} "
-                            f"WHERE id = {goal.id}"))
+    db.session.execute(text(f"UPDATE agreement_goals SET baseline_value = {broken}, target_value = {huge}, "
+                            f"decimals = 2147483647 WHERE id = {goal.id}"))
+    db.session.execute(text("UPDATE agreement_goals SET decimals = -5 WHERE id <> :g"), {"g": goal.id})
+    adopted = lekeberg.revisions[0]
+    db.session.delete(adopted.adopted_document)  # written again from the frozen goals below
+    link = next(link for link in adopted.goal_links if link.goal_id == goal.id)
+    link.frozen = json.dumps({**json.loads(link.frozen), "baseline_value": "Infinity", "decimals": 10 ** 9})
     db.session.execute(text(f"UPDATE agreement_goal_measurements SET value = {huge} WHERE goal_id = {goal.id}"))
     db.session.commit()
     db.session.expire_all()
@@ -194,3 +200,4 @@ def test_figures_already_stored_beyond_the_column_do_not_break_the_pages(lekeber
         assert response.status_code == 200, page
     assert "ogiltigt värde" in client.get(url(lekeberg, None, f"/mal/{goal.id}")).get_data(as_text=True)
     assert "ogiltigt värde" in _download(client, lekeberg, 2)  # a draft shows the goals as they are now
+    assert "ogiltigt värde" in _download(client, lekeberg, 1)  # an adopted one as they were frozen
