@@ -23,8 +23,8 @@ SIGNATURES_CAPTION = "Underskrifter"
 
 def previous_revision(revision: Revision) -> Revision | None:
     """The revision this one was based on (or the latest adopted one before it)."""
-    # Through the agreement rather than a query: the migration that stores adopted documents writes them on its
-    # own connection.
+    # Through the agreement's revisions rather than a query: migration 0004 hands this module plain objects read
+    # on its own connection, with no session to ask.
     if revision.based_on_id:
         return next((r for r in revision.agreement.revisions if r.id == revision.based_on_id), None)
     earlier = [r for r in revision.agreement.revisions if r.is_adopted and r.number < revision.number]

@@ -138,7 +138,7 @@ TITLE_MAX, NUMBER_MAX, NAME_MAX = 300, 20, 200
 
 def _position(value, field: str, problems: list) -> int:
     typed = str(value).strip()
-    if re.fullmatch(r"[0-9]{1,4}", typed) and int(typed) <= MAX_POSITION:
+    if re.fullmatch(r"[0-9]{1,9}", typed) and int(typed) <= MAX_POSITION:  # ASCII digits only: int("²") fails
         return int(typed)
     problems.append((field, _l("Ordningen ska vara ett heltal från 0 till %(max)s.", max=MAX_POSITION)))
     return 0
@@ -220,8 +220,8 @@ def save_draft(revision: Revision, *, expected_version, valid_from: date | None,
         appendix = appendix_by_id.get(item.id)
         if appendix is None:
             continue
-        appendix.number, appendix.title, appendix.body, appendix.position = (item.number, item.title, item.body,
-                                                                            item.position)
+        appendix.number, appendix.title, appendix.body = item.number, item.title, item.body
+        appendix.position = item.position
         routine_by_id = {r.id: r for r in appendix.routines}
         for routine_id, steps in item.routines.items():
             routine = routine_by_id.get(routine_id)

@@ -26,8 +26,7 @@ def check_number(value: Decimal | None, field: str) -> None:
     The forms refuse such text already (goals.parse_decimal); this stops any other caller too.
     """
     if value is not None and (not Decimal(value).is_finite() or abs(Decimal(value)) >= LIMIT):
-        raise AgreementError(_l("Talet ska vara mindre än 10 000 000 000 (tio miljarder), med högst fyra "
-                                "decimaler."), field=field)
+        raise AgreementError(_l("Talet ska vara mindre än 10 000 000 000 (tio miljarder)."), field=field)
 
 
 def _check_goal(indicator: str, unit: str | None, target_type: str, baseline_value, baseline_date,

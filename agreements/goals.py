@@ -219,7 +219,7 @@ def parse_decimal(text: str) -> Decimal:
         raise ValueError(str(_l("”%(text)s” är inte ett tal. Skriv t.ex. 9,5.", text=text)))
     if abs(value) >= LIMIT:
         raise ValueError(str(_l("”%(text)s” är för stort. Talet ska vara mindre än 10 000 000 000 (tio "
-                                "miljarder), med högst fyra decimaler.", text=text[:40])))
+                                "miljarder).", text=text[:40])))
     exponent = value.as_tuple().exponent
     if exponent < -4:  # what the column keeps; also 1e-999999 becomes a plain 0
         value = value.quantize(Decimal("0.0001"))
