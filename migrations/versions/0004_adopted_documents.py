@@ -58,16 +58,16 @@ def store_adopted_documents(connection):
     agreements = {}
     for revision_id, agreement_id in adopted:
         try:
-            if agreement_id not in agreements:
-                agreements[agreement_id] = _agreement(connection, agreement_id)
-            revision = next(r for r in agreements[agreement_id].revisions if r.id == revision_id)
-            data = document.to_bytes(revision)
+            with connection.begin_nested():  # a failed read must not abort the migration's transaction
+                if agreement_id not in agreements:
+                    agreements[agreement_id] = _agreement(connection, agreement_id)
+                revision = next(r for r in agreements[agreement_id].revisions if r.id == revision_id)
+                data = document.to_bytes(revision)
+                connection.execute(table.insert().values(revision_id=revision_id, data=data,
+                                                         sha256=hashlib.sha256(data).hexdigest(),
+                                                         created_dt=portal.db.utcnow()))
         except Exception as exc:  # noqa: BLE001 - any failure leaves this one to its first download
             log.warning("Dokumentet för antagen revision %s byggs vid första nedladdningen: %s", revision_id, exc)
-            continue
-        connection.execute(table.insert().values(revision_id=revision_id, data=data,
-                                                 sha256=hashlib.sha256(data).hexdigest(),
-                                                 created_dt=portal.db.utcnow()))
 
 
 #: Typed so SQLite hands back dates and decimals too, as the ORM would.
