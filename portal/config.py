@@ -102,6 +102,10 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         # Uploads are limited to 10 MB per file by the forms, with the message beside the field and the rest of
         # the form kept; this hard cap only stops abusive requests (they get the Swedish 413 page).
         "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
+        # What one agreement import (.docx) may hold; far beyond a real agreement (agreements.importer.Limits).
+        "AGREEMENT_IMPORT_MAX_BYTES": _int("AGREEMENT_IMPORT_MAX_BYTES", 10 * 1024 * 1024),
+        "AGREEMENT_IMPORT_MAX_SECTIONS": _int("AGREEMENT_IMPORT_MAX_SECTIONS", 200),
+        "AGREEMENT_IMPORT_MAX_PARAGRAPHS": _int("AGREEMENT_IMPORT_MAX_PARAGRAPHS", 5000),
         "WTF_CSRF_TIME_LIMIT": None,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Local minors policy for consent (people/consent): guardian required under this age; adults alone from
