@@ -32,16 +32,16 @@ def _draft_form(client, p, orgs, **typed):
     data = {"organisations": [str(orgs["af"].id)], "purposes": ["samordning"], "categories": ["utbildning"],
             "valid_from": today.isoformat(), "valid_until": (today + timedelta(days=300)).isoformat(),
             "method": "digital", "given_by_person": "y", "action": "blankett", **typed}
-    return client.post(f"/deltagare/{p.id}/samtycken/nytt", data=data, content_type="multipart/form-data")
+    return client.post(f"/deltagare/{p.ref}/samtycken/nytt", data=data, content_type="multipart/form-data")
 
 
 def test_the_consent_form_is_swedish_when_the_portal_is_read_in_english(client, ami, orgs):
     p = f.person(ami)
     c = f.consent(p, ami, [orgs["af"].id])
     assert client.post("/sprak", data={"lang": "en", "next": "/"}).status_code == 302
-    page = client.get(f"/deltagare/{p.id}/samtycken").get_data(as_text=True)
+    page = client.get(f"/deltagare/{p.ref}/samtycken").get_data(as_text=True)
     assert '<html lang="en"' in page  # the screen is English ...
-    for response in (client.get(f"/deltagare/{p.id}/samtycken/{c.id}/blankett.docx"), _draft_form(client, p, orgs)):
+    for response in (client.get(f"/deltagare/{p.ref}/samtycken/{c.id}/blankett.docx"), _draft_form(client, p, orgs)):
         assert response.status_code == 200
         text = _text(response.data)  # ... the form to sign is not
         assert "Samtycke till informationsutbyte mellan myndigheter" in text and "Underskrifter" in text
@@ -55,7 +55,7 @@ def test_control_characters_typed_or_stored_do_not_stop_the_form(client, ami, or
     p.first_name = "El\x0bsa\x01"  # stored before such characters were refused
     orgs["af"].name = "Arbetsförmedlingen\x1f Hallsberg"
     db.session.commit()
-    registered = client.get(f"/deltagare/{p.id}/samtycken/{c.id}/blankett.docx")
+    registered = client.get(f"/deltagare/{p.ref}/samtycken/{c.id}/blankett.docx")
     assert registered.status_code == 200
     text = _text(registered.data)
     assert "El\nsa Lindqvist" in text and "Arbetsförmedlingen Hallsberg" in text

@@ -1,7 +1,7 @@
 """people: each holder's own view of the identity, the keeper, opaque person refs, consent confirmation
 
-Revision ID: 0004_people
-Revises: 0003
+Revision ID: 0005_people
+Revises: 0004_docs
 Create Date: 2026-12-01 06:00:00
 
 Data: every person gets a random ref; the organisation that linked first becomes the keeper; every existing link
@@ -15,8 +15,8 @@ from alembic import op
 
 import portal.db
 
-revision = '0004_people'
-down_revision = '0003'
+revision = '0005_people'
+down_revision = '0004_docs'
 branch_labels = None
 depends_on = None
 
