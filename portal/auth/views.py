@@ -127,8 +127,12 @@ def second_factor():
 
 
 def _enrol(user: User, template_after: str, on_done):
-    """Show a new secret as a QR code; enable it only when the user proves the app has it."""
+    """Show a new secret as a QR code; enable it only when the user proves the app has it (and, when two-factor
+    login is on already, that they own the account: password or a current code)."""
     form = EnrolForm()
+    again = user.is_totp_enabled
+    if not again:
+        del form.current
     nonce = session.get(ENROL_NONCE)
     if request.method == "GET" or not nonce:
         # Only a nonce travels in the session until the code confirms; the account is untouched till then.
@@ -136,8 +140,11 @@ def _enrol(user: User, template_after: str, on_done):
     secret = operations.enrolment_secret(user, nonce)
     if form.validate_on_submit():
         try:
-            codes = operations.confirm_totp_enrolment(user, secret, form.code.data)
+            codes = operations.confirm_totp_enrolment(user, secret, form.code.data,
+                                                      current=form.current.data if again else None)
         except operations.AccountError as exc:
+            if exc.field == "current":
+                attempt_failed()
             attach_error(form, exc.field, str(exc))
             form.code.data = ""
         else:
@@ -146,7 +153,7 @@ def _enrol(user: User, template_after: str, on_done):
     uri = totp.provisioning_uri(secret, user.email)
     status = 400 if form.is_submitted() else 200
     return render_template("auth/enrol.html", form=form, qr=totp.qr_svg(uri), secret=secret,
-                           required=template_after == "login"), status
+                           required=template_after == "login", again=again), status
 
 
 @bp.route("/logga-in/tvafaktor", methods=["GET", "POST"])
@@ -169,9 +176,18 @@ def enrol_at_login():
 
 @bp.route("/konto/tvafaktor", methods=["GET", "POST"])
 @login_only
+@limiter.limit(_per_account, key_func=_own_account_key, methods=["POST"])
 def enrol():
+    again = current_user.is_totp_enabled
+
     def done(codes):
-        flash(_("Tvåfaktorsinloggning är påslagen."), "success")
+        # Setting it up again ended the account's other sessions: renew this one so it alone stays.
+        _start_session(current_user._get_current_object())
+        if again:
+            flash(_("Tvåfaktorsinloggningen är inställd på nytt. Andra inloggningar med ditt konto har avslutats."),
+                  "success")
+        else:
+            flash(_("Tvåfaktorsinloggning är påslagen."), "success")
         return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account"))
 
     return _enrol(current_user, "account", done)
