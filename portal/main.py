@@ -55,13 +55,12 @@ def notices():
 @bp.route("/meddelanden/<int:notice_id>/last", methods=["POST"])
 @login_only
 def notice_read(notice_id: int):
-    notice = db.session.get(notifications.Notice, notice_id)
+    # Loaded from the user's own list: a notice to someone else (another user, another organisation, or a
+    # permission the user lacks) is a 404, as if it did not exist. mark_read asks the same rule again.
+    notice = notifications.notice_for(current_user, notice_id)
     if notice is None:
         abort(404)
-    try:
-        notifications.mark_read(notice, by=current_user)
-    except PermissionError:
-        abort(404)  # someone else's notice: as if it did not exist
+    notifications.mark_read(notice, by=current_user)
     return redirect(url_for("main.notices"))
 
 
