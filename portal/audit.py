@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flask import g, has_request_context, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, select, update
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, update
 from sqlalchemy.event import listens_for
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -299,79 +299,11 @@ def record_reads(action: str, person_ids, *, by, **kwargs) -> None:
         _buffer([_event(action, by=by, person_id=pid, **kwargs) for pid in fresh], read=True)
 
 
-@dataclass
-class VerifyResult:
-    ok: bool
-    checked: int
-    head_hash: str
-    broken_seq: int | None = None
-    problem: str | None = None
+def verify(session: Session | None = None, anchor=None):
+    """Walk the chain in order and report the first broken link (portal.audit_check.verify, which see)."""
+    from portal import audit_check  # it reads this module's models: imported when used, not at import time
 
-
-class _Broken(Exception):
-    def __init__(self, seq: int, problem: str, last_good_hash: str):
-        super().__init__(problem)
-        self.seq, self.problem, self.last_good_hash = seq, problem, last_good_hash
-
-
-def _walk(session: Session, prev: str, checked: int, upto: int | None = None) -> tuple[str, int]:
-    """Check every event after position `checked` (up to `upto`), in order; return the last hash and count."""
-    query = select(AuditEvent).where(AuditEvent.seq > checked)
-    if upto is not None:
-        query = query.where(AuditEvent.seq <= upto)
-    rows = session.execute(query.order_by(AuditEvent.seq).execution_options(yield_per=1000))
-    for (event,) in rows:
-        expected = checked + 1
-        if event.seq != expected:
-            raise _Broken(expected, _l("händelsen saknas eller har flyttats (nästa i ordning är nr %(n)s)",
-                                       n=event.seq), prev)
-        if event.id != event.seq:
-            raise _Broken(event.seq, _l("händelsens id har ändrats"), prev)
-        if event.prev_hash != prev:
-            raise _Broken(event.seq, _l("länken till föregående händelse stämmer inte"), prev)
-        digest = _digest(event.seq, event.occurred_dt, event.user_id, event.organisation_id, event.action,
-                         event.object_type, event.object_id, event.person_id, event.details, event.ip,
-                         event.prev_hash)
-        if digest != event.hash:
-            raise _Broken(event.seq, _l("händelsens innehåll har ändrats"), prev)
-        prev, checked = event.hash, expected
-    return prev, checked
-
-
-def verify(session: Session | None = None) -> VerifyResult:
-    """Walk the chain in order and report the first broken link, and the head hash to keep elsewhere.
-
-    Safe on a live system: the head is read after the walk, and events appended meanwhile are walked too,
-    so a concurrent append is never mistaken for a missing event.
-    """
-    session = session or db.session
-    prev, checked = GENESIS, 0
-    try:
-        prev, checked = _walk(session, prev, checked)
-        head = session.execute(
-            select(AuditChainHead.seq, AuditChainHead.hash).where(AuditChainHead.id == 1)
-        ).first()
-        if head is not None and head.seq > checked:
-            # Appends committed during the walk (the head commits together with its event): check those up
-            # to the head we read; anything later is newer still and left for the next run.
-            prev, checked = _walk(session, prev, checked, upto=head.seq)
-    except _Broken as broken:
-        return VerifyResult(False, broken.seq - 1, broken.last_good_hash, broken.seq, broken.problem)
-    if head is not None and head.seq > checked:
-        return VerifyResult(False, checked, prev, checked + 1,
-                            _l("händelsen saknas (kedjans huvud säger att det finns %(n)s händelser)", n=head.seq))
-    if head is not None and head.seq < checked:
-        return VerifyResult(False, head.seq, _hash_at(session, head.seq), head.seq + 1,
-                            _l("händelsen ligger efter kedjans huvud och är inte skriven av portalen"))
-    if head is not None and head.hash != prev:
-        return VerifyResult(False, checked, prev, head.seq, _l("kedjans huvud stämmer inte med sista händelsen"))
-    return VerifyResult(True, checked, prev)
-
-
-def _hash_at(session: Session, seq: int) -> str:
-    if seq <= 0:
-        return GENESIS
-    return session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == seq)) or GENESIS
+    return audit_check.verify(session, anchor)
 
 
 def ensure_head(session: Session | None = None) -> None:
