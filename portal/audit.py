@@ -186,6 +186,7 @@ def _buffer(events: list[AuditEvent], *, obj=None, read: bool = False) -> None:
 
 @listens_for(db.session, "before_commit")
 def _append_buffered(session: Session) -> None:
+    """Append the transaction's buffered events as the last thing before its commit (see the note above)."""
     if session.in_nested_transaction():
         return  # a savepoint's release: its events wait for the real commit
     pending = session.info.get(_PENDING)

@@ -137,7 +137,8 @@ class _StreamedBodyLimit:
 
     def __call__(self, environ, start_response):
         limit = self.app.config.get("MAX_CONTENT_LENGTH")
-        streamed = not environ.get("CONTENT_LENGTH") and "wsgi.input_terminated" in environ
+        streamed = (not environ.get("CONTENT_LENGTH") and "wsgi.input_terminated" in environ
+                    and environ.get("REQUEST_METHOD") not in ("GET", "HEAD", "OPTIONS"))
         if limit and streamed and not environ.get("CONTENT_TYPE", "").startswith("multipart/"):
             body = _read_up_to(environ["wsgi.input"], limit + 1)
             # From here on it is a plain body of known length (werkzeug ignores Content-Length while it says chunked).
