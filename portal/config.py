@@ -78,6 +78,9 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         # Off by default only in development (plain http on 127.0.0.1); production refuses to run without it.
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
         "SESSION_COOKIE_NAME": "dua_session",
+        # Browsers that once reached the portal over https never try plain http again (a year, subdomains too).
+        # Only in production: a development server on http://127.0.0.1 would otherwise lock out its own host.
+        "STRICT_TRANSPORT_SECURITY": "max-age=31536000; includeSubDomains" if production else None,
         "IDLE_TIMEOUT": timedelta(minutes=_int("IDLE_TIMEOUT_MINUTES", 30)),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         "REQUIRE_TWO_FACTOR": _bool("REQUIRE_TWO_FACTOR", production),
