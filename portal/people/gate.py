@@ -10,15 +10,15 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from portal import audit
 from portal.db import db
+from portal.people.access import visible_ids_query
 from portal.people.identity import age_on, kommuner, today
 from portal.people.models import (
     Consent,
-    ConsentParty,
     ContactDetails,
     Disclosure,
     Guardian,
@@ -249,41 +249,10 @@ def _attach_records(views: dict[int, PersonView], person_ids: list[int], org_id:
                 getattr(view, target).append(row)
 
 
-def opened_to(user, purpose: str = DEFAULT_PURPOSE, on: date | None = None) -> dict[int, set[int]]:
-    """Whose records are open to the user's organisation now, by person id: the other holders that stand behind
-    a valid consent naming it for `purpose` (registered or confirmed it), and those that disclosed to it today."""
-    on = on or today()
-    org_id = user.organisation_id
-    ours, theirs = aliased(ConsentParty), aliased(ConsentParty)
-    rows = db.session.execute(
-        select(Consent, Person.birth_date, theirs.organisation_id)
-        .join(ours, ours.consent_id == Consent.id).join(theirs, theirs.consent_id == Consent.id)
-        .join(Person, Person.id == Consent.person_id)
-        .join(PersonLink, and_(PersonLink.person_id == Consent.person_id,
-                               PersonLink.organisation_id == theirs.organisation_id))
-        .where(ours.organisation_id == org_id, theirs.organisation_id != org_id, theirs.status == "confirmed",
-               Consent.withdrawn_dt.is_(None), Consent.superseded_dt.is_(None), Consent.valid_from <= on,
-               Consent.valid_until >= on)
-    ).all()
-    opened: dict[int, set[int]] = defaultdict(set)
-    for consent, birth, holder in rows:
-        if consent.state(birth, on) == "valid" and purpose in consent.purposes:
-            opened[consent.person_id].add(holder)
-    for person_id, from_org in db.session.execute(select(Disclosure.person_id, Disclosure.from_org_id).where(
-            Disclosure.to_org_id == org_id, Disclosure.disclosed_on == on)):
-        opened[person_id].add(from_org)
-    return opened
-
-
-def held_ids(user) -> set[int]:
-    """The people the user's organisation holds (has registered)."""
-    return set(db.session.scalars(select(PersonLink.person_id).where(
-        PersonLink.organisation_id == user.organisation_id)))
-
-
 def visible_person_ids(user, purpose: str = DEFAULT_PURPOSE, on: date | None = None) -> set[int]:
-    """Everyone whose identity the user's organisation may see now: held, or opened to it by a holder."""
-    return held_ids(user) | set(opened_to(user, purpose, on))
+    """Everyone whose identity the user's organisation may see now: held, or opened to it by a holder. For a
+    list page, use `access.visible_ids_query` inside its own SELECT instead: this loads the whole set."""
+    return set(db.session.scalars(visible_ids_query(user, purpose, on)))
 
 
 def consents_visible_to(user, person: Person) -> list[Consent]:

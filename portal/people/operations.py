@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select, tuple_
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from portal import audit
@@ -17,8 +17,9 @@ from portal.auth.models import User
 from portal.db import db
 from portal.orgs import Organisation
 from portal.people import rules
+from portal.people.access import access_rows, opening_holder_name, sees_shared_identity
 from portal.people.consent import default_valid_until, expiring
-from portal.people.gate import PersonView, consents_visible_to, gate, held_ids, opened_to
+from portal.people.gate import PersonView, consents_visible_to, gate
 from portal.people.holders import by_number, clean_name
 from portal.people.identity import PersonError, normal_reserve_number, parse_id_number, today
 from portal.people.minors import minors_policy
@@ -60,47 +61,39 @@ def add_note(person: Person, *, by, category: str, text: str) -> PersonNote:
     return row
 
 
-def search_ids(user, query: str = "") -> list[int]:
-    """Ids of people whose identity the user's organisation may see, matching a name as the organisation sees it
-    or the number, ordered by that name. A protected person is found by name only by an organisation holding them."""
-    held = held_ids(user)
-    opened = opened_to(user)
-    ids = held | set(opened)
-    if not ids:
-        return []
-    org_id = user.organisation_id
-    keepers = dict(db.session.execute(select(Person.id, Person.keeper_org_id).where(Person.id.in_(opened))).all())
-    # Who sees the keeper's name (see gate._view), and which holder's typed name the rest of the opened see.
-    shared = {pid for pid, orgs in opened.items() if keepers.get(pid) in orgs}
-    via_holder = [(pid, min(orgs)) for pid, orgs in opened.items() if pid not in held and pid not in shared]
+def _search_query(user, query: str = ""):
+    """SELECT of the ids of the people the user's organisation may see that match `query`, ordered by the name
+    the gate shows it: all in SQL, so a list pages and counts in the database whatever the caseload.
+
+    A name matches the name the organisation sees (or typed itself); a protected person is found by name only by
+    an organisation holding them; a number matches anyone it may see.
+    """
+    access = access_rows(user)
     own = aliased(PersonLink)
-    holder = aliased(PersonLink)
-    stmt = (select(Person.id).outerjoin(own, and_(own.person_id == Person.id, own.organisation_id == org_id))
-            .where(Person.id.in_(ids)))
+    shared = sees_shared_identity(user, access)
+    shown = {part: case((shared, getattr(Person, part)), (own.id.is_not(None), getattr(own, part)),
+                        else_=opening_holder_name(access, part)) for part in ("first_name", "last_name")}
+    visible = select(access.c.person_id).distinct().subquery()
+    stmt = (select(Person.id).join(visible, visible.c.person_id == Person.id)
+            .outerjoin(own, and_(own.person_id == Person.id, own.organisation_id == user.organisation_id)))
     query = " ".join((query or "").split())
-    if query:
-        digits = "".join(c for c in query if c.isdigit())
-        for word in query.split():
-            if any(c.isdigit() for c in word):
-                continue
-            pattern = f"%{word.lower()}%"
+    digits = "".join(c for c in query if c.isdigit())
+    for word in query.split():
+        if any(c.isdigit() for c in word):
+            continue
+        pattern = f"%{word.lower()}%"
+        typed = or_(func.lower(own.first_name).like(pattern), func.lower(own.last_name).like(pattern))
+        seen = or_(func.lower(shown["first_name"]).like(pattern), func.lower(shown["last_name"]).like(pattern))
+        stmt = stmt.where(or_(typed, and_(seen, or_(own.id.is_not(None), Person.is_protected.is_(False)))))
+    if digits:
+        stmt = stmt.where(or_(Person.id_number.like(f"%{digits}%"), Person.id_number == query.upper()))
+    return stmt, (func.lower(shown["last_name"]), func.lower(shown["first_name"]), Person.id)
 
-            def named(model, pattern=pattern):
-                return or_(db.func.lower(model.first_name).like(pattern), db.func.lower(model.last_name).like(pattern))
 
-            options = [named(own)]
-            if shared or held:
-                options.append(and_(named(Person), or_(Person.keeper_org_id == org_id, and_(
-                    Person.id.in_(shared), or_(own.id.is_not(None), Person.is_protected.is_(False))))))
-            if via_holder:
-                options.append(and_(Person.is_protected.is_(False), select(holder.id).where(
-                    holder.person_id == Person.id, tuple_(holder.person_id, holder.organisation_id).in_(via_holder),
-                    named(holder)).exists()))
-            stmt = stmt.where(or_(*options))
-        if digits:
-            stmt = stmt.where(or_(Person.id_number.like(f"%{digits}%"), Person.id_number == query.upper()))
-    order = db.func.coalesce(own.last_name, Person.last_name), db.func.coalesce(own.first_name, Person.first_name)
-    return list(db.session.scalars(stmt.order_by(*order, Person.id)))
+def search_ids(user, query: str = "") -> list[int]:
+    """Ids of every person the user's organisation may see that match `query`, by the name it sees."""
+    stmt, order = _search_query(user, query)
+    return list(db.session.scalars(stmt.order_by(*order)))
 
 
 # --- What the pages need ---------------------------------------------------------------------------------
@@ -116,11 +109,13 @@ class SearchPage:
 
 
 def search(user, query: str = "", page: int = 1, *, page_size: int = 25) -> SearchPage:
-    """The people the user's organisation may see that match, one page of them through the gate."""
-    ids = search_ids(user, query)
-    page_ids = ids[(page - 1) * page_size: page * page_size]
-    return SearchPage(views=gate(user, page_ids) if page_ids else [], total=len(ids),
-                      pages=max((len(ids) + page_size - 1) // page_size, 1))
+    """The people the user's organisation may see that match, one page of them through the gate: counted and
+    paged by the database, three statements and the gate's whatever the caseload."""
+    stmt, order = _search_query(user, query)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    page_ids = list(db.session.scalars(stmt.order_by(*order).limit(page_size).offset((page - 1) * page_size)))
+    return SearchPage(views=gate(user, page_ids) if page_ids else [], total=total,
+                      pages=max((total + page_size - 1) // page_size, 1))
 
 
 def consent_history(user, person: Person, *, on: date | None = None) -> list[tuple[Consent, str]]:

@@ -9,7 +9,7 @@ from portal.db import db
 from portal.people import consent as consents
 from portal.people import holders, identity
 from portal.people import operations as people
-from portal.people.gate import gate
+from portal.people.gate import gate, visible_person_ids
 from tests.people import factories as f
 
 VIEWERS = ["recording", "covered", "not_covered", "sibling", "parent"]
@@ -79,6 +79,17 @@ def test_gate_table(app, orgs, make_user, viewer, state, covered, protected):
         assert view.is_protected
 
 
+@pytest.mark.parametrize("protected", [False, True], ids=["open", "protected"])
+@pytest.mark.parametrize("state", STATES)
+def test_the_sql_visibility_agrees_with_the_gate(app, orgs, make_user, state, protected):
+    """List pages filter in SQL (people.access); they must see exactly whom the gate lets through."""
+    built = [_build(orgs, make_user, state, covered, protected) for covered in (True, False)]
+    for viewer in VIEWERS:
+        user = make_user(org=VIEWER_ORG[viewer])
+        for p, on in built:
+            assert (p.id in visible_person_ids(user, on=on)) is gate(user, p, on=on, record=False).allowed, viewer
+
+
 def test_bulk_gate_equals_single_gate_for_every_row(app, orgs, make_user):
     people_built = []
     for state in STATES:
@@ -116,6 +127,7 @@ def test_a_consent_opens_only_the_records_of_holders_that_stand_behind_it(app, o
     user = {"registrant": af_user, "keeper": ami_user, "third_party": make_user(org="ifo"),
             "outsider": make_user(org="skola")}[viewer]
     view = gate(user, p)
+    assert (p.id in visible_person_ids(user)) is view.allowed
     holders_seen = {n.organisation_id for n in view.notes}
     ami_open, af_open = decision == "confirmed", True
     expected = {
