@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flask import g, has_request_context, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, update
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, insert, update
 from sqlalchemy.event import listens_for
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -73,6 +73,27 @@ class AuditEvent(db.Model):
     ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class AuditEventPerson(db.Model):
+    """Which events name which person: the index behind a person's log extract and the audit search's person
+    filter. Derived from each event's hashed fields (person_id, details["people"]) as it is appended."""
+
+    __tablename__ = "audit_event_people"
+    __table_args__ = (Index("ix_audit_event_people_person_seq", "person_id", "event_seq"),)
+
+    #: AuditEvent.seq (no foreign key: the chain check, not the schema, must be what finds a deleted event).
+    event_seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    person_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+def people_of(event: AuditEvent) -> list[int]:
+    """The people an event names: its person, or those a list page showed (details["people"])."""
+    if event.person_id is not None:
+        return [event.person_id]
+    if '"people"' not in (event.details or ""):
+        return []
+    return [int(pid) for pid in json.loads(event.details).get("people", [])]
 
 
 class AuditChainHead(db.Model):
@@ -149,6 +170,9 @@ def _append(session: Session, events: list[AuditEvent]) -> None:
         seq += 1
     session.add_all(events)
     session.flush()
+    named = [{"event_seq": event.seq, "person_id": pid} for event in events for pid in people_of(event)]
+    if named:
+        session.execute(insert(AuditEventPerson), named)
     session.execute(update(head_table).where(head_table.c.id == 1).values(hash=prev))
 
 
@@ -284,8 +308,10 @@ def record_refusal(reason: str, *, by, object_type: str | None = None, object_id
                        details=details)
 
 
-def record_reads(action: str, person_ids, *, by, **kwargs) -> None:
-    """Record a read of personal data: one event per person per request, however often it is shown.
+def record_reads(action: str, person_ids, *, by, details=None, **kwargs) -> None:
+    """Record a read of personal data: one event per call naming everyone shown (a list page writes one event,
+    not one per row), and each person once per request however often they are shown. The people are in the
+    event's hashed details and in the per-person index, so a person's extract stays exact.
 
     Reads are kept when the request answers with an error page too (see write_reads_of_failed_request).
     """
@@ -296,8 +322,10 @@ def record_reads(action: str, person_ids, *, by, **kwargs) -> None:
             continue
         seen.add((action, pid))
         fresh.append(pid)
-    if fresh:
-        _buffer([_event(action, by=by, person_id=pid, **kwargs) for pid in fresh], read=True)
+    if len(fresh) == 1:
+        _buffer([_event(action, by=by, person_id=fresh[0], details=details, **kwargs)], read=True)
+    elif fresh:
+        _buffer([_event(action, by=by, details={**(details or {}), "people": sorted(fresh)}, **kwargs)], read=True)
 
 
 def verify(session: Session | None = None, anchor=None):

@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
 from portal import audit, audit_check
-from portal.audit import AuditEvent
+from portal.audit import AuditEvent, AuditEventPerson
 from portal.auth.models import User
 from portal.db import db, paginate
 from portal.orgs import Organisation
@@ -117,7 +117,8 @@ def _event_query(actor, filters: AuditFilters):
     if filters.date_to:
         stmt = stmt.where(AuditEvent.occurred_dt < _local_midnight_utc(filters.date_to + timedelta(days=1)))
     if filters.person_id:
-        stmt = stmt.where(AuditEvent.person_id == filters.person_id)
+        stmt = stmt.where(AuditEvent.seq.in_(select(AuditEventPerson.event_seq).where(
+            AuditEventPerson.person_id == filters.person_id)))
     if filters.object_type.strip():
         stmt = stmt.where(AuditEvent.object_type == filters.object_type.strip())
     if filters.object_id.strip():

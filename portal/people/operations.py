@@ -12,7 +12,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from portal import audit
-from portal.audit import AuditEvent
+from portal.audit import AuditEvent, AuditEventPerson
 from portal.auth.models import User
 from portal.db import db
 from portal.orgs import Organisation
@@ -207,7 +207,8 @@ def register_extract(number: str, *, by, fmt: str = "page") -> list[dict]:
 def _extract_rows(person: Person, by) -> list[dict]:
     events = db.session.execute(
         select(AuditEvent, User.name).outerjoin(User, User.id == AuditEvent.user_id)
-        .where(AuditEvent.person_id == person.id, AuditEvent.organisation_id == by.organisation_id)
+        .join(AuditEventPerson, AuditEventPerson.event_seq == AuditEvent.seq)
+        .where(AuditEventPerson.person_id == person.id, AuditEvent.organisation_id == by.organisation_id)
         .order_by(AuditEvent.seq)
     ).all()
     org = by.organisation.name
