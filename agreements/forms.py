@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -20,6 +19,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from agreements.goals import parse_decimal
+from agreements.models import Agreement, Appendix, Goal, Measurement, PartyPerson, Revision, Section
+from portal.forms import PortalForm
 
 
 class SwedishDateField(DateField):
@@ -44,7 +45,10 @@ def decimal_or_empty(form, field) -> None:
             raise ValidationError(str(exc)) from None
 
 
-class AgreementForm(FlaskForm):
+class AgreementForm(PortalForm):
+    class Meta:
+        model = Agreement
+
     title = StringField(_l("Titel"), validators=[DataRequired(_l("Ange överenskommelsens titel.")),
                                                  Length(max=300)])
     diarienummer = StringField(_l("Diarienummer"), validators=[Optional(), Length(max=60)])
@@ -54,8 +58,11 @@ class AgreementForm(FlaskForm):
     valid_to = SwedishDateField(_l("Gäller t.o.m."), validators=[Optional()])
 
 
-class RevisionForm(FlaskForm):
+class RevisionForm(PortalForm):
     """The fixed fields of a draft; sections and appendices are read by id from the posted form."""
+
+    class Meta:
+        model = Revision
 
     version = HiddenField()
     valid_from = SwedishDateField(_l("Gäller fr.o.m."), validators=[Optional()])
@@ -68,35 +75,44 @@ class RevisionForm(FlaskForm):
         description=_l("Lämna tomt för att använda den jämförelse portalen tar fram avsnitt för avsnitt."))
 
 
-class TitleForm(FlaskForm):
+class TitleForm(PortalForm):
+    class Meta:
+        model = Section
+
     title = StringField(_l("Rubrik"), validators=[DataRequired(_l("Ange en rubrik.")), Length(max=300)])
 
 
-class AppendixForm(FlaskForm):
+class AppendixForm(PortalForm):
+    class Meta:
+        model = Appendix
+
     number = StringField(_l("Bilagans nummer"), validators=[DataRequired(_l("Ange bilagans nummer.")),
                                                             Length(max=20)],
                          description=_l("Som i er överenskommelse, t.ex. 1, 3 eller 3b."))
     title = StringField(_l("Rubrik"), validators=[DataRequired(_l("Ange bilagans rubrik.")), Length(max=300)])
 
 
-class AdoptForm(FlaskForm):
+class AdoptForm(PortalForm):
     adopted_on = SwedishDateField(_l("Beslutsdatum"), validators=[DataRequired(_l("Ange datum för beslutet."))])
 
 
-class CommentForm(FlaskForm):
+class CommentForm(PortalForm):
     body = TextAreaField(_l("Kommentar"), validators=[DataRequired(_l("Skriv en kommentar.")),
                                                       Length(max=5000)])
 
 
-class ScanForm(FlaskForm):
+class ScanForm(PortalForm):
     scan = FileField(_l("Underskriven kopia (PDF, JPEG eller PNG)"))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(PortalForm):
     document = FileField(_l("Överenskommelse i Word-format (.docx)"))
 
 
-class GoalForm(FlaskForm):
+class GoalForm(PortalForm):
+    class Meta:
+        model = Goal
+
     indicator = StringField(_l("Mål eller indikator"), validators=[DataRequired(_l("Ange vad målet gäller.")),
                                                                    Length(max=300)],
                             description=_l("T.ex. Arbetslöshet bland unga 18–24 år i kommunen."))
@@ -116,23 +132,29 @@ class GoalForm(FlaskForm):
     description = TextAreaField(_l("Målet som det står i överenskommelsen"), validators=[Optional()])
 
 
-class MeasurementForm(FlaskForm):
+class MeasurementForm(PortalForm):
+    class Meta:
+        model = Measurement
+
     measured_on = SwedishDateField(_l("Mätdatum"), validators=[DataRequired(_l("Ange mätdatum."))])
     value = StringField(_l("Värde"), validators=[DataRequired(_l("Ange ett värde.")), decimal_or_empty],
                         description=_l("Decimalkomma går bra, t.ex. 9,5."))
 
 
-class CsvForm(FlaskForm):
+class CsvForm(PortalForm):
     file = FileField(_l("CSV-fil med mätvärden"),
                      description=_l("Rubrikrad datum;värde, sedan en rad per mätning, t.ex. 2017-03-31;9,2."))
 
 
-class MilestoneForm(FlaskForm):
+class MilestoneForm(PortalForm):
     achieved_on = SwedishDateField(_l("Klart den"), validators=[DataRequired(_l("Ange datumet då delmålet nåddes."))])
     note = StringField(_l("Kommentar"), validators=[Optional(), Length(max=500)])
 
 
-class PartyPersonForm(FlaskForm):
+class PartyPersonForm(PortalForm):
+    class Meta:
+        model = PartyPerson
+
     party = SelectField(_l("Part"), coerce=int, validate_choice=False)
     name = StringField(_l("Namn"), validators=[DataRequired(_l("Ange personens namn.")), Length(max=200)])
     title = StringField(_l("Titel"), validators=[Optional(), Length(max=200)],

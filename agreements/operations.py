@@ -36,6 +36,7 @@ from agreements.models import (
 from portal import audit
 from portal.db import db, utcnow
 from portal.errors import RuleError
+from portal.forms import safe_filename
 from portal.orgs import Organisation
 from portal.permissions import check, check_by
 from portal.text import clean_line, clean_text
@@ -319,7 +320,7 @@ def upload_scan(revision: Revision, *, filename: str, data: bytes, by) -> Revisi
         raise AgreementError(_l("Filen måste vara en PDF, JPEG eller PNG."), field="scan")
     if len(data) > SCAN_MAX_BYTES:
         raise AgreementError(_l("Filen är större än 10 MB."), field="scan")
-    revision.scan_filename = (one_line(filename) or "underskriven.pdf")[-200:]
+    revision.scan_filename = safe_filename(filename, "underskriven.pdf")
     revision.scan_mimetype, revision.scan_data, revision.scan_uploaded_dt = mimetype, data, utcnow()
     db.session.flush()
     audit.record("agreement.revision.scan", obj=revision, by=by, details={"filename": revision.scan_filename})

@@ -19,7 +19,7 @@ from agreements.forms import AdoptForm, AgreementForm, CommentForm, PartyPersonF
 from agreements.models import Agreement, Goal, Revision
 from portal.db import db
 from portal.errors import RuleError
-from portal.forms import show_errors
+from portal.forms import safe_filename, show_errors
 from portal.permissions import check, requires
 
 bp = Blueprint("agreements", __name__, url_prefix="/overenskommelser")
@@ -276,7 +276,7 @@ def download_scan(agreement_id: int, number: int):
     if not rev.scan_data:
         abort(404)
     return send_file(io.BytesIO(rev.scan_data), mimetype=rev.scan_mimetype, as_attachment=True,
-                     download_name=rev.scan_filename)
+                     download_name=safe_filename(rev.scan_filename, "underskriven.pdf"))  # also names stored before
 
 
 @bp.route("/<int:agreement_id>/revisioner/<int:number>/dokument.docx")

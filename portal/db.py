@@ -3,12 +3,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, String, event, inspect
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
+
+from portal.errors import RuleError
 
 # Named constraints so Alembic can alter them on SQLite (batch mode) and PostgreSQL alike.
 NAMING = {
@@ -42,6 +45,31 @@ def _sqlite_pragmas(dbapi_connection, connection_record):  # pragma: no cover - 
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_what_no_column_holds(session, _flush_context, _instances) -> None:
+    """The last guard behind the forms (which cap and check each field first): text longer than its String(n)
+    column, or holding a NUL, would be a 500 on PostgreSQL and kept whole on SQLite. Refused alike on both, as a
+    RuleError beside the field named like the column, whatever path the text came by (a form, an import, a file).
+
+    The refusal comes after the operation changed things, so the transaction is rolled back first: a view that
+    shows the refusal and redirects (which commits) then saves nothing half-done.
+    """
+    for record in (*session.new, *session.dirty):
+        state = inspect(record)
+        for attr in state.mapper.column_attrs:
+            value = state.dict.get(attr.key)
+            if not isinstance(value, str):
+                continue
+            column_type = attr.columns[0].type
+            length = column_type.length if isinstance(column_type, String) else None
+            if length and len(value) > length:
+                session.rollback()
+                raise RuleError(_l("Texten är för lång: högst %(max)s tecken.", max=length), field=attr.key)
+            if "\x00" in value:
+                session.rollback()
+                raise RuleError(_l("Texten innehåller ett nolltecken som inte kan sparas."), field=attr.key)
 
 
 class UTCDateTime(TypeDecorator):

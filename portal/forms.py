@@ -1,9 +1,31 @@
-"""Shared form pieces: the CSRF-only button form, check-box groups, and showing an operation's refusal."""
+"""Shared form pieces: the checked base form, check-box groups, ids from queries, file names, showing refusals."""
 from __future__ import annotations
 
+import re
+import unicodedata
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from urllib.parse import quote
+
+from flask import abort, has_request_context, request
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField
-from wtforms.validators import StopValidation
+from flask_wtf.file import FileField
+from sqlalchemy import BigInteger, Column, Numeric, String
+from sqlalchemy.orm import ColumnProperty
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectFieldBase,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.csrf.core import CSRFTokenField
+from wtforms.validators import Length, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.errors import RuleError, StaleEdit
@@ -15,7 +37,214 @@ except ImportError:  # WTForms < 3.3 takes plain (value, label) pairs
         return (value, label)
 
 
-class ButtonForm(FlaskForm):
+# --- numbers the database can hold ---------------------------------------------------------------------------------
+
+#: The largest value of an INTEGER column (PostgreSQL raises above it; the `<int:...>` URL converter stops here too).
+INT_MAX = 2**31 - 1
+#: The largest value of a BIGINT column (SQLite's every integer).
+BIGINT_MAX = 2**63 - 1
+_PLAIN_INTEGER = re.compile(r"[+-]?[0-9]{1,19}")
+
+
+def to_int(value, *, minimum: int = -INT_MAX - 1, maximum: int = INT_MAX) -> int | None:
+    """`value` as an integer between minimum and maximum, or None for anything else.
+
+    Only ASCII digits count: `int()` would also take "١٢", "1_000" and " 7 ", and `str.isdigit()` says yes to
+    "²", which `int()` then refuses.
+    """
+    text = str(value if value is not None else "").strip()
+    if not _PLAIN_INTEGER.fullmatch(text):
+        return None
+    number = int(text)
+    return number if minimum <= number <= maximum else None
+
+
+def id_arg(name: str) -> int | None:
+    """The record id in the query parameter `name` (?ersatter=12): None when absent or empty, 404 when it can be
+    no record's id (not a number, or beyond the column's range), as an id in the address would be."""
+    raw = request.args.get(name, "")
+    if not raw.strip():
+        return None
+    number = to_int(raw, minimum=1)
+    if number is None:
+        abort(404)
+    return number
+
+
+# --- text ------------------------------------------------------------------------------------------------------------
+
+#: Bidi embeddings, overrides and isolates: they reorder what is shown ("\u202efdp.exe" reads "exe.pdf").
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+#: A one-line field: no C0/C1 control characters (line breaks and tabs included), no bidi controls, no
+#: Unicode line or paragraph separators. Nobody types them; pasted, they hide text or break exports and headers.
+_NOT_ON_ONE_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}\u2028\u2029]")
+#: A text area keeps its line breaks and tabs, but refuses the other control characters and the bidi controls.
+_NOT_IN_TEXT = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]")
+
+#: Caps for text fields stored in no String(n) column: generous, but a request cannot store megabytes.
+LINE_MAX = 1_000
+TEXT_MAX = 100_000
+
+
+def single_line(form, field) -> None:
+    if isinstance(field.data, str) and _NOT_ON_ONE_LINE.search(field.data):
+        raise ValidationError(_l("Fältet innehåller tecken som inte hör hemma i en rad text (radbrytning, "
+                                 "tabb, styrtecken eller dolt riktningstecken). Skriv in texten igen utan dem."))
+
+
+def multi_line(form, field) -> None:
+    if isinstance(field.data, str) and _NOT_IN_TEXT.search(field.data):
+        raise ValidationError(_l("Texten innehåller styrtecken eller dolda riktningstecken som inte kan sparas. "
+                                 "Ta bort dem (de syns ofta inte) och försök igen."))
+
+
+def _column_type(column):
+    """The SQL type of a column or of a model's column attribute (`Person.first_name`); None for anything else."""
+    prop = getattr(column, "property", None)
+    if isinstance(prop, ColumnProperty):
+        column = prop.columns[0]
+    return column.type if isinstance(column, Column) else None
+
+
+def column_length(column) -> int | None:
+    """n of a String(n) column (or model attribute), else None."""
+    column_type = _column_type(column)
+    return column_type.length if isinstance(column_type, String) else None
+
+
+def at_most(length: int) -> Length:
+    """The length cap with the Swedish message the portal shows beside the field."""
+    return Length(max=length, message=_l("Högst %(max)d tecken (nu %(length)d)."))
+
+
+def fits(column) -> Length:
+    """Cap a field at its String(n) column, for a field named otherwise than its column (Meta.columns is the
+    usual way)."""
+    length = column_length(column)
+    if length is None:
+        raise TypeError(f"{column} is not a String(n) column")
+    return at_most(length)
+
+
+# --- dates and decimal numbers ---------------------------------------------------------------------------------------
+
+#: Dates the portal takes: any birth date or agreement date falls between, and date arithmetic (a day later, a year
+#: on) cannot leave Python's range from here.
+DATE_MIN, DATE_MAX = date(1900, 1, 1), date(2199, 12, 31)
+
+
+def sane_date(form, field) -> None:
+    if isinstance(field.data, date) and not DATE_MIN <= field.data <= DATE_MAX:
+        raise ValidationError(_l("Ange ett datum mellan %(first)s och %(last)s.", first=DATE_MIN.isoformat(),
+                                 last=DATE_MAX.isoformat()))
+
+
+def _fits_numeric(precision: int, scale: int):
+    """A number typed as text ("9,5", "1 234,5") must fit its Numeric(precision, scale) column once rounded."""
+    limit = Decimal(10) ** (precision - scale) - Decimal("0.5").scaleb(-scale)
+
+    def check(form, field) -> None:
+        text = (field.data or "").strip().replace("\u00a0", "").replace(" ", "").replace(",", ".").rstrip("%")
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            return  # not a number at all: the field's own check says so
+        if value.is_finite() and abs(value) >= limit:
+            raise ValidationError(_l("Talet är för stort: högst %(digits)s siffror före decimaltecknet.",
+                                     digits=precision - scale))
+
+    return check
+
+
+# --- the base form ---------------------------------------------------------------------------------------------------
+
+
+def _in_range(maximum: int, message):
+    def check(form, field) -> None:
+        values = field.data if isinstance(field.data, list | tuple) else [field.data]
+        if any(isinstance(v, int) and not -maximum - 1 <= v <= maximum for v in values):
+            raise StopValidation(message)
+
+    return check
+
+
+def _checks(meta, field) -> list:
+    """The validators every field of its kind gets: its column's cap (or a generous one), its characters, its
+    number's or date's range."""
+    if isinstance(field, CSRFTokenField | FileField):
+        return []
+    columns = getattr(meta, "columns", None) or {}
+    name = field.short_name
+    column = columns[name] if name in columns else getattr(getattr(meta, "model", None), name, None)
+    column_type = _column_type(column)
+    if isinstance(field, StringField):
+        multi = isinstance(field, TextAreaField)
+        cap = column_length(column) or (TEXT_MAX if multi else LINE_MAX)
+        found = [multi_line if multi else single_line, at_most(cap)]
+        if isinstance(field, PasswordField):  # hashed, never shown: any character may be part of a password
+            found.remove(single_line)
+        if isinstance(column_type, Numeric) and column_type.precision and column_type.scale is not None:
+            found.append(_fits_numeric(column_type.precision, column_type.scale))
+        return found
+    if isinstance(field, DateField):
+        return [sane_date]
+    maximum = BIGINT_MAX if isinstance(column_type, BigInteger) else INT_MAX
+    if isinstance(field, IntegerField):
+        return [_in_range(maximum, _l("Talet är för stort eller för litet."))]
+    if isinstance(field, SelectFieldBase) and getattr(field, "coerce", None) is int:
+        return [_in_range(maximum, _l("Välj bland alternativen."))]
+    return []
+
+
+_SUBMIT_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class PortalForm(FlaskForm):
+    """Every form of the portal: whatever is posted is stored safely or refused beside its field.
+
+    Each text field is capped at the length of the String(n) column it is stored in — the column of the same
+    name on `Meta.model`, or the one `Meta.columns` names for it — and at LINE_MAX/TEXT_MAX when it has none;
+    it refuses control characters (a text area keeps line breaks and tabs). A number typed into a text field
+    fits its Numeric column; integer fields and id choices stay within the column's range; dates between
+    DATE_MIN and DATE_MAX. A form declares where it is stored:
+
+        class Meta:
+            model = Person
+            columns = {"city": ContactDetails.city, "number": None}  # None: stored normalised, the operation checks
+    """
+
+    class Meta:
+        model = None
+        columns: dict = {}
+
+        def bind_field(self, form, unbound_field, options):
+            field = super().bind_field(form, unbound_field, options)
+            extra = _checks(self, field)
+            if extra:
+                # First: a range check must stop the chain before WTForms' NumberRange, whose math.isnan()
+                # overflows on an integer of 400 digits.
+                field.validators = [*extra, *field.validators] if isinstance(field, IntegerField) \
+                    else [*field.validators, *extra]
+                caps = [v.max for v in field.validators if isinstance(v, Length) and v.max >= 0]
+                if caps and not isinstance(field, HiddenField):
+                    field.flags.maxlength = min(caps)  # the browser stops at the cap too
+            return field
+
+        def wrap_formdata(self, form, formdata):
+            if formdata is None or hasattr(formdata, "getlist"):
+                return formdata  # given by the view (a search form reads request.args), or none
+            # Flask-WTF's "from the request": the posted fields, and uploads only for file fields (elsewhere a
+            # file is not text). A JSON body is nothing a page of the portal sends: as if nothing was posted.
+            if not has_request_context() or request.method not in _SUBMIT_METHODS:
+                return None
+            names = {f.name for f in form if isinstance(f, FileField)}
+            files = MultiDict([(k, v) for k, v in request.files.items(multi=True) if k in names])
+            if files:
+                return CombinedMultiDict((files, request.form))
+            return request.form or None
+
+
+class ButtonForm(PortalForm):
     """No fields: a POST button (logout, deactivate, ...) still carries a CSRF token."""
 
 
@@ -39,6 +268,40 @@ def at_least_one(message):
             raise StopValidation(str(message))
 
     return check
+
+
+# --- uploaded file names ----------------------------------------------------------------------------------------------
+
+#: Characters a file name keeps none of: control characters, bidi controls, separators, and what ends a quoted
+#: header value.
+_NOT_IN_FILE_NAME = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}\u2028\u2029\"\\\\/:*?<>|]")
+
+
+def safe_filename(name: str | None, default: str, *, max_length: int = 200) -> str:
+    """An uploaded file's name fit to store and to send in a Content-Disposition header: the last part of any
+    path, without control or bidi characters, at most `max_length` characters (the extension kept), or `default`
+    when nothing is left."""
+    name = unicodedata.normalize("NFC", name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = _NOT_IN_FILE_NAME.sub("", name).strip(" .")
+    if len(name) > max_length:
+        stem, dot, extension = name.rpartition(".")
+        extension = extension[:20] if dot else ""
+        name = (stem if dot else name)[: max_length - len(extension) - 1].rstrip(" .") + (dot + extension)
+    return name or default
+
+
+def attachment(filename: str) -> str:
+    """The Content-Disposition value for downloading `filename`: a plain ASCII name for old clients and the
+    exact name in RFC 6266's filename* (which a browser prefers)."""
+    name = safe_filename(filename, "fil")
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    plain = re.sub(r"\s+", " ", plain).strip(" .") or "fil"
+    if plain == name:
+        return f'attachment; filename="{name}"'
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+# --- showing an operation's refusal ----------------------------------------------------------------------------------
 
 
 def attach_error(form: FlaskForm, field: str | None, message: str) -> None:

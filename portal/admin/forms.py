@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -15,14 +14,20 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from portal.forms import MultiCheckboxField, at_least_one, choice
-from portal.orgs import KINDS
+from portal.audit import AuditEvent
+from portal.auth.models import User
+from portal.forms import MultiCheckboxField, PortalForm, at_least_one, choice
+from portal.orgs import KINDS, Organisation
 
 
-class OrganisationForm(FlaskForm):
-    name = StringField(_l("Namn"), validators=[DataRequired(_l("Ange organisationens namn.")), Length(max=200)],
+class OrganisationForm(PortalForm):
+    class Meta:
+        model = Organisation
+        columns = {"orgnr": None}  # stored normalised (212000-2981); the operation checks what is left
+
+    name = StringField(_l("Namn"), validators=[DataRequired(_l("Ange organisationens namn."))],
                        description=_l("T.ex. Lekebergs kommun, AMI."))
-    code = StringField(_l("Kod"), validators=[DataRequired(_l("Ange en kort kod.")), Length(max=60)],
+    code = StringField(_l("Kod"), validators=[DataRequired(_l("Ange en kort kod."))],
                        description=_l("Kort och unik, med små bokstäver, siffror och bindestreck, "
                                       "t.ex. lekeberg-ami. Kan inte ändras senare."))
     kind = SelectField(_l("Typ"), choices=[choice(k, v) for k, v in KINDS.items()],
@@ -40,11 +45,13 @@ class EditOrganisationForm(OrganisationForm):
     is_active = BooleanField(_l("Aktiv"), description=_l("En inaktiv organisation får inga nya användare."))
 
 
-class UserForm(FlaskForm):
-    email = EmailField(_l("E-postadress"), validators=[DataRequired(_l("Ange e-postadressen.")), Length(max=254)],
+class UserForm(PortalForm):
+    class Meta:
+        model = User
+
+    email = EmailField(_l("E-postadress"), validators=[DataRequired(_l("Ange e-postadressen."))],
                        render_kw={"autocomplete": "off"})
-    name = StringField(_l("Namn"), validators=[DataRequired(_l("Ange namnet.")), Length(max=200)],
-                       render_kw={"autocomplete": "off"})
+    name = StringField(_l("Namn"), validators=[DataRequired(_l("Ange namnet."))], render_kw={"autocomplete": "off"})
     organisation = SelectField(_l("Organisation"), choices=[], validate_choice=False)
     roles = MultiCheckboxField(_l("Roller"), choices=[], validators=[at_least_one(_l("Välj minst en roll."))],
                                description=_l("Välj minst en roll. Rollerna styr vad användaren får göra."))
@@ -56,14 +63,17 @@ class UserForm(FlaskForm):
     )
 
 
-class EditUserForm(FlaskForm):
+class EditUserForm(PortalForm):
+    class Meta:
+        model = User
+
     version = HiddenField()
-    name = StringField(_l("Namn"), validators=[DataRequired(_l("Ange namnet.")), Length(max=200)])
+    name = StringField(_l("Namn"), validators=[DataRequired(_l("Ange namnet."))])
     roles = MultiCheckboxField(_l("Roller"), choices=[], validators=[at_least_one(_l("Välj minst en roll."))],
                                description=_l("Välj minst en roll. Rollerna styr vad användaren får göra."))
 
 
-class UserFilterForm(FlaskForm):
+class UserFilterForm(PortalForm):
     """The filter above the user list (GET, so a filtered list can be linked)."""
 
     class Meta:
@@ -73,26 +83,28 @@ class UserFilterForm(FlaskForm):
     org = SelectField(_l("Organisation"), choices=[], validate_choice=False)
 
 
-class AuditSearchForm(FlaskForm):
+class AuditSearchForm(PortalForm):
     """The audit-trail search (GET, so a search can be linked and repeated)."""
 
     class Meta:
         csrf = False
+        model = AuditEvent
+        columns = {"email": User.email}
 
-    action = StringField(_l("Händelse"), validators=[Optional(), Length(max=80)],
+    action = StringField(_l("Händelse"), validators=[Optional()],
                          description=_l("T.ex. login.failed. Ange user för alla user-händelser."),
                          render_kw={"list": "kanda-handelser"})
-    email = StringField(_l("Användarens e-post"), validators=[Optional(), Length(max=254)])
+    email = StringField(_l("Användarens e-post"), validators=[Optional()])
     date_from = DateField(_l("Från och med"), validators=[Optional()],
                           description=_l("Datum som ÅÅÅÅ-MM-DD"))
     date_to = DateField(_l("Till och med"), validators=[Optional()], description=_l("Datum som ÅÅÅÅ-MM-DD"))
     person_id = IntegerField(_l("Person-id"), validators=[Optional(), NumberRange(min=1)])
-    object_type = StringField(_l("Objekttyp"), validators=[Optional(), Length(max=60)],
+    object_type = StringField(_l("Objekttyp"), validators=[Optional()],
                               description=_l("T.ex. User eller Organisation"))
-    object_id = StringField(_l("Objekt-id"), validators=[Optional(), Length(max=60)])
+    object_id = StringField(_l("Objekt-id"), validators=[Optional()])
 
 
-class AuditVerifyForm(FlaskForm):
+class AuditVerifyForm(PortalForm):
     """The chain check, optionally against a head kept elsewhere (POST: the check is recorded)."""
 
     head = StringField(

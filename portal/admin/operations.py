@@ -13,6 +13,7 @@ from portal import audit, audit_check
 from portal.audit import AuditEvent, AuditEventPerson
 from portal.auth.models import User
 from portal.db import db, paginate
+from portal.forms import to_int
 from portal.orgs import Organisation
 from portal.permissions import audit_scope_org_id, can_manage_user, check, has, is_system_admin
 
@@ -46,7 +47,8 @@ def organisation_names(*, active_only: bool = False, exclude: Organisation | Non
 
 def organisation_by_choice(value: str | None) -> Organisation | None:
     """The organisation a select posted (its id as text), or None for nothing or nonsense."""
-    return db.session.get(Organisation, int(value)) if value and value.isdigit() else None
+    number = to_int(value, minimum=1)
+    return db.session.get(Organisation, number) if number is not None else None
 
 
 # --- Staff accounts ----------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from portal.auth import operations as accounts
 from portal.auth.models import User
 from portal.db import db
 from portal.errors import RuleError
-from portal.forms import attach_error, choice, show_errors
+from portal.forms import attach_error, choice, id_arg, show_errors
 from portal.orgs import Organisation
 from portal.permissions import ROLES, assignable_roles, can_manage_user, check, is_system_admin, requires
 
@@ -108,11 +108,14 @@ def users():
     organisation_id = None
     if is_system_admin(current_user):
         filters.org.choices = _org_choices(_("Alla organisationer"))
-        organisation_id = int(filters.org.data) if (filters.org.data or "").isdigit() else None
+        organisation_id = id_arg("org")
     else:
         del filters.org
-    page, manageable = ops.users_page(current_user, query=filters.q.data or "", organisation_id=organisation_id)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
+    if not filters.validate():  # e.g. a search text beyond its cap: said beside the field, nothing searched
+        return render_template("admin/users.html", page=None, filters=filters, manageable=set(), roles=ROLES,
+                               args={}), 400
+    page, manageable = ops.users_page(current_user, query=filters.q.data or "", organisation_id=organisation_id)
     return render_template("admin/users.html", page=page, filters=filters, manageable=manageable, roles=ROLES,
                            args=args)
 
@@ -125,8 +128,8 @@ def users_new():
     system_admin = is_system_admin(current_user)
     if system_admin:
         form.organisation.choices = _org_choices(_("Välj organisation"), active_only=True)
-        if request.method == "GET" and request.args.get("org", "").isdigit():
-            form.organisation.data = request.args["org"]
+        if request.method == "GET" and id_arg("org"):
+            form.organisation.data = str(id_arg("org"))
     else:
         del form.organisation
     status = 400 if form.is_submitted() else 200

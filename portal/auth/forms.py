@@ -2,19 +2,24 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from portal.auth.models import User
+from portal.forms import PortalForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(PortalForm):
+    class Meta:
+        model = User
+
     email = EmailField(_l("E-postadress"), validators=[DataRequired(_l("Ange din e-postadress."))],
                        render_kw={"autocomplete": "username"})
     password = PasswordField(_l("Lösenord"), validators=[DataRequired(_l("Ange ditt lösenord."))],
                              render_kw={"autocomplete": "current-password"})
 
 
-class CodeForm(FlaskForm):
+class CodeForm(PortalForm):
     code = StringField(
         _l("Kod"),
         validators=[DataRequired(_l("Ange koden från autentiseringsappen.")), Length(max=40)],
@@ -23,7 +28,7 @@ class CodeForm(FlaskForm):
     )
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(PortalForm):
     #: Only when two-factor login is on already: whoever sets it up again proves it is the account's owner.
     current = PasswordField(
         _l("Lösenord eller kod från din nuvarande app"),
@@ -39,7 +44,7 @@ class EnrolForm(FlaskForm):
     )
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(PortalForm):
     current = PasswordField(_l("Nuvarande lösenord"), validators=[DataRequired(_l("Ange ditt nuvarande lösenord."))],
                             render_kw={"autocomplete": "current-password"})
     new = PasswordField(_l("Nytt lösenord"), validators=[DataRequired(_l("Ange ett nytt lösenord."))],

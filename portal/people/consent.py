@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from portal import audit, notifications
 from portal.auth.models import User
 from portal.db import db, utcnow
+from portal.forms import safe_filename
 from portal.notifications import N_
 from portal.orgs import Organisation
 from portal.people import rules
@@ -52,10 +53,9 @@ def check_scan(filename: str, data: bytes) -> tuple[str, str]:
         raise ConsentError(_l("Filen är tom. Välj den inskannade blanketten."), field="scan")
     for signature, content_type, extension in SCAN_SIGNATURES:
         if data.startswith(signature):
-            # ASCII only: the name goes into a Content-Disposition header when the scan is downloaded.
-            stem = "".join(c for c in (filename or "").rsplit(".", 1)[0]
-                           if c.isascii() and (c.isalnum() or c in "-_"))[:80]
-            return content_type, f"{stem or 'samtycke'}.{extension}"
+            # The extension is the one the content shows, whatever the name said.
+            stem = safe_filename((filename or "").rsplit(".", 1)[0], "samtycke", max_length=80)
+            return content_type, f"{stem}.{extension}"
     raise ConsentError(_l("Filen måste vara en PDF, JPEG eller PNG."), field="scan")
 
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from portal.db import db
 from portal.errors import RuleError
-from portal.forms import ButtonForm, show_errors
+from portal.forms import ButtonForm, attachment, id_arg, show_errors
 from portal.people import consent as consents
 from portal.people import documents, operations, rules
 from portal.people.forms import ConsentDecisionForm, ConsentForm, DisclosureForm, WithdrawForm
@@ -23,7 +23,7 @@ from portal.permissions import requires
 def load_consent(person: Person, consent_id: int, *, need: str | None = None) -> Consent:
     """The person's consent, or 404; with need="involved", 403 unless the user's organisation is in it, with
     need="named", unless it is named in it."""
-    consent = db.session.get(Consent, consent_id) if 0 < consent_id < 2 ** 31 else None
+    consent = db.session.get(Consent, consent_id)
     if consent is None or consent.person_id != person.id:
         abort(404)
     if need == "involved":
@@ -77,7 +77,7 @@ def consent_decide(ref: str, consent_id: int):
 @requires("consent.register")
 def consent_new(ref: str):
     person = load_person(ref, need="change")
-    replaces = request.args.get("ersatter", type=int)
+    replaces = id_arg("ersatter")
     supersedes = load_consent(person, replaces, need="involved") if replaces is not None else None
     view = gate(current_user, person)
     form = ConsentForm()
@@ -127,7 +127,7 @@ def _draft_consent_form(view, form: ConsentForm) -> Response:
 
 def _docx_response(data: bytes, filename: str) -> Response:
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+                    headers={"Content-Disposition": attachment(filename)})
 
 
 @bp.route("/deltagare/<ref>/samtycken/<int:consent_id>/blankett.docx")
@@ -151,7 +151,7 @@ def consent_scan(ref: str, consent_id: int):
     if scan is None:
         abort(404)
     return Response(scan.data, mimetype=scan.content_type,
-                    headers={"Content-Disposition": f'attachment; filename="{scan.filename}"'})
+                    headers={"Content-Disposition": attachment(scan.filename)})
 
 
 @bp.route("/deltagare/<ref>/samtycken/<int:consent_id>/aterkalla", methods=["GET", "POST"])

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -15,7 +14,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.forms import MultiCheckboxField
+from portal.forms import MultiCheckboxField, PortalForm
+from portal.people.models import Consent, ContactDetails, Disclosure, Guardian, Person, PersonNote
 from portal.people.vocabulary import BASES, CATEGORIES, METHODS, PURPOSES
 
 
@@ -23,7 +23,11 @@ def _choices(mapping: dict) -> list[tuple[str, str]]:
     return [(key, label) for key, label in mapping.items()]
 
 
-class RegisterPersonForm(FlaskForm):
+class RegisterPersonForm(PortalForm):
+    class Meta:
+        model = Person
+        columns = {name: getattr(ContactDetails, name) for name in ("address", "postal_code", "city", "phone", "email")}
+
     first_name = StringField(_l("Förnamn"), validators=[DataRequired(_l("Ange förnamn.")), Length(max=100)])
     last_name = StringField(_l("Efternamn"), validators=[DataRequired(_l("Ange efternamn.")), Length(max=100)])
     number = StringField(_l("Personnummer eller samordningsnummer"), validators=[Optional(), Length(max=20)],
@@ -44,7 +48,10 @@ class RegisterPersonForm(FlaskForm):
     email = StringField(_l("E-post"), validators=[Optional(), Length(max=254)], render_kw={"type": "email"})
 
 
-class IdentityForm(FlaskForm):
+class IdentityForm(PortalForm):
+    class Meta:
+        model = Person
+
     first_name = StringField(_l("Förnamn"), validators=[DataRequired(_l("Ange förnamn.")), Length(max=100)])
     last_name = StringField(_l("Efternamn"), validators=[DataRequired(_l("Ange efternamn.")), Length(max=100)])
     home_kommun = SelectField(_l("Hemkommun"), choices=[], validators=[Optional()])
@@ -58,18 +65,21 @@ class IdentityForm(FlaskForm):
     version = HiddenField()
 
 
-class CorrectionForm(FlaskForm):
+class CorrectionForm(PortalForm):
     message = TextAreaField(_l("Vad ska rättas?"), validators=[DataRequired(_l(
         "Skriv vad som behöver rättas och varför.")), Length(max=2000)],
         description=_l("T.ex. rätt stavning av namnet eller ny hemkommun, och var uppgiften kommer ifrån."))
 
 
-class ConsentDecisionForm(FlaskForm):
+class ConsentDecisionForm(PortalForm):
     reason = TextAreaField(_l("Skäl om ni avböjer"), validators=[Optional(), Length(max=2000)],
                            description=_l("Krävs om ni inte står bakom samtycket."))
 
 
-class ContactForm(FlaskForm):
+class ContactForm(PortalForm):
+    class Meta:
+        model = ContactDetails
+
     address = StringField(_l("Adress"), validators=[Optional(), Length(max=200)])
     postal_code = StringField(_l("Postnummer"), validators=[Optional(), Length(max=10)])
     city = StringField(_l("Postort"), validators=[Optional(), Length(max=100)])
@@ -77,7 +87,10 @@ class ContactForm(FlaskForm):
     email = StringField(_l("E-post"), validators=[Optional(), Length(max=254)], render_kw={"type": "email"})
 
 
-class GuardianForm(FlaskForm):
+class GuardianForm(PortalForm):
+    class Meta:
+        model = Guardian
+
     name = StringField(_l("Vårdnadshavarens namn"), validators=[DataRequired(_l("Ange vårdnadshavarens namn.")),
                                                                Length(max=200)])
     relation = StringField(_l("Relation"), validators=[Optional(), Length(max=60)],
@@ -86,7 +99,10 @@ class GuardianForm(FlaskForm):
     email = StringField(_l("E-post"), validators=[Optional(), Length(max=254)], render_kw={"type": "email"})
 
 
-class NoteForm(FlaskForm):
+class NoteForm(PortalForm):
+    class Meta:
+        model = PersonNote
+
     category = SelectField(_l("Kategori"), choices=_choices(CATEGORIES),
                            description=_l("Kategorin avgör vilka samtycken som låter andra organisationer se "
                                           "anteckningen."))
@@ -94,7 +110,10 @@ class NoteForm(FlaskForm):
                                                         Length(max=10000)])
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(PortalForm):
+    class Meta:
+        model = Consent
+
     organisations = MultiCheckboxField(
         _l("Organisationer som får utbyta uppgifter"), coerce=int, choices=[],
         description=_l("Din organisation ingår alltid. Varje enhet anges för sig: kommunen omfattar inte sina "
@@ -122,12 +141,15 @@ class ConsentForm(FlaskForm):
         description=_l("Krävs när en person under 18 år samtycker utan vårdnadshavare."))
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(PortalForm):
     reason = TextAreaField(_l("Skäl till återkallelsen"), validators=[DataRequired(_l(
         "Ange varför samtycket återkallas (t.ex. den unges egen begäran)."))])
 
 
-class DisclosureForm(FlaskForm):
+class DisclosureForm(PortalForm):
+    class Meta:
+        model = Disclosure
+
     to_org = SelectField(_l("Mottagande organisation"), coerce=int, choices=[])
     basis = SelectField(_l("Lagstöd"), choices=[("", _l("– Välj –")), *_choices(BASES)])
     basis_detail = StringField(_l("Bestämmelse"), validators=[Optional(), Length(max=300)],
@@ -138,7 +160,7 @@ class DisclosureForm(FlaskForm):
     disclosed_on = DateField(_l("Datum för utlämnandet"), validators=[Optional()], description=_l("ÅÅÅÅ-MM-DD"))
 
 
-class ExtractForm(FlaskForm):
+class ExtractForm(PortalForm):
     number = StringField(_l("Personnummer eller samordningsnummer"),
                          validators=[DataRequired(_l("Ange personnumret som begäran gäller."))],
                          render_kw={"autocomplete": "off"})
