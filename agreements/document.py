@@ -14,7 +14,7 @@ from flask_babel import force_locale
 from agreements import diff
 from agreements.goals import figures, fmt_date, frozen_goal
 from agreements.models import Revision
-from portal.db import db
+from portal.text import xml_safe as _t
 
 STATE_WORDS = {"draft": "Utkast", "proposed": "Förslag till beslut", "adopted": "Antagen"}
 CHANGES_HEADING = "Ändringar sedan föregående version"
@@ -23,8 +23,10 @@ SIGNATURES_CAPTION = "Underskrifter"
 
 def previous_revision(revision: Revision) -> Revision | None:
     """The revision this one was based on (or the latest adopted one before it)."""
+    # Through the agreement's revisions rather than a query: migration 0004 hands this module plain objects read
+    # on its own connection, with no session to ask.
     if revision.based_on_id:
-        return db.session.get(Revision, revision.based_on_id)
+        return next((r for r in revision.agreement.revisions if r.id == revision.based_on_id), None)
     earlier = [r for r in revision.agreement.revisions if r.is_adopted and r.number < revision.number]
     return earlier[-1] if earlier else None
 
@@ -52,8 +54,12 @@ STYLE_NAMES = ("Title", "Subtitle", "Heading 1", "Heading 2", "List Bullet")
 
 
 def _add(document, text: str = "", style: str | None = None):
-    """Add a paragraph with a built-in style, setting the style id directly (see STYLE_NAMES)."""
-    paragraph = document.add_paragraph(text)
+    """Add a paragraph with a built-in style, setting the style id directly (see STYLE_NAMES).
+
+    Every text of the document passes through `_t` (portal.text.xml_safe): one control character stored before
+    they were refused would otherwise stop the whole document from being written.
+    """
+    paragraph = document.add_paragraph(_t(text))
     if style:
         paragraph._p.style = document._style_ids[style]
     return paragraph
@@ -72,8 +78,8 @@ def _body(document, text: str) -> None:
 
 
 def goal_rows(revision: Revision) -> list[tuple[str, str, str, str, str]]:
-    """(goal, baseline, target, latest value, status): the wording and targets frozen into an adopted revision,
-    the latest measured value and status as they are now."""
+    """(goal, baseline, target, latest value, status) for the page and for drafts: the wording and targets frozen
+    into an adopted revision, the latest measured value and status as they are now."""
     rows = []
     for link in revision.goal_links:
         live = figures(link.goal)
@@ -81,6 +87,17 @@ def goal_rows(revision: Revision) -> list[tuple[str, str, str, str, str]]:
         baseline = worded.baseline + (f" ({worded.baseline_date})" if worded.baseline_date != "–" else "")
         latest = live.latest + (f" ({live.latest_date})" if live.latest_date else "")
         rows.append((worded.indicator, baseline, worded.target, latest, live.status_label))
+    return rows
+
+
+def adopted_goal_rows(revision: Revision) -> list[tuple[str, str, str]]:
+    """(goal, baseline, target) as adopted: the document of an adopted revision is what the parties decided, so no
+    measured value or status of a later day belongs in it."""
+    rows = []
+    for link in revision.goal_links:
+        worded = figures_of_snapshot(link.frozen) if link.frozen else figures(link.goal)
+        baseline = worded.baseline + (f" ({worded.baseline_date})" if worded.baseline_date != "–" else "")
+        rows.append((worded.indicator, baseline, worded.target))
     return rows
 
 
@@ -94,7 +111,7 @@ def build(revision: Revision) -> Document:
     agreement = revision.agreement
     document = Document()
     document._style_ids = {name: document.styles[name].style_id for name in STYLE_NAMES}
-    document.core_properties.title = agreement.title
+    document.core_properties.title = _t(agreement.title)
     document.core_properties.language = "sv-SE"
     styles = document.styles
     styles["Normal"].font.name = "Calibri"
@@ -108,7 +125,7 @@ def build(revision: Revision) -> Document:
         header.runs[0].bold = True
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    footer.add_run(f"{agreement.title} – revision {revision.number} – sida ")
+    footer.add_run(_t(f"{agreement.title} – revision {revision.number} – sida "))
     _field(footer.add_run(), "PAGE")
     footer.add_run(" av ")
     _field(footer.add_run(), "NUMPAGES")
@@ -117,22 +134,22 @@ def build(revision: Revision) -> Document:
     _add(document, agreement.title, "Title")
     _add(document, f"Revision {revision.number} – {STATE_WORDS[revision.state]}", "Subtitle")
     if agreement.diarienummer:
-        document.add_paragraph(f"Diarienummer: {agreement.diarienummer}")
-    document.add_paragraph("Parter:")
+        _add(document, f"Diarienummer: {agreement.diarienummer}")
+    _add(document, "Parter:")
     for party in agreement.parties:
         _add(document, f"{party.name}, organisationsnummer {party.orgnr}", "List Bullet")
     if revision.valid_from or revision.valid_to:
-        document.add_paragraph(f"Gäller fr.o.m. {fmt_date(revision.valid_from)} t.o.m. {fmt_date(revision.valid_to)}")
+        _add(document, f"Gäller fr.o.m. {fmt_date(revision.valid_from)} t.o.m. {fmt_date(revision.valid_to)}")
     if revision.is_adopted:
-        document.add_paragraph(f"Antagen {fmt_date(revision.adopted_on)}")
+        _add(document, f"Antagen {fmt_date(revision.adopted_on)}")
     else:
         stamp = revision.updated_dt or revision.created_dt
-        document.add_paragraph(f"Datum: {fmt_date(stamp.date())}")
+        _add(document, f"Datum: {fmt_date(stamp.date())}")
     if revision.next_revision_due:
-        document.add_paragraph(f"Nästa revidering senast {fmt_date(revision.next_revision_due)}")
+        _add(document, f"Nästa revidering senast {fmt_date(revision.next_revision_due)}")
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
-    goals = goal_rows(revision)
+    goals = adopted_goal_rows(revision) if revision.is_adopted else goal_rows(revision)
     goals_written = False
     for item in revision.sections:
         _add(document, item.title, "Heading 1")
@@ -164,23 +181,27 @@ def build(revision: Revision) -> Document:
             for step in routine.steps:
                 paragraph = document.add_paragraph()
                 paragraph.add_run(f"Steg {step.number}: ").bold = True
-                paragraph.add_run(step.text)
+                paragraph.add_run(_t(step.text))
                 if step.responsible:
-                    paragraph.add_run(f" Ansvarig: {step.responsible}.").italic = True
+                    paragraph.add_run(_t(f" Ansvarig: {step.responsible}.")).italic = True
     return document
 
 
+GOAL_COLUMNS = ("Mål", "Utgångsläge", "Målvärde", "Senaste värde", "Status")
+
+
 def _goals_table(document, rows) -> None:
-    table = document.add_table(rows=1, cols=5)
+    """The goals as adopted (three columns), or with the latest values and status for a draft (five)."""
+    headings = GOAL_COLUMNS[:len(rows[0])]
+    table = document.add_table(rows=1, cols=len(headings))
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ("Mål", "Utgångsläge", "Målvärde", "Senaste värde", "Status"),
-                          strict=True):
+    for cell, text in zip(table.rows[0].cells, headings, strict=True):
         cell.text = text
         cell.paragraphs[0].runs[0].bold = True
     for row in rows:
         cells = table.add_row().cells
         for cell, text in zip(cells, row, strict=True):
-            cell.text = text
+            cell.text = _t(text)
 
 
 def _signatures(document, revision: Revision) -> None:
@@ -191,9 +212,9 @@ def _signatures(document, revision: Revision) -> None:
     for signatory in revision.signatories:
         cells = table.add_row().cells
         when = fmt_date(signatory.signed_on) if signatory.signed_on else "____________________"
-        cells[0].text = f"{revision.place or 'Ort'}, {when}"
-        cells[1].text = "\n\n______________________________\n" + ", ".join(
-            p for p in (signatory.name, signatory.title, signatory.organisation) if p)
+        cells[0].text = _t(f"{revision.place or 'Ort'}, {when}")
+        cells[1].text = "\n\n______________________________\n" + _t(", ".join(
+            p for p in (signatory.name, signatory.title, signatory.organisation) if p))
 
 
 def to_bytes(revision: Revision) -> bytes:

@@ -5,14 +5,25 @@ draft, changes, and records the audit event by that user (see agreements.operati
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from datetime import date
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from agreements import importer, rules
 from agreements.models import Appendix, Revision, Routine, RoutineStep, Section, Signatory
-from agreements.operations import AgreementError, check_validity, require_draft, slug
+from agreements.operations import (
+    AgreementError,
+    check_validity,
+    fits,
+    long_text,
+    one_line,
+    require_draft,
+    slug,
+    too_long,
+)
 from portal import audit
 from portal.db import db, utcnow
 from portal.errors import check_version
@@ -28,7 +39,8 @@ class SectionInput:
     id: int | None
     title: str
     body: str
-    position: int
+    #: "Ordning" as typed (or the saved number when the form did not send it); checked by save_draft.
+    position: int | str
 
 
 @dataclass
@@ -37,7 +49,7 @@ class AppendixInput:
     number: str
     title: str
     body: str
-    position: int
+    position: int | str
     #: routine id → text with one step per line, "Ansvarig | Vad som görs"
     routines: dict[int, str]
 
@@ -116,6 +128,63 @@ def _set_steps(routine: Routine, steps: list[tuple[str, str]]) -> None:
         routine.steps.remove(step)
 
 
+# --- Checking what was typed: the draft's own fields are not WTForms fields -------------------------
+
+#: Far beyond any real draft's number of sections, well inside the database's integer.
+MAX_POSITION = 9999
+#: The lengths the columns hold (agreements.models).
+TITLE_MAX, NUMBER_MAX, NAME_MAX = 300, 20, 200
+
+
+def _position(value, field: str, problems: list) -> int:
+    typed = str(value).strip()
+    if re.fullmatch(r"[0-9]{1,9}", typed) and int(typed) <= MAX_POSITION:  # ASCII digits only: int("²") fails
+        return int(typed)
+    problems.append((field, _l("Ordningen ska vara ett heltal från 0 till %(max)s.", max=MAX_POSITION)))
+    return 0
+
+
+def _fits(value: str, limit: int, field: str, problems: list) -> str:
+    if len(value) > limit:
+        problems.append((field, too_long(limit, value)))
+    return value
+
+
+def _checked_section(item: SectionInput, problems: list) -> SectionInput:
+    field = f"section-{item.id}"
+    title = _fits(one_line(item.title), TITLE_MAX, f"{field}-title", problems)
+    if not title:
+        problems.append((f"{field}-title", _l("Varje avsnitt behöver en rubrik.")))
+    return replace(item, title=title, body=long_text(item.body),
+                   position=_position(item.position, f"{field}-position", problems))
+
+
+def _checked_appendix(item: AppendixInput, problems: list) -> AppendixInput:
+    field = f"appendix-{item.id}"
+    number = _fits(one_line(item.number), NUMBER_MAX, f"{field}-number", problems)
+    title = _fits(one_line(item.title), TITLE_MAX, f"{field}-title", problems)
+    if not number or not title:
+        problems.append((f"{field}-title", _l("Varje bilaga behöver nummer och rubrik.")))
+    routines = {}
+    for routine_id, text in item.routines.items():
+        routines[routine_id] = parse_steps(long_text(text))
+        for responsible, _step in routines[routine_id]:
+            _fits(responsible, NAME_MAX, f"routine-{routine_id}-steps", problems)
+    return replace(item, number=number, title=title, body=long_text(item.body), routines=routines,
+                   position=_position(item.position, f"{field}-position", problems))
+
+
+def _checked_signatories(text: str, known: list[str]) -> list[tuple[str, str, str]]:
+    rows = parse_signatories(long_text(text), known)
+    problems: list = []
+    for row in rows:
+        for part in row:
+            _fits(part, NAME_MAX, "signatories", problems)
+    if problems:
+        raise AgreementError(problems[0][1], field="signatories")
+    return rows
+
+
 # --- Operations ---------------------------------------------------------------------------------------
 
 
@@ -128,35 +197,36 @@ def save_draft(revision: Revision, *, expected_version, valid_from: date | None,
     require_draft(revision)
     check_version(expected_version, revision.version, record=revision, message=STALE_DRAFT_MESSAGE)
     check_validity(valid_from, valid_to)
-    for item in sections:
-        if not item.title.strip():
-            raise AgreementError(_l("Varje avsnitt behöver en rubrik."), field=f"section-{item.id}-title")
-    for item in appendices or []:
-        if not item.number.strip() or not item.title.strip():
-            raise AgreementError(_l("Varje bilaga behöver nummer och rubrik."), field=f"appendix-{item.id}-title")
+    # Every typed field is cleaned (control characters from pasting dropped: they would break the .docx) and
+    # checked; all problems are shown at once, each beside its field.
+    problems: list = []
+    sections = [_checked_section(item, problems) for item in sections]
+    appendices = [_checked_appendix(item, problems) for item in appendices or []]
+    if problems:
+        raise AgreementError(problems[0][1], field=problems[0][0], errors=problems)
     known = [p.name for p in revision.agreement.parties] + [s.organisation for s in revision.signatories]
-    signatory_rows = parse_signatories(signatories, known) if signatories is not None else None
+    signatory_rows = _checked_signatories(signatories, known) if signatories is not None else None
     # Everything is checked: nothing below refuses, so a refusal never leaves half a draft changed.
     revision.valid_from, revision.valid_to = valid_from, valid_to
-    revision.next_revision_due, revision.place = next_revision_due, (place or "").strip() or None
-    revision.change_summary = (change_summary or "").strip() or None
+    revision.next_revision_due, revision.place = next_revision_due, one_line(place) or None
+    revision.change_summary = long_text(change_summary) or None
     section_by_id = {s.id: s for s in revision.sections}
     for item in sections:
         section = section_by_id.get(item.id)
         if section is not None:
-            section.title, section.body, section.position = item.title.strip(), item.body.strip(), item.position
+            section.title, section.body, section.position = item.title, item.body, item.position
     appendix_by_id = {a.id: a for a in revision.appendices}
-    for item in appendices or []:
+    for item in appendices:
         appendix = appendix_by_id.get(item.id)
         if appendix is None:
             continue
-        appendix.number, appendix.title = item.number.strip(), item.title.strip()
-        appendix.body, appendix.position = item.body.strip(), item.position
+        appendix.number, appendix.title, appendix.body = item.number, item.title, item.body
+        appendix.position = item.position
         routine_by_id = {r.id: r for r in appendix.routines}
-        for routine_id, text in item.routines.items():
+        for routine_id, steps in item.routines.items():
             routine = routine_by_id.get(routine_id)
             if routine is not None:
-                _set_steps(routine, parse_steps(text))
+                _set_steps(routine, steps)
     if signatory_rows is not None:
         revision.signatories = [Signatory(name=n, title=t, organisation=o, position=i)
                                 for i, (n, t, o) in enumerate(signatory_rows)]
@@ -170,19 +240,26 @@ def add_section(revision: Revision, *, title: str, by) -> Section:
     """A new, empty section last in the draft."""
     check_by(by, rules.can_revise, revision.agreement, "agreement:revise")
     require_draft(revision)
-    title = (title or "").strip()
+    title = one_line(title)
     if not title:
         raise AgreementError(_l("Ange en rubrik för det nya avsnittet."), field="title")
+    fits(title, TITLE_MAX, "title")
+    section = _new_section(revision, title)
+    revision.updated_dt = utcnow()
+    db.session.flush()
+    audit.record("agreement.section.add", obj=revision, by=by, details={"title": title})
+    return section
+
+
+def _new_section(revision: Revision, title: str) -> Section:
+    """An empty section last in the draft, with a key no other section of it has."""
     keys = {s.key for s in revision.sections}
     key, n = slug(title), 2
     while key in keys:
         key, n = f"{slug(title)}-{n}", n + 1
-    position = max((s.position for s in revision.sections), default=-1) + 1
+    position = min(max((s.position for s in revision.sections), default=-1) + 1, MAX_POSITION)
     section = Section(key=key, title=title, body="", position=position)
     revision.sections.append(section)
-    revision.updated_dt = utcnow()
-    db.session.flush()
-    audit.record("agreement.section.add", obj=revision, by=by, details={"title": title})
     return section
 
 
@@ -199,12 +276,12 @@ def add_appendix(revision: Revision, *, number: str, title: str, by) -> Appendix
     """A new bilaga last in the draft, numbered as the parties number it ("1", "3b")."""
     check_by(by, rules.can_revise, revision.agreement, "agreement:revise")
     require_draft(revision)
-    number, title = (number or "").strip(), (title or "").strip()
+    number, title = fits(one_line(number), NUMBER_MAX, "number"), fits(one_line(title), TITLE_MAX, "title")
     if not number:
         raise AgreementError(_l("Ange bilagans nummer, t.ex. 1 eller 3b."), field="number")
     if not title:
         raise AgreementError(_l("Ange bilagans rubrik."), field="title")
-    position = max((a.position for a in revision.appendices), default=-1) + 1
+    position = min(max((a.position for a in revision.appendices), default=-1) + 1, MAX_POSITION)
     appendix = Appendix(key=slug(title), number=number, title=title, body="", position=position)
     revision.appendices.append(appendix)
     revision.updated_dt = utcnow()
@@ -218,7 +295,7 @@ def add_routine(appendix: Appendix, *, title: str, key: str | None = None, by) -
     revision = appendix.revision
     check_by(by, rules.can_revise, revision.agreement, "agreement:revise")
     require_draft(revision)
-    title = (title or "").strip()
+    title = fits(one_line(title), TITLE_MAX, "title")
     if not title:
         raise AgreementError(_l("Ange rutinens namn."), field="title")
     routine = Routine(key=key or slug(title), title=title, position=len(appendix.routines))
@@ -231,26 +308,30 @@ def add_routine(appendix: Appendix, *, title: str, key: str | None = None, by) -
 def import_document(revision: Revision, *, data: bytes, filename: str, by) -> importer.ImportResult:
     """Pre-fill the draft from an uploaded .docx: matching sections get the text, others are added.
 
-    Refuses with importer.ImportError_ (a RuleError) when the file cannot be read; returns what was read,
-    including the text that could not be placed, for the page to show.
+    Refuses with importer.ImportError_ (a RuleError) when the file cannot be read or is beyond the configured
+    caps (importer.Limits); returns what was read, including the text that could not be placed, for the page to
+    show. One audit event tells the whole import, with its counts.
     """
     check_by(by, rules.can_revise, revision.agreement, "agreement:revise")
     require_draft(revision)
-    imported = importer.read(data, filename)
+    imported = importer.read(data, filename, importer.Limits.from_config(current_app.config))
     by_key = {s.key: s for s in revision.sections}
     by_title = {s.title.strip().lower(): s for s in revision.sections}
     filled = added = 0
     for item in imported.sections:
+        title = one_line(item.title)
         section = by_key.get(item.key) if item.key else None
-        section = section or by_title.get(item.title.strip().lower())
+        section = section or by_title.get(title.lower())
         if section is None:
-            section = add_section(revision, title=item.title, by=by)
+            section = _new_section(revision, title or "Avsnitt")
             added += 1
         else:
             filled += 1
-        section.body = item.body
+        section.body = long_text(item.body)
     revision.updated_dt = utcnow()
     db.session.flush()
     audit.record("agreement.revision.import", obj=revision, by=by,
-                 details={"filled": filled, "added": added, "unplaced": len(imported.unplaced)})
+                 details={"filename": one_line(filename)[:200], "bytes": len(data),
+                          "sections": len(imported.sections), "paragraphs": imported.paragraphs,
+                          "filled": filled, "added": added, "unplaced": len(imported.unplaced)})
     return imported

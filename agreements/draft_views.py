@@ -12,7 +12,7 @@ from agreements.models import Revision
 from agreements.views import back_to_revision, bp, load_revision
 from portal.db import db
 from portal.errors import RuleError, StaleEdit
-from portal.forms import attach_error, show_errors, to_int
+from portal.forms import attach_error, show_errors
 from portal.permissions import requires
 
 
@@ -25,9 +25,9 @@ def _not_a_draft(rev: Revision):
     return back_to_revision(rev)
 
 
-def _position(name: str, saved: int) -> int:
-    number = to_int(request.form.get(name, ""))
-    return saved if number is None else number
+def _position(name: str, saved: int) -> int | str:
+    """The "Ordning" as typed (the operation refuses what is no small whole number), or as saved when not sent."""
+    return request.form.get(name, saved)
 
 
 def _posted_sections(rev: Revision) -> list[drafts.SectionInput]:
@@ -56,13 +56,17 @@ def _saved_form(rev: Revision) -> RevisionForm:
 
 
 def _render_edit(rev: Revision, status: int = 200, *, form=None, posted=None, stale=None, section_form=None,
-                 appendix_form=None):
+                 appendix_form=None, refused: RuleError | None = None):
     """The draft's edit page; the small add-forms come back here with their errors beside the field.
 
-    `posted` is what was typed (shown instead of the saved text), `stale` the draft as someone else saved it.
+    `posted` is what was typed (shown instead of the saved text), `stale` the draft as someone else saved it,
+    `refused` the save's refusal: its messages for the sections' and appendices' own inputs go beside them.
     """
+    beside: dict[str, list[str]] = {}
+    for field, message in refused.errors if refused is not None else []:
+        beside.setdefault(field or "", []).append(message)
     return render_template("agreements/edit.html", revision=rev, agreement=rev.agreement,
-                           form=form or _saved_form(rev), posted=posted, stale=stale,
+                           form=form or _saved_form(rev), posted=posted, stale=stale, beside=beside,
                            section_form=section_form or TitleForm(prefix="ny"),
                            appendix_form=appendix_form or AppendixForm(prefix="bilaga"),
                            steps_as_text=drafts.steps_as_text), status
@@ -90,7 +94,7 @@ def edit(agreement_id: int, number: int):
         # version, so saving again knowingly replaces the other change.
         status = show_errors(form, exc)
         stale = exc.record if isinstance(exc, StaleEdit) else None
-        return _render_edit(rev, status, form=form, posted=request.form, stale=stale)
+        return _render_edit(rev, status, form=form, posted=request.form, stale=stale, refused=exc)
     except StaleDataError:  # saved by someone else between our check and our write
         db.session.rollback()
         flash(_("Utkastet sparades samtidigt av någon annan. Ladda om sidan och gör om ändringen."), "error")

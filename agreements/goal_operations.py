@@ -12,16 +12,29 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 
 from agreements import rules
-from agreements.goals import CsvError, parse_measurements_csv
+from agreements.goals import LIMIT, MAX_DECIMALS, CsvError, parse_measurements_csv
 from agreements.models import Agreement, Goal, Measurement, RevisionGoal
-from agreements.operations import AgreementError, user_id
+from agreements.operations import AgreementError, fits, long_text, one_line, user_id
 from portal import audit
 from portal.db import db, utcnow
 from portal.permissions import check_by
 
 
+def check_number(value: Decimal | None, field: str) -> None:
+    """A figure the value columns hold: finite and less than ten thousand million either way (goals.LIMIT).
+
+    The forms refuse such text already (goals.parse_decimal); this stops any other caller too.
+    """
+    if value is not None and (not Decimal(value).is_finite() or abs(Decimal(value)) >= LIMIT):
+        raise AgreementError(_l("Talet ska vara mindre än 10 000 000 000 (tio miljarder)."), field=field)
+
+
 def _check_goal(indicator: str, unit: str | None, target_type: str, baseline_value, baseline_date,
                 target_value, target_direction, target_date) -> None:
+    fits(indicator, 300, "indicator")
+    fits(unit or "", 40, "unit")
+    check_number(baseline_value, "baseline_value")
+    check_number(target_value, "target_value")
     if not indicator:
         raise AgreementError(_l("Ange vad målet gäller (indikator eller delmål)."), field="indicator")
     if target_type not in ("value", "direction", "milestone"):
@@ -48,13 +61,16 @@ def create_goal(agreement: Agreement, *, indicator: str, unit: str | None, targe
                 by) -> Goal:
     """Add a goal to the agreement and to its open draft (if any)."""
     check_by(by, rules.can_revise, agreement, "agreement:revise")
-    indicator, unit = (indicator or "").strip(), (unit or "").strip() or None
+    indicator, unit = one_line(indicator), one_line(unit) or None
     _check_goal(indicator, unit, target_type, baseline_value, baseline_date, target_value, target_direction,
                 target_date)
+    if not 0 <= decimals <= MAX_DECIMALS:
+        raise AgreementError(_l("Antalet decimaler ska vara från 0 till %(max)s.", max=MAX_DECIMALS),
+                             field="decimals")
     goal = Goal(agreement=agreement, indicator=indicator, unit=unit, target_type=target_type,
                 baseline_value=baseline_value, baseline_date=baseline_date, target_value=target_value,
                 target_direction=target_direction if target_type == "direction" else None,
-                target_date=target_date, description=(description or "").strip(), decimals=decimals,
+                target_date=target_date, description=long_text(description), decimals=decimals,
                 position=len(agreement.goals))
     db.session.add(goal)
     db.session.flush()
@@ -72,7 +88,7 @@ def update_goal(goal: Goal, *, indicator: str, unit: str | None, target_type: st
                 by) -> Goal:
     """Change a goal's wording or target. Adopted revisions keep the wording frozen when they were adopted."""
     check_by(by, rules.can_revise, goal.agreement, "agreement:revise")
-    indicator, unit = (indicator or "").strip(), (unit or "").strip() or None
+    indicator, unit = one_line(indicator), one_line(unit) or None
     _check_goal(indicator, unit, target_type, baseline_value, baseline_date, target_value, target_direction,
                 target_date)
     switches_kind = (goal.target_type == "milestone") != (target_type == "milestone")
@@ -82,7 +98,7 @@ def update_goal(goal: Goal, *, indicator: str, unit: str | None, target_type: st
     goal.indicator, goal.unit, goal.target_type = indicator, unit, target_type
     goal.baseline_value, goal.baseline_date, goal.target_value = baseline_value, baseline_date, target_value
     goal.target_direction = target_direction if target_type == "direction" else None
-    goal.target_date, goal.description = target_date, (description or "").strip()
+    goal.target_date, goal.description = target_date, long_text(description)
     db.session.flush()
     audit.record("agreement.goal.update", obj=goal, by=by, details={"indicator": indicator})
     return goal
@@ -99,6 +115,7 @@ def record_measurement(goal: Goal, *, measured_on: date | None, value: Decimal |
         raise AgreementError(_l("Ange mätdatum."), field="measured_on")
     if value is None:
         raise AgreementError(_l("Ange ett värde i siffror, t.ex. 9,5."), field="value")
+    check_number(value, "value")
     existing = next((m for m in goal.measurements if m.measured_on == measured_on), None)
     if existing is None:
         existing = Measurement(measured_on=measured_on, value=value, source=source, entered_by_id=user_id(by))
@@ -133,7 +150,7 @@ def check_off_milestone(goal: Goal, *, achieved_on: date | None, note: str = "",
         raise AgreementError(_l("Bara delmål bockas av; andra mål följs upp med mätvärden."), field="achieved_on")
     if achieved_on is not None and achieved_on > date.today():
         raise AgreementError(_l("Datumet kan inte ligga i framtiden."), field="achieved_on")
-    goal.achieved_on, goal.achieved_note = achieved_on, (note or "").strip() or None
+    goal.achieved_on, goal.achieved_note = achieved_on, fits(one_line(note), 500, "note") or None
     goal.achieved_by_id = user_id(by) if achieved_on else None
     db.session.flush()
     audit.record("agreement.goal.check", obj=goal, by=by,

@@ -57,7 +57,8 @@ def edit_goal(agreement_id: int, goal_id: int):
         form = GoalForm(obj=goal)
         for name in ("baseline_value", "target_value"):
             value = getattr(goal, name)
-            getattr(form, name).data = goals.fmt_number(value, goal.decimals) if value is not None else ""
+            # a stored figure nobody can use (goals.usable) leaves the field empty, to be typed again
+            getattr(form, name).data = goals.fmt_number(value, goal.decimals) if goals.usable(value) is not None else ""
         return _render_goal_form(goal.agreement, form, goal)
     form = GoalForm()
     if not form.validate_on_submit():

@@ -30,19 +30,44 @@ STATUS_CSS = {"achieved": "ok", "on_track": "ok", "off_track": "warn", "missed":
               "open": "", "late": "err"}
 
 
+#: What the value columns hold (Numeric(14, 4)): less than ten thousand million either way, four decimals.
+LIMIT = Decimal("1e10")
+#: More decimals than any figure needs; a goal's `decimals` outside 0..MAX_DECIMALS is shown with the nearest.
+MAX_DECIMALS = 4
+
+
+def usable(value) -> Decimal | None:
+    """A stored figure fit to show, compare and draw; None for ∞, NaN or beyond what the column holds.
+
+    New values are refused (parse_decimal, goal_operations), but SQLite keeps whatever it was once given, so a
+    page never computes with a stored value before asking this.
+    """
+    if value is None:
+        return None
+    try:
+        value = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+    return value if value.is_finite() and abs(value) < LIMIT else None
+
+
 def fmt_number(value: Decimal | None, decimals: int = 1) -> str:
-    """Swedish decimal comma, the goal's number of decimals: 20,8 / 4,0."""
+    """Swedish decimal comma, the goal's number of decimals: 20,8 / 4,0. The figures are data, so they keep the
+    Swedish form when the portal is read in English."""
     if value is None:
         return "–"
+    if usable(value) is None:
+        return str(_l("ogiltigt värde"))
+    decimals = min(max(int(decimals or 0), 0), MAX_DECIMALS)
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    return format_decimal(value, format=pattern, locale="sv_SE")
+    return format_decimal(Decimal(value), format=pattern, locale="sv_SE")
 
 
 def fmt_value(value: Decimal | None, goal: Goal | dict) -> str:
     unit = goal["unit"] if isinstance(goal, dict) else goal.unit
     decimals = goal["decimals"] if isinstance(goal, dict) else goal.decimals
     text = fmt_number(value, decimals)
-    return f"{text} {unit}" if unit and value is not None else text
+    return f"{text} {unit}" if unit and usable(value) is not None else text
 
 
 def _date_locale() -> str:
@@ -84,18 +109,20 @@ def status(goal: Goal, today: date | None = None) -> str:
             return "achieved"
         return "late" if goal.target_date and today > goal.target_date else "open"
     latest = goal.latest
-    if latest is None or goal.baseline_value is None:
-        return "no_data"
+    baseline, value = usable(goal.baseline_value), usable(latest.value) if latest else None
+    if latest is None or baseline is None or value is None:
+        return "no_data"  # nothing measured, or only figures no one can compute with (see usable)
     if goal.baseline_date is not None and latest.measured_on <= goal.baseline_date:
         return "no_data"  # nothing measured since the baseline
     past = goal.target_date is not None and today > goal.target_date
-    baseline, value = goal.baseline_value, latest.value
     if goal.target_type == "direction":
         improved = value < baseline if goal.target_direction == "decrease" else value > baseline
         if improved:
             return "achieved" if past else "on_track"
         return "missed" if past else "off_track"
-    target = goal.target_value
+    target = usable(goal.target_value)
+    if target is None:
+        return "no_data"
     downwards = target < baseline
     if (value <= target) if downwards else (value >= target):
         return "achieved"
@@ -157,7 +184,7 @@ def figures(goal: Goal, today: date | None = None) -> GoalFigures:
         target=target_text(goal), latest=latest_text,
         latest_date=fmt_date(latest.measured_on) if latest and goal.target_type != "milestone" else "",
         status=code, status_label=str(STATUS_LABELS[code]),
-        series=[(m.measured_on, m.value) for m in goal.measurements],
+        series=[(m.measured_on, m.value) for m in goal.measurements if usable(m.value) is not None],
     )
 
 
@@ -176,7 +203,11 @@ VALUE_HEADERS = {"värde", "varde", "value", "utfall"}
 
 
 def parse_decimal(text: str) -> Decimal:
-    """"9,5", "9.5", "1 234,5" → Decimal; raises ValueError with a Swedish message."""
+    """"9,5", "9.5", "1 234,5" → Decimal; raises ValueError with a Swedish message.
+
+    Refuses what the value columns cannot hold (∞, NaN, 1e999999, ten thousand million or more); more decimals
+    than the four they keep are rounded, as the database would.
+    """
     cleaned = (text or "").strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
     if cleaned.endswith("%"):
         cleaned = cleaned[:-1]
@@ -186,6 +217,14 @@ def parse_decimal(text: str) -> Decimal:
         raise ValueError(str(_l("”%(text)s” är inte ett tal. Skriv t.ex. 9,5.", text=text))) from None
     if not value.is_finite():
         raise ValueError(str(_l("”%(text)s” är inte ett tal. Skriv t.ex. 9,5.", text=text)))
+    if abs(value) >= LIMIT:
+        raise ValueError(str(_l("”%(text)s” är för stort. Talet ska vara mindre än 10 000 000 000 (tio "
+                                "miljarder).", text=text[:40])))
+    exponent = value.as_tuple().exponent
+    if exponent < -4:  # what the column keeps; also 1e-999999 becomes a plain 0
+        value = value.quantize(Decimal("0.0001"))
+    elif exponent > 0:  # "1e5" is shown and audited as 100000
+        value = value.quantize(Decimal(1))
     return value
 
 
@@ -237,9 +276,11 @@ INK, LINE, TARGET, GRID = "#1a1a1a", "#1d4f91", "#8a3b00", "#6b7280"
 def chart_svg(goal: Goal, chart_id: str = "malgraf") -> str:
     """An accessible line chart (role="img", <title>, <desc>) of the baseline, measured values and target."""
     points = []
-    if goal.baseline_value is not None and goal.baseline_date is not None:
-        points.append((goal.baseline_date, goal.baseline_value))
-    points += [(m.measured_on, m.value) for m in goal.measurements if m.measured_on != goal.baseline_date]
+    baseline, target = usable(goal.baseline_value), usable(goal.target_value)
+    if baseline is not None and goal.baseline_date is not None:
+        points.append((goal.baseline_date, baseline))
+    points += [(m.measured_on, usable(m.value)) for m in goal.measurements
+               if m.measured_on != goal.baseline_date and usable(m.value) is not None]
     points.sort()
     title = escape(str(_l("Utveckling: %(indicator)s", indicator=goal.indicator)))
     if not points:
@@ -248,8 +289,8 @@ def chart_svg(goal: Goal, chart_id: str = "malgraf") -> str:
                 f'viewBox="0 0 {WIDTH} 60" class="goal-chart"><title id="{chart_id}-t">{title}</title>'
                 f'<desc id="{chart_id}-d">{desc}</desc><text x="10" y="35" fill="{INK}">{desc}</text></svg>')
     values = [v for _d, v in points]
-    if goal.target_type == "value" and goal.target_value is not None:
-        values.append(goal.target_value)
+    if goal.target_type == "value" and target is not None:
+        values.append(target)
     low, high = float(min(values)), float(max(values))
     if high == low:
         high, low = high + 1, max(0.0, low - 1)
@@ -274,8 +315,8 @@ def chart_svg(goal: Goal, chart_id: str = "malgraf") -> str:
                      f'{escape(fmt_number(Decimal(str(round(v, 2))), goal.decimals))}</text>')
     parts.append(f'<line x1="{PAD_L}" y1="{HEIGHT - PAD_B}" x2="{WIDTH - PAD_R}" y2="{HEIGHT - PAD_B}" '
                  f'stroke="{INK}"/>')
-    if goal.target_type == "value" and goal.target_value is not None:
-        ty = y(goal.target_value)
+    if goal.target_type == "value" and target is not None:
+        ty = y(target)
         parts.append(f'<line x1="{PAD_L}" y1="{ty:.1f}" x2="{WIDTH - PAD_R}" y2="{ty:.1f}" stroke="{TARGET}" '
                      f'stroke-width="2" stroke-dasharray="6 4"/>')
         label = escape(str(_l("Mål: %(value)s", value=fmt_value(goal.target_value, goal))))

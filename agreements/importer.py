@@ -13,6 +13,25 @@ from agreements.template import KNOWN_TITLES
 from portal.errors import RuleError
 
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+#: What a section title may hold (agreements.models.Section.title).
+TITLE_MAX = 300
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one import reads: far beyond a real agreement, so only a wrong or hostile file meets them. The
+    Lekeberg agreement (seed 003) written by the portal is 10 sections, 105 paragraphs and 48 kB; its plain text
+    is 118 paragraphs. Set in the portal's config (AGREEMENT_IMPORT_MAX_*, portal.config)."""
+
+    max_bytes: int = 10 * 1024 * 1024
+    max_sections: int = 200
+    max_paragraphs: int = 5000
+
+    @classmethod
+    def from_config(cls, config) -> Limits:
+        return cls(max_bytes=int(config.get("AGREEMENT_IMPORT_MAX_BYTES", cls.max_bytes)),
+                   max_sections=int(config.get("AGREEMENT_IMPORT_MAX_SECTIONS", cls.max_sections)),
+                   max_paragraphs=int(config.get("AGREEMENT_IMPORT_MAX_PARAGRAPHS", cls.max_paragraphs)))
 
 #: Headings the document writer adds itself; on re-import they are not agreement sections.
 GENERATED_HEADINGS = {"ändringar sedan föregående version", "mål och uppföljning"}
@@ -37,6 +56,8 @@ class ImportResult:
     sections: list[ImportedSection] = field(default_factory=list)
     #: Text the importer could not place in a section, with why (shown to the user).
     unplaced: list[str] = field(default_factory=list)
+    #: Paragraphs in the document, empty ones too (what the cap counts).
+    paragraphs: int = 0
 
 
 def _normal(text: str) -> str:
@@ -54,8 +75,9 @@ def _heading_level(paragraph) -> int | None:
     return int(digits) if digits else 1
 
 
-def read(data: bytes, filename: str = "") -> ImportResult:
-    """Parse the document; refuse .doc, PDF and anything that is not a readable .docx."""
+def read(data: bytes, filename: str = "", limits: Limits = Limits()) -> ImportResult:  # noqa: B008 - frozen
+    """Parse the document; refuse .doc, PDF, anything that is not a readable .docx, and a document beyond
+    `limits` (before parsing for its size, before reading it into sections for its paragraphs)."""
     name = (filename or "").lower()
     if data.startswith(b"%PDF") or name.endswith(".pdf"):
         raise ImportError_(_l("Filen är en PDF. Öppna överenskommelsen i Word eller LibreOffice och spara den "
@@ -66,6 +88,10 @@ def read(data: bytes, filename: str = "") -> ImportResult:
         raise ImportError_(_l("Välj en .docx-fil att läsa in."))
     if not data.startswith(b"PK") or (name and not name.endswith(".docx")):
         raise ImportError_(_l("Filen är inte ett Word-dokument (.docx). Spara den som .docx och försök igen."))
+    if len(data) > limits.max_bytes:
+        raise ImportError_(_l("Filen är %(size)s; högst %(max)s kan läsas in. Spara överenskommelsen utan bilder "
+                              "eller inbäddade filer och försök igen.", size=_size(len(data)),
+                              max=_size(limits.max_bytes)))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
@@ -78,8 +104,12 @@ def read(data: bytes, filename: str = "") -> ImportResult:
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, Exception):  # noqa: BLE001 - any parse failure
         raise ImportError_(_l("Filen kunde inte läsas; den verkar vara skadad. Spara om den som .docx och "
                               "försök igen.")) from None
-    has_styles = any(_heading_level(p) == 1 for p in document.paragraphs)
-    result = ImportResult()
+    paragraphs = document.paragraphs
+    if len(paragraphs) > limits.max_paragraphs:
+        raise ImportError_(_l("Dokumentet har %(n)s stycken; högst %(max)s kan läsas in. Läs in själva "
+                              "överenskommelsen utan långa bilagor.", n=len(paragraphs), max=limits.max_paragraphs))
+    has_styles = any(_heading_level(p) == 1 for p in paragraphs)
+    result = ImportResult(paragraphs=len(paragraphs))
     current: ImportedSection | None = None
     skipping = False
     lines: list[tuple[str, bool]] = []
@@ -88,7 +118,7 @@ def read(data: bytes, filename: str = "") -> ImportResult:
         if current is not None:
             current.body = _join(lines)
 
-    for paragraph in document.paragraphs:
+    for paragraph in paragraphs:
         text = paragraph.text.strip()
         if not text:
             continue
@@ -105,8 +135,16 @@ def read(data: bytes, filename: str = "") -> ImportResult:
                                               "förs in för sig).", title=text)))
                 continue
             skipping = False
+            if len(text) > TITLE_MAX:
+                raise ImportError_(_l("Rubriken ”%(start)s …” är längre än %(max)s tecken. Ge stycket formatmallen "
+                                      "Normal i Word, eller korta rubriken, och försök igen.", start=text[:60],
+                                      max=TITLE_MAX))
             current = ImportedSection(title=text, body="", key=KNOWN_TITLES.get(normal))
             result.sections.append(current)
+            if len(result.sections) > limits.max_sections:
+                raise ImportError_(_l("Dokumentet har fler än %(max)s rubriker på nivå 1; högst %(max)s avsnitt kan "
+                                      "läsas in. Kontrollera att bara avsnittsrubrikerna har formatmallen Rubrik 1.",
+                                      max=limits.max_sections))
             continue
         if skipping:
             continue
@@ -120,6 +158,13 @@ def read(data: bytes, filename: str = "") -> ImportResult:
         raise ImportError_(_l("Inga avsnitt hittades. Dokumentet behöver rubriker (formatmallen Rubrik 1) eller "
                               "kända avsnittsrubriker som Syfte, Mål och Målgrupp."))
     return result
+
+
+def _size(size: int) -> str:
+    """"12,5 MB" or "20 kB", with a decimal comma."""
+    if size < 1024 * 1024:
+        return f"{max(size // 1024, 1)} kB"
+    return f"{size / (1024 * 1024):.1f}".replace(".", ",").removesuffix(",0") + " MB"
 
 
 def _join(lines: list[tuple[str, bool]]) -> str:

@@ -165,6 +165,9 @@ class Revision(db.Model):
         back_populates="revision", cascade="all, delete-orphan", order_by="RevisionComment.created_dt")
     adopted_by = relationship("User", foreign_keys=[adopted_by_id])
     proposed_by = relationship("User", foreign_keys=[proposed_by_id])
+    #: The .docx as adopted; loaded only when it is downloaded.
+    adopted_document: Mapped[AdoptedDocument | None] = relationship(
+        back_populates="revision", cascade="all, delete-orphan", uselist=False, lazy="select")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -182,6 +185,25 @@ class Revision(db.Model):
     def is_adopted(self) -> bool:
         """Adopted revisions are immutable, except for the signed scan uploaded afterwards."""
         return self.state == "adopted"
+
+
+class AdoptedDocument(db.Model):
+    """The .docx of an adopted revision, written once when it was adopted and served byte for byte ever after.
+
+    What the parties adopted must not change when goals, measured values, organisations or this code change.
+    """
+
+    __tablename__ = "agreement_adopted_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("agreement_revisions.id", ondelete="CASCADE"),
+                                             nullable=False, unique=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False, deferred=True)
+    #: Hex SHA-256 of `data`, also written to the audit trail at adoption, so the file can be shown unchanged.
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    revision: Mapped[Revision] = relationship(back_populates="adopted_document")
 
 
 class Section(db.Model):

@@ -8,6 +8,7 @@ command): no rule is asked and the audit event names no user. Views always pass 
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from datetime import date
@@ -16,8 +17,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from agreements import rules, template
+from agreements import document, rules, template
 from agreements.models import (
+    AdoptedDocument,
     Agreement,
     AgreementParty,
     Appendix,
@@ -37,6 +39,7 @@ from portal.errors import RuleError
 from portal.forms import safe_filename
 from portal.orgs import Organisation
 from portal.permissions import check, check_by
+from portal.text import clean_line, clean_text
 
 
 class AgreementError(RuleError):
@@ -64,6 +67,29 @@ def check_validity(valid_from: date | None, valid_to: date | None) -> None:
                              field="valid_to")
 
 
+def one_line(value: str | None) -> str:
+    """A one-line text field as stored: control characters dropped (they come from pasting and would break the
+    .docx), breaks and tabs as spaces, trimmed."""
+    return clean_line(value).strip()
+
+
+def long_text(value: str | None) -> str:
+    """A long text field as stored: new lines and tabs kept, Word's line breaks as new lines, other control
+    characters dropped, trimmed."""
+    return clean_text(value).strip()
+
+
+def too_long(limit: int, value: str):
+    return _l("Högst %(max)s tecken (nu %(n)s).", max=limit, n=len(value))
+
+
+def fits(value: str, limit: int, field: str) -> str:
+    """The value, or a refusal beside `field` when it is longer than its column holds."""
+    if len(value) > limit:
+        raise AgreementError(too_long(limit, value), field=field)
+    return value
+
+
 def slug(text: str) -> str:
     """A stable key from a title ("Mål och uppföljning" → "mal-och-uppfoljning") for comparing revisions."""
     value = re.sub(r"[^a-z0-9åäö]+", "-", (text or "").lower()).strip("-")
@@ -88,7 +114,7 @@ def create_agreement(*, title: str, diarienummer: str | None, parties: list[Orga
     """
     if by is not None:
         check(rules.can_create(by), "agreement:create")
-    title = (title or "").strip()
+    title = fits(one_line(title), 300, "title")
     if not title:
         raise AgreementError(_l("Ange överenskommelsens titel."), field="title")
     if by is not None and not rules.is_among_parties(by, parties):
@@ -97,7 +123,7 @@ def create_agreement(*, title: str, diarienummer: str | None, parties: list[Orga
         raise AgreementError(_l("En överenskommelse behöver minst två parter, t.ex. kommunen och "
                                 "Arbetsförmedlingen."), field="parties")
     check_validity(valid_from, valid_to)
-    agreement = Agreement(title=title, diarienummer=(diarienummer or "").strip() or None)
+    agreement = Agreement(title=title, diarienummer=fits(one_line(diarienummer), 60, "diarienummer") or None)
     for position, org in enumerate(parties):
         agreement.parties.append(AgreementParty(organisation=org, name=org.name, orgnr=org.orgnr,
                                                 position=position))
@@ -121,10 +147,11 @@ def add_party_person(agreement: Agreement, *, party_id: int | None, name: str, t
     party = next((p for p in agreement.parties if p.id == party_id), None)
     if party is None:
         raise AgreementError(_l("Välj en av överenskommelsens parter."), field="party")
-    name = (name or "").strip()
+    name = fits(one_line(name), 200, "name")
     if not name:
         raise AgreementError(_l("Ange personens namn."), field="name")
-    person = PartyPerson(name=name, title=(title or "").strip() or None, email=email, is_signatory=is_signatory,
+    person = PartyPerson(name=name, title=fits(one_line(title), 200, "title") or None,
+                         email=fits(one_line(email), 254, "email") or None, is_signatory=is_signatory,
                          is_contact=is_contact, position=len(party.persons))
     party.persons.append(person)
     db.session.flush()
@@ -246,10 +273,34 @@ def adopt(revision: Revision, *, adopted_on: date | None, by) -> Revision:
     revision.state, revision.adopted_on = "adopted", adopted_on
     revision.adopted_dt, revision.adopted_by_id = utcnow(), user_id(by)
     db.session.flush()
+    stored = _store_document(revision)
+    # The checksum in the hash-chained audit trail shows later that a download is the document that was adopted.
     audit.record("agreement.revision.adopt", obj=revision, by=by,
                  details={"number": revision.number, "adopted_on": adopted_on.isoformat(),
-                          "signatories": [s.name for s in revision.signatories]})
+                          "signatories": [s.name for s in revision.signatories], "document_sha256": stored.sha256})
     return revision
+
+
+def _store_document(revision: Revision) -> AdoptedDocument:
+    data = document.to_bytes(revision)
+    stored = AdoptedDocument(revision_id=revision.id, data=data, sha256=hashlib.sha256(data).hexdigest())
+    revision.adopted_document = stored
+    db.session.flush()
+    return stored
+
+
+def document_bytes(revision: Revision) -> bytes:
+    """The .docx to download: an adopted revision's document exactly as it was written when it was adopted;
+    a draft or proposal as it reads now.
+
+    A revision adopted before documents were stored got its document from migration 0004; one that migration
+    could not build (see store_adopted_documents there) is built once now and kept, so from then on every
+    download is the same file. Not audited: nothing a user decided changes.
+    """
+    if not revision.is_adopted:
+        return document.to_bytes(revision)
+    stored = revision.adopted_document or _store_document(revision)
+    return stored.data
 
 
 SCAN_TYPES = {b"%PDF": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG": "image/png"}
@@ -280,7 +331,7 @@ def add_comment(revision: Revision, *, body: str, by) -> RevisionComment:
     """A steering-group member's comment on a proposed revision; `by` is required here (a comment has an
     author), so no script comments."""
     check(rules.can_comment(by, revision), "agreement:comment", obj=revision)
-    body = (body or "").strip()
+    body = long_text(body)
     if not body:
         raise AgreementError(_l("Skriv en kommentar."), field="body")
     comment = RevisionComment(revision=revision, author_id=by.id, organisation_id=by.organisation_id, body=body)

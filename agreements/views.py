@@ -283,5 +283,5 @@ def download_scan(agreement_id: int, number: int):
 @requires("agreement.read")
 def download_document(agreement_id: int, number: int):
     rev = load_revision(agreement_id, number)
-    return send_file(io.BytesIO(document.to_bytes(rev)), as_attachment=True, download_name=document.filename(rev),
+    return send_file(io.BytesIO(ops.document_bytes(rev)), as_attachment=True, download_name=document.filename(rev),
                      mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")

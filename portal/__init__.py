@@ -83,14 +83,21 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _unit_of_work(app: Flask) -> None:
-    """One transaction per request: commit once after a successful response, roll back otherwise."""
+    """One transaction per request: commit once after a successful response, roll back otherwise.
+
+    The request's audit events are appended by the commit itself (portal.audit's before_commit listener); on an
+    error response only its reads of personal data are written, in their own transaction.
+    """
+    from portal import audit
 
     @app.after_request
     def commit(response):
         if response.status_code < 400:
+            audit.keep_reads_of_request()
             _db.session.commit()
         else:
             _db.session.rollback()
+            audit.write_reads_of_failed_request()
         return response
 
     @app.teardown_request

@@ -8,7 +8,8 @@ from datetime import datetime
 
 from flask import g, has_request_context, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, select, update
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, insert, update
+from sqlalchemy.event import listens_for
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.db import UTCDateTime, db, utcnow
@@ -35,6 +36,7 @@ ACTION_LABELS: dict[str, object] = {
     "user.password_change": _l("Lösenord bytt"),
     "user.totp_enabled": _l("Tvåfaktorinloggning aktiverad"),
     "user.totp_reset": _l("Tvåfaktorinloggning återställd"),
+    "user.owner_check_failed": _l("Fel lösenord eller kod när tvåfaktorinloggning skulle ställas in på nytt"),
     "audit.search": _l("Sökning i granskningsloggen"),
     "audit.verify": _l("Kontroll av granskningsloggens kedja"),
 }
@@ -73,6 +75,27 @@ class AuditEvent(db.Model):
     hash: Mapped[str] = mapped_column(String(64), nullable=False)
 
 
+class AuditEventPerson(db.Model):
+    """Which events name which person: the index behind a person's log extract and the audit search's person
+    filter. Derived from each event's hashed fields (person_id, details["people"]) as it is appended."""
+
+    __tablename__ = "audit_event_people"
+    __table_args__ = (Index("ix_audit_event_people_person_seq", "person_id", "event_seq"),)
+
+    #: AuditEvent.seq (no foreign key: the chain check, not the schema, must be what finds a deleted event).
+    event_seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    person_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+def people_of(event: AuditEvent) -> list[int]:
+    """The people an event names: its person, or those a list page showed (details["people"])."""
+    if event.person_id is not None:
+        return [event.person_id]
+    if '"people"' not in (event.details or ""):
+        return []
+    return [int(pid) for pid in json.loads(event.details).get("people", [])]
+
+
 class AuditChainHead(db.Model):
     """The single row that serialises appends: whoever updates it first owns the next link."""
 
@@ -104,73 +127,175 @@ def _actor(by):
     return _unproxy(by) if by is not None else None
 
 
-def _append(session: Session, action: str, *, by, obj=None, object_type=None, object_id=None,
-            person_id=None, details=None, organisation_id=None) -> AuditEvent:
-    """Append one event inside `session`'s transaction; the head row lock serialises concurrent appends."""
+def _event(action: str, *, by, obj=None, object_type=None, object_id=None, person_id=None, details=None,
+           organisation_id=None) -> AuditEvent:
+    """An event with everything but its place in the chain, taken when it happens (who, when, from where)."""
+    actor = _actor(by)
     obj = _unproxy(obj)
     if obj is not None:
         object_type = object_type or type(obj).__name__
         object_id = object_id if object_id is not None else getattr(obj, "id", None)
-    oid = str(object_id) if object_id is not None else None
-    (event,) = _append_entries(session, action, [(object_type, oid, person_id)], by=by, details=details,
-                               organisation_id=organisation_id)
-    return event
-
-
-def _append_entries(session: Session, action: str, entries: list[tuple], *, by, details=None,
-                    organisation_id=None) -> list[AuditEvent]:
-    """Append one event per (object_type, object_id, person_id) entry as a run of links in the chain.
-
-    UPDATE first: it takes the row lock (PostgreSQL) or the write lock (SQLite) before the head is read, so
-    concurrent requests queue here instead of forking the chain. A whole run costs the same few statements.
-    """
-    actor = _actor(by)
     if organisation_id is None and actor is not None:
         organisation_id = actor.organisation_id
-    count = len(entries)
-    session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(seq=AuditChainHead.seq + count))
-    head = session.execute(
-        select(AuditChainHead.seq, AuditChainHead.hash).where(AuditChainHead.id == 1)
-    ).one_or_none()
+    return AuditEvent(occurred_dt=utcnow(), user_id=actor.id if actor is not None else None,
+                      organisation_id=organisation_id, action=action, object_type=object_type,
+                      object_id=str(object_id) if object_id is not None else None, person_id=person_id,
+                      details=json.dumps(details or {}, sort_keys=True, ensure_ascii=False, default=str),
+                      ip=request.remote_addr if has_request_context() else None)
+
+
+def _append(session: Session, events: list[AuditEvent]) -> None:
+    """Link `events` to the head of the chain and insert them, in `session`'s transaction.
+
+    UPDATE … RETURNING first: it takes the head's row lock (PostgreSQL) or the write lock (SQLite) and reads the
+    head in one statement, so concurrent appends queue there instead of forking the chain. Then one INSERT for
+    the whole run and the new head hash: three statements however many events, and the lock is held from the
+    first of them to the commit.
+    """
+    head_table = AuditChainHead.__table__
+    count = len(events)
+    head = session.execute(update(head_table).where(head_table.c.id == 1)
+                           .values(seq=head_table.c.seq + count)
+                           .returning(head_table.c.seq, head_table.c.hash)).one_or_none()
     if head is None:
         raise RuntimeError("audit chain head missing; run the migrations")
-    last_seq, prev = head
-    seq = last_seq - count + 1
-    occurred = utcnow()
-    body = json.dumps(details or {}, sort_keys=True, ensure_ascii=False, default=str)
-    ip = request.remote_addr if has_request_context() else None
-    uid = actor.id if actor is not None else None
-    events = []
-    for object_type, object_id, person_id in entries:
-        digest = _digest(seq, occurred, uid, organisation_id, action, object_type, object_id, person_id, body, ip,
-                         prev)
+    seq, prev = head.seq - count + 1, head.hash
+    for event in events:
         # id = seq: the surrogate key is pinned to the chain position, so verify() notices if it is altered too.
-        events.append(AuditEvent(id=seq, seq=seq, occurred_dt=occurred, user_id=uid,
-                                 organisation_id=organisation_id, action=action, object_type=object_type,
-                                 object_id=object_id, person_id=person_id, details=body, ip=ip, prev_hash=prev,
-                                 hash=digest))
-        prev = digest
+        event.id = event.seq = seq
+        event.prev_hash = prev
+        event.hash = prev = _digest(seq, event.occurred_dt, event.user_id, event.organisation_id, event.action,
+                                    event.object_type, event.object_id, event.person_id, event.details,
+                                    event.ip, event.prev_hash)
         seq += 1
     session.add_all(events)
     session.flush()
-    session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(hash=prev))
-    return events
+    named = [{"event_seq": event.seq, "person_id": pid} for event in events for pid in people_of(event)]
+    if named:
+        session.execute(insert(AuditEventPerson), named)
+    session.execute(update(head_table).where(head_table.c.id == 1).values(hash=prev))
 
 
-def record(action: str, *, by, **kwargs) -> AuditEvent:
-    """Record an event in the request's own transaction: it commits or rolls back with the change.
+# --- The buffer: a transaction's events wait in its session and are appended just before it commits ---------
+#
+# Why: every append locks the one head row until the transaction ends. Appending inside record() held that lock
+# from a request's first audited step to its commit, so one long write (an agreement import) made every page
+# that records a read wait for it. Now record() only buffers the event; a `before_commit` listener on the
+# portal's session appends the whole buffer right before the commit, so the lock is held for milliseconds and
+# a change and its events still commit or roll back together. A session listener rather than a step in the
+# request's unit of work, so scripts, the CLI and tests that commit the session themselves need nothing else.
 
-    `by` is the acting user, always passed explicitly (None: a trusted script, or nobody logged in).
+_PENDING = "audit_pending"  # key in session.info
+_SET_ASIDE = "_audit_reads_set_aside"  # key in flask.g
+
+
+@dataclass
+class _Pending:
+    event: AuditEvent
+    #: The innermost transaction when it was recorded: rolling back a savepoint drops only the events in it.
+    transaction: object
+    #: Where the object id comes from when the object had none yet when the event was recorded.
+    obj: object = None
+    #: A read of personal data (record_reads): kept although the request fails, since the page showed it.
+    read: bool = False
+
+
+def _buffer(events: list[AuditEvent], *, obj=None, read: bool = False) -> None:
+    session = db.session()  # the request's (app context's) session behind the scoped proxy
+    if not session.in_transaction():
+        session.begin()  # a transaction to belong to, so a rollback before any SQL still drops the events
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_PENDING, []).extend(_Pending(e, transaction, obj, read) for e in events)
+
+
+@listens_for(db.session, "before_commit")
+def _append_buffered(session: Session) -> None:
+    """Append the transaction's buffered events as the last thing before its commit (see the note above)."""
+    if session.in_nested_transaction():
+        return  # a savepoint's release: its events wait for the real commit
+    pending = session.info.get(_PENDING)
+    if not pending:
+        return
+    session.flush()  # the transaction's own changes first, so the head is held only for the append itself
+    for item in pending:
+        if item.event.object_id is None and getattr(item.obj, "id", None) is not None:
+            item.event.object_id = str(item.obj.id)
+    _append(session, [item.event for item in pending])
+    pending.clear()
+
+
+def _within(transaction, ancestor) -> bool:
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+def _drop(session: Session, transaction) -> None:
+    """Forget the events of a transaction that ends without committing; a request keeps its reads aside."""
+    pending = session.info.get(_PENDING)
+    if not pending:
+        return
+    dropped = [item for item in pending if _within(item.transaction, transaction)]
+    pending[:] = [item for item in pending if not _within(item.transaction, transaction)]
+    reads = [item.event for item in dropped if item.read]
+    if reads and has_request_context():
+        g.setdefault(_SET_ASIDE, []).extend(reads)
+
+
+@listens_for(db.session, "after_soft_rollback")
+def _drop_rolled_back(session: Session, previous_transaction) -> None:
+    _drop(session, previous_transaction)
+
+
+@listens_for(db.session, "after_transaction_end")
+def _drop_closed(session: Session, transaction) -> None:
+    if transaction.parent is None:  # closed without a commit (session.close(), remove())
+        _drop(session, transaction)
+
+
+def keep_reads_of_request() -> None:
+    """A request that succeeds after a rollback: its reads set aside go into the commit after all."""
+    reads = g.pop(_SET_ASIDE, None) if has_request_context() else None
+    if reads:
+        _buffer(reads, read=True)
+
+
+def write_reads_of_failed_request() -> None:
+    """A request that answers >= 400 has rolled back; the reads its page showed (a form re-shown with the
+    person's name) are written in their own transaction all the same."""
+    reads = g.pop(_SET_ASIDE, None) if has_request_context() else None
+    if reads:
+        _write_now(reads)
+
+
+def _write_now(events: list[AuditEvent]) -> None:
+    with Session(db.engine) as session:
+        _append(session, events)
+        session.commit()
+
+
+# --- Recording ------------------------------------------------------------------------------------------------
+
+
+def record(action: str, *, by, obj=None, **kwargs) -> AuditEvent:
+    """Record an event in the current transaction: it is appended when the transaction commits and dropped
+    if it rolls back, so it stays exactly when the change does.
+
+    `by` is the acting user, always passed explicitly (None: a trusted script, or nobody logged in). The event
+    returned gets its place in the chain (seq, hash) at the commit.
     """
-    return _append(db.session, action, by=by, **kwargs)
+    new = _event(action, by=by, obj=obj, **kwargs)
+    _buffer([new], obj=_unproxy(obj))
+    return new
 
 
 def record_independent(action: str, *, by, **kwargs) -> None:
     """Record an event in its own transaction, so it stays even when the request rolls back."""
-    db.session.rollback()  # release any write lock the request holds before we take the chain
-    with Session(db.engine) as session:
-        _append(session, action, by=by, **kwargs)
-        session.commit()
+    new = _event(action, by=by, **kwargs)  # before the rollback expires `by`
+    db.session.rollback()  # the request rolls back anyway; on SQLite its write lock would block our session
+    _write_now([new])
 
 
 def record_refusal(reason: str, *, by, object_type: str | None = None, object_id=None,
@@ -183,10 +308,12 @@ def record_refusal(reason: str, *, by, object_type: str | None = None, object_id
                        details=details)
 
 
-def record_reads(action: str, person_ids, *, by, **kwargs) -> None:
-    """Record a read of personal data: one event per person per request, however often it is shown.
+def record_reads(action: str, person_ids, *, by, details=None, **kwargs) -> None:
+    """Record a read of personal data: one event per call naming everyone shown (a list page writes one event,
+    not one per row), and each person once per request however often they are shown. The people are in the
+    event's hashed details and in the per-person index, so a person's extract stays exact.
 
-    All new events are appended in one go, so a list page writes a constant number of statements.
+    Reads are kept when the request answers with an error page too (see write_reads_of_failed_request).
     """
     seen: set = g.setdefault("_audited_reads", set()) if has_request_context() else set()
     fresh = []
@@ -195,83 +322,17 @@ def record_reads(action: str, person_ids, *, by, **kwargs) -> None:
             continue
         seen.add((action, pid))
         fresh.append(pid)
-    if fresh:
-        _append_entries(db.session, action, [(None, None, pid) for pid in fresh], by=by, **kwargs)
+    if len(fresh) == 1:
+        _buffer([_event(action, by=by, person_id=fresh[0], details=details, **kwargs)], read=True)
+    elif fresh:
+        _buffer([_event(action, by=by, details={**(details or {}), "people": sorted(fresh)}, **kwargs)], read=True)
 
 
-@dataclass
-class VerifyResult:
-    ok: bool
-    checked: int
-    head_hash: str
-    broken_seq: int | None = None
-    problem: str | None = None
+def verify(session: Session | None = None, anchor=None):
+    """Walk the chain in order and report the first broken link (portal.audit_check.verify, which see)."""
+    from portal import audit_check  # it reads this module's models: imported when used, not at import time
 
-
-class _Broken(Exception):
-    def __init__(self, seq: int, problem: str, last_good_hash: str):
-        super().__init__(problem)
-        self.seq, self.problem, self.last_good_hash = seq, problem, last_good_hash
-
-
-def _walk(session: Session, prev: str, checked: int, upto: int | None = None) -> tuple[str, int]:
-    """Check every event after position `checked` (up to `upto`), in order; return the last hash and count."""
-    query = select(AuditEvent).where(AuditEvent.seq > checked)
-    if upto is not None:
-        query = query.where(AuditEvent.seq <= upto)
-    rows = session.execute(query.order_by(AuditEvent.seq).execution_options(yield_per=1000))
-    for (event,) in rows:
-        expected = checked + 1
-        if event.seq != expected:
-            raise _Broken(expected, _l("händelsen saknas eller har flyttats (nästa i ordning är nr %(n)s)",
-                                       n=event.seq), prev)
-        if event.id != event.seq:
-            raise _Broken(event.seq, _l("händelsens id har ändrats"), prev)
-        if event.prev_hash != prev:
-            raise _Broken(event.seq, _l("länken till föregående händelse stämmer inte"), prev)
-        digest = _digest(event.seq, event.occurred_dt, event.user_id, event.organisation_id, event.action,
-                         event.object_type, event.object_id, event.person_id, event.details, event.ip,
-                         event.prev_hash)
-        if digest != event.hash:
-            raise _Broken(event.seq, _l("händelsens innehåll har ändrats"), prev)
-        prev, checked = event.hash, expected
-    return prev, checked
-
-
-def verify(session: Session | None = None) -> VerifyResult:
-    """Walk the chain in order and report the first broken link, and the head hash to keep elsewhere.
-
-    Safe on a live system: the head is read after the walk, and events appended meanwhile are walked too,
-    so a concurrent append is never mistaken for a missing event.
-    """
-    session = session or db.session
-    prev, checked = GENESIS, 0
-    try:
-        prev, checked = _walk(session, prev, checked)
-        head = session.execute(
-            select(AuditChainHead.seq, AuditChainHead.hash).where(AuditChainHead.id == 1)
-        ).first()
-        if head is not None and head.seq > checked:
-            # Appends committed during the walk (the head commits together with its event): check those up
-            # to the head we read; anything later is newer still and left for the next run.
-            prev, checked = _walk(session, prev, checked, upto=head.seq)
-    except _Broken as broken:
-        return VerifyResult(False, broken.seq - 1, broken.last_good_hash, broken.seq, broken.problem)
-    if head is not None and head.seq > checked:
-        return VerifyResult(False, checked, prev, checked + 1,
-                            _l("händelsen saknas (kedjans huvud säger att det finns %(n)s händelser)", n=head.seq))
-    if head is not None and head.seq < checked:
-        return VerifyResult(False, head.seq, _hash_at(session, head.seq), head.seq + 1,
-                            _l("händelsen ligger efter kedjans huvud och är inte skriven av portalen"))
-    if head is not None and head.hash != prev:
-        return VerifyResult(False, checked, prev, head.seq, _l("kedjans huvud stämmer inte med sista händelsen"))
-    return VerifyResult(True, checked, prev)
-
-
-def _hash_at(session: Session, seq: int) -> str:
-    if seq <= 0:
-        return GENESIS
-    return session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == seq)) or GENESIS
+    return audit_check.verify(session, anchor)
 
 
 def ensure_head(session: Session | None = None) -> None:

@@ -1,4 +1,4 @@
-"""Command-line tools: seed-demo, create-org, create-user and audit verify."""
+"""Command-line tools: seed-demo, create-org, create-user, audit verify and audit head."""
 from __future__ import annotations
 
 import sys
@@ -8,7 +8,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import inspect
 
-from portal import audit, demo, orgs
+from portal import audit, audit_check, demo, orgs
 from portal.auth import operations as accounts
 from portal.db import db
 from portal.permissions import ROLES
@@ -109,16 +109,42 @@ def init_app(app: Flask) -> None:
     audit_cli = AppGroup("audit", help="Granskningsloggen.")
 
     @audit_cli.command("verify")
-    def verify():
-        """Kontrollera hashkedjan i granskningsloggen."""
+    @click.option("--head", "head", default=None, metavar="NR:HASH",
+                  help="Kedjans huvud sparat på annat ställe (från `flask audit head`); då upptäcks också att de "
+                       "senaste händelserna tagits bort eller att kedjan skrivits om.")
+    def verify(head):
+        """Kontrollera hashkedjan i granskningsloggen, gärna mot ett sparat huvud."""
         _require_schema()
-        result = audit.verify()
+        try:
+            anchor = audit_check.parse_anchor(head)
+        except audit_check.AnchorError as exc:
+            _fail(exc)
+        result = audit.verify(anchor=anchor)
         if result.ok:
             click.echo(f"Granskningsloggen är hel: {result.checked} händelser kontrollerade.")
-            click.echo(f"Kedjans huvud (spara på annat ställe): {result.head_hash}")
+            if anchor is not None:
+                click.echo(f"Det sparade huvudet är händelse nr {result.anchor_seq}; "
+                           f"{result.checked - result.anchor_seq} händelser har tillkommit sedan dess.")
+            click.echo(f"Kedjans huvud (spara på annat ställe): {result.anchor}")
             return
-        click.echo(f"BRUTEN KEDJA vid händelse nr {result.broken_seq}: {result.problem}.", err=True)
-        click.echo(f"{result.checked} händelser före den var hela; senaste hela hash: {result.head_hash}", err=True)
+        where = f"vid händelse nr {result.broken_seq}" if result.broken_seq is not None else "mot det sparade huvudet"
+        click.echo(f"BRUTEN KEDJA {where}: {result.problem}.", err=True)
+        click.echo(f"{result.checked} händelser före den var hela; senaste hela: {result.anchor}", err=True)
         sys.exit(1)
+
+    @audit_cli.command("head")
+    def head():
+        """Skriv ut kedjans huvud (NR:HASH) att spara utanför portalen, efter en kontroll av hela kedjan.
+
+        Kör den dagligen från cron och skicka utdata till registratorn; `flask audit verify --head NR:HASH`
+        visar sedan om något före det sparade huvudet har ändrats eller tagits bort.
+        """
+        _require_schema()
+        result = audit.verify()
+        if not result.ok:
+            click.echo(f"BRUTEN KEDJA vid händelse nr {result.broken_seq}: {result.problem}. "
+                       "Inget huvud skrivs ut för en bruten kedja.", err=True)
+            sys.exit(1)
+        click.echo(result.anchor)
 
     app.cli.add_command(audit_cli)

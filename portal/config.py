@@ -78,6 +78,9 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         # Off by default only in development (plain http on 127.0.0.1); production refuses to run without it.
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
         "SESSION_COOKIE_NAME": "dua_session",
+        # Browsers that once reached the portal over https never try plain http again (a year, subdomains too).
+        # Only in production: a development server on http://127.0.0.1 would otherwise lock out its own host.
+        "STRICT_TRANSPORT_SECURITY": "max-age=31536000; includeSubDomains" if production else None,
         "IDLE_TIMEOUT": timedelta(minutes=_int("IDLE_TIMEOUT_MINUTES", 30)),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         "REQUIRE_TWO_FACTOR": _bool("REQUIRE_TWO_FACTOR", production),
@@ -102,6 +105,10 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         # Uploads are limited to 10 MB per file by the forms, with the message beside the field and the rest of
         # the form kept; this hard cap only stops abusive requests (they get the Swedish 413 page).
         "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
+        # What one agreement import (.docx) may hold; far beyond a real agreement (agreements.importer.Limits).
+        "AGREEMENT_IMPORT_MAX_BYTES": _int("AGREEMENT_IMPORT_MAX_BYTES", 10 * 1024 * 1024),
+        "AGREEMENT_IMPORT_MAX_SECTIONS": _int("AGREEMENT_IMPORT_MAX_SECTIONS", 200),
+        "AGREEMENT_IMPORT_MAX_PARAGRAPHS": _int("AGREEMENT_IMPORT_MAX_PARAGRAPHS", 5000),
         "WTF_CSRF_TIME_LIMIT": None,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Local minors policy for consent (people/consent): guardian required under this age; adults alone from

@@ -1,6 +1,8 @@
 """The start page, health check, accessibility statement, language switch and the error pages."""
 from __future__ import annotations
 
+import io
+
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -55,13 +57,12 @@ def notices():
 @bp.route("/meddelanden/<int:notice_id>/last", methods=["POST"])
 @login_only
 def notice_read(notice_id: int):
-    notice = db.session.get(notifications.Notice, notice_id)
+    # Loaded from the user's own list: a notice to someone else (another user, another organisation, or a
+    # permission the user lacks) is a 404, as if it did not exist. mark_read asks the same rule again.
+    notice = notifications.notice_for(current_user, notice_id)
     if notice is None:
         abort(404)
-    try:
-        notifications.mark_read(notice, by=current_user)
-    except PermissionError:
-        abort(404)  # someone else's notice: as if it did not exist
+    notifications.mark_read(notice, by=current_user)
     return redirect(url_for("main.notices"))
 
 
@@ -121,10 +122,49 @@ class _UnreadNotices:
         return str(escape(str(self)))
 
 
+class _StreamedBodyLimit:
+    """WSGI middleware: a body streamed without Content-Length (chunked) counts against MAX_CONTENT_LENGTH too.
+
+    Werkzeug stops reading such a body at the limit and parses what it got: a multipart body is refused (413),
+    but an urlencoded or JSON one would be silently cut short and its form handled with truncated values. So it
+    is read here first, up to one byte past the limit: within it, it is handed on with its Content-Length; past
+    it, the request claims a length over the limit, so the first read of its form gives the Swedish 413 page.
+    Multipart bodies are left to werkzeug, which streams large uploads to disk and refuses them in time.
+    """
+
+    def __init__(self, wsgi_app, app):
+        self.wsgi_app, self.app = wsgi_app, app
+
+    def __call__(self, environ, start_response):
+        limit = self.app.config.get("MAX_CONTENT_LENGTH")
+        streamed = (not environ.get("CONTENT_LENGTH") and "wsgi.input_terminated" in environ
+                    and environ.get("REQUEST_METHOD") not in ("GET", "HEAD", "OPTIONS"))
+        if limit and streamed and not environ.get("CONTENT_TYPE", "").startswith("multipart/"):
+            body = _read_up_to(environ["wsgi.input"], limit + 1)
+            # From here on it is a plain body of known length (werkzeug ignores Content-Length while it says chunked).
+            environ["wsgi.input"] = io.BytesIO(body if len(body) <= limit else b"")
+            environ["CONTENT_LENGTH"] = str(len(body))
+            environ.pop("HTTP_TRANSFER_ENCODING", None)
+            environ.pop("wsgi.input_terminated", None)
+        return self.wsgi_app(environ, start_response)
+
+
+def _read_up_to(stream, size: int) -> bytes:
+    """Read until `size` bytes or the end: a dechunking stream hands out one chunk per read."""
+    body = bytearray()
+    while len(body) < size:
+        data = stream.read(size - len(body))
+        if not data:
+            break
+        body.extend(data)
+    return bytes(body)
+
+
 def init_app(app) -> None:
     """The start page, notices (a menu entry for everyone), the error pages and the security headers."""
     from portal.templating import add_nav
 
+    app.wsgi_app = _StreamedBodyLimit(app.wsgi_app, app)
     app.register_blueprint(bp)
     add_nav("main.notices", _l("Meddelanden"), None, _UnreadNotices())
     register_error_handlers(app)
@@ -196,6 +236,8 @@ def register_error_handlers(app) -> None:
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
             "frame-ancestors 'none'; form-action 'self'",
         )
+        if current_app.config.get("STRICT_TRANSPORT_SECURITY"):
+            response.headers.setdefault("Strict-Transport-Security", current_app.config["STRICT_TRANSPORT_SECURITY"])
         if current_user.is_authenticated if current_app else False:
             response.headers.setdefault("Cache-Control", "no-store")
         return response

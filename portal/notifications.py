@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, and_,
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import UTCDateTime, db, utcnow
-from portal.permissions import permissions_of
+from portal.permissions import check_by, permissions_of
 
 
 class Notice(db.Model):
@@ -114,9 +114,25 @@ def unread_count(user) -> int:
     return db.session.scalar(select(func.count()).select_from(Notice).where(_for(user), Notice.read_dt.is_(None))) or 0
 
 
+def is_recipient(user, notice: Notice) -> bool:
+    """The rule: the notice is in the user's own list (the same test as `notices_for`), i.e. it is to them, or to
+    their organisation and meant for a permission they hold. Marking an organisation's notice read marks it for
+    everybody there, so someone it was not meant for (an org admin without the permission) must not."""
+    if notice.user_id is not None and notice.user_id == user.id:
+        return True
+    return (notice.organisation_id is not None and notice.organisation_id == user.organisation_id
+            and (notice.permission is None or notice.permission in permissions_of(user)))
+
+
+def notice_for(user, notice_id: int) -> Notice | None:
+    """The notice with this id if it is in the user's own list; anybody else's is as if it did not exist."""
+    notice = db.session.get(Notice, notice_id)
+    return notice if notice is not None and is_recipient(user, notice) else None
+
+
 def mark_read(notice: Notice, *, by) -> None:
-    if notice.user_id not in (None, by.id) or (notice.user_id is None and notice.organisation_id != by.organisation_id):
-        raise PermissionError("not the recipient")
+    """Mark a notice read (an organisation's notice for everybody there); only a recipient may."""
+    check_by(by, is_recipient, notice, "notice:not_recipient")
     if notice.read_dt is None:
         notice.read_dt = utcnow()
         notice.read_by_id = by.id

@@ -66,6 +66,8 @@ def init_app(app) -> None:
         return {
             "can": lambda permission: has(current_user, permission),
             "navigation": nav_for_user(),
-            "button_form": ButtonForm,
+            # A page's buttons only need a CSRF token: never reading the request body keeps the error pages
+            # working when that body is the problem (413: too large to read).
+            "button_form": lambda: ButtonForm(formdata=None),
             "get_locale": get_locale,
         }

@@ -102,3 +102,14 @@ class AuditSearchForm(PortalForm):
     object_type = StringField(_l("Objekttyp"), validators=[Optional()],
                               description=_l("T.ex. User eller Organisation"))
     object_id = StringField(_l("Objekt-id"), validators=[Optional()])
+
+
+class AuditVerifyForm(PortalForm):
+    """The chain check, optionally against a head kept elsewhere (POST: the check is recorded)."""
+
+    head = StringField(
+        _l("Sparat huvud (valfritt)"), validators=[Optional(), Length(max=100)],
+        description=_l("Kedjans huvud som sparats utanför portalen, t.ex. 1234:9f86d081…. Då upptäcks också att "
+                       "de senaste händelserna har tagits bort eller att kedjan har skrivits om."),
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )

@@ -9,8 +9,8 @@ from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
-from portal import audit
-from portal.audit import AuditEvent
+from portal import audit, audit_check
+from portal.audit import AuditEvent, AuditEventPerson
 from portal.auth.models import User
 from portal.db import db, paginate
 from portal.forms import to_int
@@ -119,7 +119,8 @@ def _event_query(actor, filters: AuditFilters):
     if filters.date_to:
         stmt = stmt.where(AuditEvent.occurred_dt < _local_midnight_utc(filters.date_to + timedelta(days=1)))
     if filters.person_id:
-        stmt = stmt.where(AuditEvent.person_id == filters.person_id)
+        stmt = stmt.where(AuditEvent.seq.in_(select(AuditEventPerson.event_seq).where(
+            AuditEventPerson.person_id == filters.person_id)))
     if filters.object_type.strip():
         stmt = stmt.where(AuditEvent.object_type == filters.object_type.strip())
     if filters.object_id.strip():
@@ -145,10 +146,13 @@ def search_audit(actor, filters: AuditFilters, *, shown_filters: dict) -> AuditP
     return AuditPage(page, users, orgs)
 
 
-def verify_audit(actor) -> audit.VerifyResult:
-    """Walk the hash chain; the check is itself recorded with its outcome."""
+def verify_audit(actor, *, head: str | None = None) -> audit_check.VerifyResult:
+    """Walk the whole portal's hash chain (whoever asks: a break anywhere concerns everybody), optionally against
+    a head kept elsewhere; the check is itself recorded with its outcome."""
     check(has(actor, "audit.search"), "permission:audit.search")
-    result = audit.verify()
+    anchor = audit_check.parse_anchor(head)
+    result = audit.verify(anchor=anchor)
     audit.record("audit.verify", by=actor, details={"ok": result.ok, "checked": result.checked,
-                                                     "broken_seq": result.broken_seq})
+                                                     "broken_seq": result.broken_seq,
+                                                     "anchor": str(anchor) if anchor else None})
     return result

@@ -10,6 +10,7 @@ from portal.admin import bp
 from portal.admin import operations as ops
 from portal.admin.forms import (
     AuditSearchForm,
+    AuditVerifyForm,
     EditOrganisationForm,
     EditUserForm,
     OrganisationForm,
@@ -231,7 +232,7 @@ def audit_log():
         valid = False
     if not valid:
         return render_template("admin/audit.html", form=form, page=None, users={}, orgs={},
-                               labels=audit.ACTION_LABELS, args={}), 400
+                               labels=audit.ACTION_LABELS, args={}, verify_form=AuditVerifyForm(formdata=None)), 400
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     filters = ops.AuditFilters(action=form.action.data or "", email=form.email.data or "",
                                date_from=form.date_from.data, date_to=form.date_to.data,
@@ -239,10 +240,19 @@ def audit_log():
                                object_id=form.object_id.data or "")
     result = ops.search_audit(current_user, filters, shown_filters=args)
     return render_template("admin/audit.html", form=form, page=result.page, users=result.users, orgs=result.orgs,
-                           labels=audit.ACTION_LABELS, args=args)
+                           labels=audit.ACTION_LABELS, args=args, verify_form=AuditVerifyForm(formdata=None))
 
 
 @bp.route("/granskningslogg/kontrollera", methods=["POST"])
 @requires("audit.search")
 def audit_verify():
-    return render_template("admin/audit_verify.html", result=ops.verify_audit(current_user))
+    form = AuditVerifyForm()
+    status, result = 400, None
+    if form.validate_on_submit():
+        try:
+            result = ops.verify_audit(current_user, head=form.head.data)
+        except RuleError as exc:
+            status = show_errors(form, exc)
+        else:
+            status = 200
+    return render_template("admin/audit_verify.html", result=result, form=form), status

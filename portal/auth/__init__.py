@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
@@ -19,7 +19,39 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = _l("Logga in för att se sidan.")
 login_manager.login_message_category = "info"
 login_manager.session_protection = "basic"
+#: One limiter per process: the @limiter.limit decorators on the login steps bind to this object when the views
+#: are imported, so every app built in the process shares it (outside tests there is one app per process).
 limiter = Limiter(key_func=get_remote_address, default_limits=[], strategy="fixed-window")
+
+
+@limiter.request_filter
+def _throttling_off_for_this_app() -> bool:
+    """Flask-Limiter keeps its on/off switch on the (shared) limiter, so the last app built would decide for
+    all; each request asks its own app instead."""
+    return not current_app.config.get("RATELIMIT_ENABLED", True)
+
+
+def attempt_failed() -> None:
+    """A view says: the password or code this throttled request carried was checked and was wrong."""
+    g.login_attempt_failed = True
+
+
+def _count_only_failed_attempts(response):
+    """The limits on the login steps count checked, failed attempts only.
+
+    Each throttled request reserves its attempt (an atomic increment in the limiter's storage) before the
+    password or code is checked, so a burst of parallel guesses cannot all pass the check before any is
+    counted. A request that turns out not to be a failed attempt (success, a form error, a refusal before any
+    check) gives its reservation back here.
+    """
+    if g.get("login_attempt_failed"):
+        return response
+    for held in limiter.current_limits:
+        try:
+            held.limiter.storage.incr(held.key, held.limit.get_expiry(), amount=-1)
+        except Exception:  # noqa: BLE001 - storage down: the attempt stays counted, which is only stricter
+            current_app.logger.warning("could not give back a reserved login attempt", exc_info=True)
+    return response
 
 
 def is_local_url(target: str | None) -> bool:
@@ -94,7 +126,13 @@ def enforce_two_factor():
 def init_app(app) -> None:
     login_manager.init_app(app)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
-    limiter.init_app(app)
+    app.config.setdefault("RATELIMIT_ENABLED", True)
+    if app.config["RATELIMIT_ENABLED"]:
+        # The app's storage becomes the limiter's; it starts healthy (Flask-Limiter would otherwise keep
+        # an earlier app's "storage is down, use memory" verdict).
+        limiter._storage_dead = False
+        limiter.init_app(app)
+    app.after_request(_count_only_failed_attempts)
     app.before_request(enforce_idle_timeout)
     app.before_request(enforce_two_factor)
     from portal.auth import views  # noqa: F401  (routes register on bp)

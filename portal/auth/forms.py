@@ -29,6 +29,13 @@ class CodeForm(PortalForm):
 
 
 class EnrolForm(PortalForm):
+    #: Only when two-factor login is on already: whoever sets it up again proves it is the account's owner.
+    current = PasswordField(
+        _l("Lösenord eller kod från din nuvarande app"),
+        validators=[DataRequired(_l("Ange ditt lösenord eller en kod från den app du använder nu."))],
+        description=_l("Tvåfaktorsinloggningen är redan påslagen. Bekräfta att det är du innan du byter app."),
+        render_kw={"autocomplete": "current-password"},
+    )
     code = StringField(
         _l("Kod från appen"),
         validators=[DataRequired(_l("Ange koden som appen visar.")), Length(max=10)],

@@ -237,19 +237,44 @@ def enrolment_secret(user: User, nonce: str) -> str:
     return totp.derived_secret(current_app.secret_key, user.id, nonce)
 
 
-def confirm_totp_enrolment(user: User, secret: str, code: str) -> list[str]:
-    """Enable TOTP with `secret` after a correct code and return fresh recovery codes (shown once)."""
+def _check_owner(user: User, current: str | None) -> None:
+    """Setting up two-factor login again needs the password or a code from the app in use now (not yet used):
+    a session left open on a shared screen must not be enough to move the second factor to another phone."""
+    current = (current or "").strip()
+    compact = current.replace(" ", "")
+    if totp.is_totp_shaped(compact):
+        # A password is at least 12 characters, so six digits can only be a code.
+        counter = totp.matching_counter(user.totp_secret or "", compact, user.totp_last_counter)
+        if counter is not None and _claim_totp_counter(user, counter):
+            return
+    elif current and verify_password(user.password_hash, current):
+        return
+    audit.record_independent("user.owner_check_failed", by=user, obj=user, details={"step": "totp_enrolment"})
+    raise AccountError(_l("Lösenordet eller koden stämmer inte."), field="current")
+
+
+def confirm_totp_enrolment(user: User, secret: str, code: str, *, current: str | None = None) -> list[str]:
+    """Enable TOTP with `secret` after a correct code and return fresh recovery codes (shown once).
+
+    When two-factor login is on already, `current` (the password or a code from the app in use) must prove the
+    owner, and the account's other sessions end (the caller renews its own).
+    """
+    again = user.is_totp_enabled
+    if again:
+        _check_owner(user, current)
     counter = totp.matching_counter(secret or "", code, None)
     if not secret or counter is None:
         raise AccountError(_l("Koden stämmer inte. Kontrollera klockan i telefonen och försök igen."), field="code")
     user.totp_secret = secret
     user.is_totp_enabled = True
     user.totp_last_counter = counter
+    if again:
+        user.session_version += 1
     codes = totp.new_recovery_codes()
     db.session.execute(RecoveryCode.__table__.delete().where(RecoveryCode.user_id == user.id))
     db.session.add_all(RecoveryCode(user_id=user.id, code_hash=totp.hash_recovery_code(c)) for c in codes)
     db.session.flush()
-    audit.record("user.totp_enabled", obj=user, by=user)
+    audit.record("user.totp_enabled", obj=user, by=user, details={"again": again})
     return codes
 
 

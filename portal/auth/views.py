@@ -7,7 +7,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from portal.auth import bp, is_local_url, limiter, operations, totp
+from portal.auth import attempt_failed, bp, is_local_url, limiter, operations, totp
 from portal.auth.forms import ChangePasswordForm, CodeForm, EnrolForm, LoginForm
 from portal.auth.models import User
 from portal.db import db
@@ -42,8 +42,8 @@ def _per_account():
     return current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
 
 
-def _failed(response) -> bool:
-    return response.status_code == 401
+def _own_account_key() -> str:
+    return f"user:{current_user.id}"
 
 
 def _start_session(user: User) -> None:
@@ -80,8 +80,8 @@ def _pending_user(stage: str) -> User | None:
 
 @bp.route("/logga-in", methods=["GET", "POST"])
 @public
-@limiter.limit(_per_ip, methods=["POST"], deduct_when=_failed)
-@limiter.limit(_per_account, key_func=_account_key, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_per_ip, methods=["POST"])
+@limiter.limit(_per_account, key_func=_account_key, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -90,6 +90,7 @@ def login():
     if form.validate_on_submit():
         user = operations.check_password(form.email.data, form.password.data)
         if user is None:
+            attempt_failed()
             attach_error(form, None, _("Fel e-postadress eller lösenord, eller så är kontot inaktiverat."))
             return render_template("auth/login.html", form=form), 401
         if user.is_totp_enabled or current_app.config["REQUIRE_TWO_FACTOR"]:
@@ -108,7 +109,7 @@ def login():
 
 @bp.route("/logga-in/kod", methods=["GET", "POST"])
 @public
-@limiter.limit(_per_account, key_func=_pending_key, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_per_account, key_func=_pending_key, methods=["POST"])
 def second_factor():
     user = _pending_user("code")
     if user is None:
@@ -118,6 +119,7 @@ def second_factor():
     if form.validate_on_submit():
         if operations.check_second_factor(user, form.code.data):
             return _finish_login(user, session.get(PENDING, {}).get("next"))
+        attempt_failed()
         attach_error(form, "code", _("Koden stämmer inte eller har redan använts. Vänta på nästa kod och försök igen."))
         form.code.data = ""
         return render_template("auth/second_factor.html", form=form), 401
@@ -125,8 +127,12 @@ def second_factor():
 
 
 def _enrol(user: User, template_after: str, on_done):
-    """Show a new secret as a QR code; enable it only when the user proves the app has it."""
+    """Show a new secret as a QR code; enable it only when the user proves the app has it (and, when two-factor
+    login is on already, that they own the account: password or a current code)."""
     form = EnrolForm()
+    again = user.is_totp_enabled
+    if not again:
+        del form.current
     nonce = session.get(ENROL_NONCE)
     if request.method == "GET" or not nonce:
         # Only a nonce travels in the session until the code confirms; the account is untouched till then.
@@ -134,8 +140,11 @@ def _enrol(user: User, template_after: str, on_done):
     secret = operations.enrolment_secret(user, nonce)
     if form.validate_on_submit():
         try:
-            codes = operations.confirm_totp_enrolment(user, secret, form.code.data)
+            codes = operations.confirm_totp_enrolment(user, secret, form.code.data,
+                                                      current=form.current.data if again else None)
         except operations.AccountError as exc:
+            if exc.field == "current":
+                attempt_failed()
             attach_error(form, exc.field, str(exc))
             form.code.data = ""
         else:
@@ -144,7 +153,7 @@ def _enrol(user: User, template_after: str, on_done):
     uri = totp.provisioning_uri(secret, user.email)
     status = 400 if form.is_submitted() else 200
     return render_template("auth/enrol.html", form=form, qr=totp.qr_svg(uri), secret=secret,
-                           required=template_after == "login"), status
+                           required=template_after == "login", again=again), status
 
 
 @bp.route("/logga-in/tvafaktor", methods=["GET", "POST"])
@@ -167,9 +176,18 @@ def enrol_at_login():
 
 @bp.route("/konto/tvafaktor", methods=["GET", "POST"])
 @login_only
+@limiter.limit(_per_account, key_func=_own_account_key, methods=["POST"])
 def enrol():
+    again = current_user.is_totp_enabled
+
     def done(codes):
-        flash(_("Tvåfaktorsinloggning är påslagen."), "success")
+        # Setting it up again ended the account's other sessions: renew this one so it alone stays.
+        _start_session(current_user._get_current_object())
+        if again:
+            flash(_("Tvåfaktorsinloggningen är inställd på nytt. Andra inloggningar med ditt konto har avslutats."),
+                  "success")
+        else:
+            flash(_("Tvåfaktorsinloggning är påslagen."), "success")
         return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account"))
 
     return _enrol(current_user, "account", done)

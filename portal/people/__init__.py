@@ -14,6 +14,9 @@ ACTION_LABELS: dict[str, object] = {
     "person.create": _l("Deltagare registrerad"),
     "person.link": _l("Deltagare kopplad till organisationen"),
     "person.protect": _l("Skyddade personuppgifter markerade"),
+    "person.unprotect": _l("Markering om skyddade personuppgifter borttagen"),
+    "person.correction.request": _l("Rättelse av identitetsuppgifter begärd"),
+    "person.correction.handle": _l("Begäran om rättelse hanterad"),
     "person.update": _l("Deltagarens uppgifter ändrade"),
     "person.contact": _l("Kontaktuppgifter sparade"),
     "person.guardian": _l("Vårdnadshavare tillagd"),
@@ -21,6 +24,8 @@ ACTION_LABELS: dict[str, object] = {
     "person.extract": _l("Registerutdrag framtaget"),
     "consent.create": _l("Samtycke registrerat"),
     "consent.withdraw": _l("Samtycke återkallat"),
+    "consent.confirm": _l("Samtycke bekräftat av namngiven organisation"),
+    "consent.decline": _l("Samtycke avböjt av namngiven organisation"),
     "consent.form": _l("Samtyckesblankett utskriven"),
     "consent.scan.read": _l("Inskannad samtyckesblankett öppnad"),
     "disclosure.create": _l("Utlämnande utan samtycke registrerat"),
@@ -31,7 +36,11 @@ def init_app(app) -> None:
     from portal.audit import register_action_labels
     from portal.db import db
     from portal.demo import register_seeder
-    from portal.people import consent, demo
+    from portal.people import (
+        consent,
+        consent_views,  # noqa: F401  (its routes are on the people blueprint)
+        demo,
+    )
     from portal.people.views import bp
     from portal.templating import add_nav
 

@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
-from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -14,77 +12,14 @@ from sqlalchemy.orm import selectinload
 from portal import audit, notifications
 from portal.auth.models import User
 from portal.db import db, utcnow
-from portal.errors import RuleError
 from portal.forms import safe_filename
 from portal.notifications import N_
 from portal.orgs import Organisation
 from portal.people import rules
 from portal.people.identity import add_years, today
+from portal.people.minors import ConsentError, check_minors_policy
 from portal.people.models import Consent, ConsentParty, ConsentScan, Disclosure, Person
 from portal.people.vocabulary import BASES, CATEGORIES, MAX_SCAN_BYTES, METHODS, PURPOSES, SCAN_SIGNATURES
-
-
-class ConsentError(RuleError):
-    """A consent rule was broken; `field` names the form field the message belongs beside."""
-
-
-# --- The minors policy ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MinorsPolicy:
-    """Local policy (OSL rests on the young person's maturity, not fixed ages); set in the portal's settings."""
-
-    #: Under this age a guardian must consent and the young person's own view is recorded.
-    guardian_required_under: int = 15
-    #: From guardian_required_under up to this age the person may consent alone with a maturity assessment.
-    adult_age: int = 18
-    #: Require both guardians (joint custody) where a guardian's consent is required.
-    both_guardians: bool = False
-
-
-def minors_policy() -> MinorsPolicy:
-    cfg = current_app.config if has_app_context() else {}
-    return MinorsPolicy(
-        guardian_required_under=int(cfg.get("CONSENT_GUARDIAN_REQUIRED_UNDER", 15)),
-        adult_age=int(cfg.get("CONSENT_ADULT_AGE", 18)),
-        both_guardians=bool(cfg.get("CONSENT_BOTH_GUARDIANS", False)),
-    )
-
-
-def check_minors_policy(*, age: int, given_by_person: bool, guardian_names: list[str], person_view: str,
-                        maturity_assessment: str, policy: MinorsPolicy | None = None) -> None:
-    """Raise ConsentError (beside the field to fix) unless the right people gave the consent for this age."""
-    policy = policy or minors_policy()
-    guardians = [g for g in guardian_names if g.strip()]
-    needed = 2 if policy.both_guardians else 1
-    if age >= policy.adult_age:
-        if not given_by_person:
-            raise ConsentError(_l("Personen är myndig och måste själv lämna sitt samtycke."),
-                               field="given_by_person")
-        return
-    if age < policy.guardian_required_under:
-        if len(guardians) < needed:
-            raise ConsentError(
-                _l("Personen är under %(age)s år: vårdnadshavares samtycke krävs. Ange vårdnadshavarens namn.",
-                   age=policy.guardian_required_under) if needed == 1 else
-                _l("Personen är under %(age)s år: båda vårdnadshavarnas samtycke krävs.",
-                   age=policy.guardian_required_under),
-                field="guardian_1")
-        if not person_view.strip():
-            raise ConsentError(_l("Anteckna den unges egen inställning till samtycket."), field="person_view")
-        return
-    # Between the ages: own consent suffices with a maturity assessment, otherwise a guardian's as well.
-    if given_by_person and maturity_assessment.strip():
-        return
-    if len(guardians) < needed:
-        if given_by_person:
-            raise ConsentError(
-                _l("Personen är under %(age)s år: anteckna en mognadsbedömning, eller ange vårdnadshavares "
-                   "samtycke.", age=policy.adult_age), field="guardian_1")
-        raise ConsentError(_l("Ange vårdnadshavarens namn."), field="guardian_1")
-    if not given_by_person and not person_view.strip():
-        raise ConsentError(_l("Anteckna den unges egen inställning till samtycket."), field="person_view")
 
 
 def default_valid_until(person: Person, start: date) -> date:
@@ -203,9 +138,10 @@ def register_consent(person: Person, *, by, organisation_ids: Iterable[int], pur
     elif method == "blankett":
         problem("scan", _l("Ladda upp den inskannade, underskrivna blanketten."))
     guardians = [" ".join(g.split()) for g in guardian_names if g and g.strip()][:2]
-    on = valid_from if valid_from is not None and valid_from > today() else today()
     try:
-        check_minors_policy(age=person.age(on), given_by_person=given_by_person, guardian_names=guardians,
+        # Capacity is judged on the day the consent is given, never on a later start date (a 14-year-old cannot
+        # consent alone today to something that starts on their 15th or 18th birthday).
+        check_minors_policy(age=person.age(today()), given_by_person=given_by_person, guardian_names=guardians,
                             person_view=person_view or "", maturity_assessment=maturity_assessment or "")
     except ConsentError as exc:
         problem(exc.field, str(exc))
@@ -232,7 +168,10 @@ def register_consent(person: Person, *, by, organisation_ids: Iterable[int], pur
         person_view=(person_view or "").strip(), maturity_assessment=(maturity_assessment or "").strip(),
         supersedes_id=supersedes.id if supersedes is not None else None,
     )
-    consent.parties = [ConsentParty(organisation_id=oid) for oid in sorted(others | {by.organisation_id})]
+    # The recording organisation stands behind it; every other party is asked (its records stay closed until then).
+    consent.parties = [ConsentParty(organisation_id=by.organisation_id, status="confirmed", decided_by_id=by.id,
+                                    decided_dt=utcnow())]
+    consent.parties += [ConsentParty(organisation_id=oid) for oid in sorted(others)]
     consent.scan = scan_row
     db.session.add(consent)
     if supersedes is not None:
@@ -242,6 +181,39 @@ def register_consent(person: Person, *, by, organisation_ids: Iterable[int], pur
                  details={"organisations": sorted(consent.organisation_ids), "categories": categories,
                           "purposes": purposes, "until": valid_until.isoformat(),
                           "supersedes": supersedes.id if supersedes is not None else None})
+    for org_id in sorted(others):
+        notifications.notify_organisation(
+            org_id, N_("%(org)s har registrerat ett samtycke för Deltagare %(p)s som nämner er organisation. "
+                       "Bekräfta eller avböj det: era uppgifter lämnas inte ut med stöd av det förrän ni bekräftat."),
+            params={"org": by.organisation.name, "p": person.pseudonym},
+            url=f"/deltagare/{person.ref}/samtycken/{consent.id}/bekrafta", permission="consent.register",
+            key=f"consent-confirm-{consent.id}-{org_id}")
+    return consent
+
+
+def decide_consent(consent: Consent, *, by, confirm: bool, reason: str = "") -> Consent:
+    """A named organisation says whether it stands behind a consent another organisation registered.
+
+    Confirming opens its records to the other parties within the consent; declining (with a reason) keeps them
+    closed, and the recording organisation is told. Once decided, it is not asked again.
+    """
+    rules.check_can_decide_consent(by, consent)
+    party = consent.party(by.organisation_id)
+    reason = (reason or "").strip()
+    if not confirm and not reason:
+        raise ConsentError(_l("Ange varför er organisation inte står bakom samtycket."), field="reason")
+    party.status = "confirmed" if confirm else "declined"
+    party.decided_by_id, party.decided_dt, party.decline_reason = by.id, utcnow(), "" if confirm else reason
+    db.session.flush()
+    audit.record("consent.confirm" if confirm else "consent.decline", obj=consent, person_id=consent.person_id,
+                 by=by, details={} if confirm else {"reason": reason})
+    if not confirm:
+        notifications.notify_organisation(
+            consent.recorded_by_org_id,
+            N_("%(org)s står inte bakom samtycke nr %(n)s för Deltagare %(p)s. Dess uppgifter lämnas inte ut."),
+            params={"org": by.organisation.name, "n": consent.id, "p": consent.person.pseudonym},
+            url=f"/deltagare/{consent.person.ref}/samtycken", permission="consent.register",
+            key=f"consent-declined-{consent.id}-{by.organisation_id}")
     return consent
 
 
@@ -267,7 +239,7 @@ def withdraw_consent(consent: Consent, *, by, reason: str) -> Consent:
     notifications.notify_organisation(
         consent.recorded_by_org_id,
         N_("Ett samtycke för Deltagare %(p)s har återkallats. Uppgifter delas inte längre med stöd av det."),
-        params={"p": consent.person.pseudonym}, url=f"/deltagare/{consent.person_id}/samtycken",
+        params={"p": consent.person.pseudonym}, url=f"/deltagare/{consent.person.ref}/samtycken",
         key=f"consent-withdrawn-{consent.id}",
         permission="consent.register",
     )

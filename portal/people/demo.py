@@ -10,7 +10,7 @@ from portal.auth.models import User
 from portal.db import db
 from portal.orgs import Organisation
 from portal.people import consent as consents
-from portal.people import identity
+from portal.people import holders, identity
 from portal.people import operations as people
 from portal.people.vocabulary import PURPOSES
 
@@ -40,7 +40,7 @@ def seed_people(orgs: dict[str, Organisation]) -> None:
     today = identity.today()
     all_purposes = list(PURPOSES)
 
-    elsa, _ = people.register_person(by=by_ami, first_name="Elsa", last_name="Lindqvist",
+    elsa, _ = holders.register_person(by=by_ami, first_name="Elsa", last_name="Lindqvist",
                                      number=_pnr(_born(18, -40), "238"), home_kommun="1814",
                                      address="Storgatan 3", postal_code="716 31", city="Fjugesta",
                                      phone="070-000 00 01", email="elsa@exempel.se")
@@ -51,7 +51,7 @@ def seed_people(orgs: dict[str, Organisation]) -> None:
                               valid_until=consents.default_valid_until(elsa, today), method="blankett",
                               scan=("samtycke-elsa.pdf", DEMO_SCAN), given_by_person=True)
 
-    omar, _ = people.register_person(by=by_ami, first_name="Omar", last_name="Haddad",
+    omar, _ = holders.register_person(by=by_ami, first_name="Omar", last_name="Haddad",
                                      number=_pnr(_born(17, -100), "457"), home_kommun="1814")
     people.add_note(omar, by=by_ami, category="sysselsattning", text="Intresserad av traineejobb inom lager.")
     consents.register_consent(omar, by=by_ami, organisation_ids=[af.id], purposes=["samordning"],
@@ -60,7 +60,7 @@ def seed_people(orgs: dict[str, Organisation]) -> None:
                               method_note="Muntligt vid möte på AMI, handläggare och SYV närvarande.",
                               given_by_person=True, maturity_assessment="Bedöms mogen att själv ta ställning.")
 
-    wilma, _ = people.register_person(by=by_kommun, first_name="Wilma", last_name="Ek",
+    wilma, _ = holders.register_person(by=by_kommun, first_name="Wilma", last_name="Ek",
                                       number=_pnr(_born(19, -10), "622"), home_kommun="1861")
     people.add_note(wilma, by=by_kommun, category="social", text="Bor hos kompis sedan en månad.")
     withdrawn = consents.register_consent(wilma, by=by_kommun, organisation_ids=[af.id, ifo.id],
@@ -69,7 +69,7 @@ def seed_people(orgs: dict[str, Organisation]) -> None:
                                           valid_until=today + timedelta(days=300), method="digital")
     consents.withdraw_consent(withdrawn, by=by_kommun, reason="Wilma vill inte längre att uppgifter delas.")
 
-    leo, _ = people.register_person(by=by_skola, first_name="Leo", last_name="Bergström",
+    leo, _ = holders.register_person(by=by_skola, first_name="Leo", last_name="Bergström",
                                     number=_pnr(_born(14, -200), "731"), home_kommun="1814")
     people.add_guardian(leo, by=by_skola, name="Anna Bergström", relation="mamma", phone="070-000 00 02")
     people.add_guardian(leo, by=by_skola, name="Jonas Bergström", relation="pappa", phone="070-000 00 03")
@@ -80,7 +80,7 @@ def seed_people(orgs: dict[str, Organisation]) -> None:
                               guardian_names=["Anna Bergström", "Jonas Bergström"],
                               person_view="Leo tycker att det är bra att skolan och AMI pratar med varandra.")
 
-    saga, _ = people.register_person(by=by_ami, first_name="Saga", last_name="Nyström",
+    saga, _ = holders.register_person(by=by_ami, first_name="Saga", last_name="Nyström",
                                      number=_pnr(_born(18, -150), "846"), is_protected=True,
                                      address="(skyddad adress)", phone="070-000 00 04")
     consents.register_consent(saga, by=by_ami, organisation_ids=[af.id], purposes=all_purposes,
@@ -88,10 +88,19 @@ def seed_people(orgs: dict[str, Organisation]) -> None:
                               valid_until=today + timedelta(days=200), method="digital")
 
     # Turns 18 in about two weeks: a guardian-only consent that lapses then, so the expiry list has a row.
-    noah, _ = people.register_person(by=by_ami, first_name="Noah", last_name="Karlsson",
+    noah, _ = holders.register_person(by=by_ami, first_name="Noah", last_name="Karlsson",
                                      number=_pnr(_born(18, 14), "915"), home_kommun="1814")
     consents.register_consent(noah, by=by_ami, organisation_ids=[af.id], purposes=["samordning"],
                               categories=["utbildning"], valid_from=today, valid_until=today + timedelta(days=300),
                               method="digital", given_by_person=False, guardian_names=["Maria Karlsson"],
                               person_view="Noah är positiv.")
+    # Arbetsförmedlingen registers Elsa as well, spelt as it has her, and takes a consent naming AMI: AMI is asked
+    # to confirm it before its records open to Arbetsförmedlingen (a notice waits for AMI's staff).
+    by_af = _staff(af)
+    elsa_af, _ = holders.register_person(by=by_af, first_name="Elsa", last_name="Lindkvist",
+                                         number=_pnr(_born(18, -40), "238"), home_kommun="1814")
+    people.add_note(elsa_af, by=by_af, category="sysselsattning", text="Inskriven som arbetssökande.")
+    consents.register_consent(elsa_af, by=by_af, organisation_ids=[ami.id], purposes=["samordning"],
+                              categories=["sysselsattning"], valid_from=today,
+                              valid_until=today + timedelta(days=200), method="digital")
     consents.notify_expiring()

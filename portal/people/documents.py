@@ -7,16 +7,18 @@ from datetime import date
 
 from docx import Document
 from docx.shared import Pt
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from portal import audit
 from portal.people import rules
-from portal.people.consent import minors_policy
 from portal.people.gate import PersonView
 from portal.people.identity import age_on
+from portal.people.minors import minors_policy
 from portal.people.models import Consent, Person
 from portal.people.vocabulary import CATEGORIES, PURPOSES
 from portal.permissions import check
+from portal.text import xml_safe
 
 
 def draft_consent_form(view: PersonView, *, by, organisation_names: list[str], purposes: list[str],
@@ -56,8 +58,19 @@ def consent_form_docx(*, view: PersonView, organisation_names: list[str], purpos
                       guardian_lines: int) -> bytes:
     """The samtyckesblankett as .docx: parties, purposes, categories, period and signature lines.
 
-    Built from a gate view, so a refused user can never print a person's identity.
+    Built from a gate view, so a refused user can never print a person's identity. Always in Swedish: the young
+    person and the guardians sign it, whatever language the member of staff reads the portal in. Every text from
+    the records or the form passes xml_safe: one control character would otherwise stop the whole form.
     """
+    with force_locale("sv"):
+        return _consent_form_docx(view=view, organisation_names=[xml_safe(n) for n in organisation_names],
+                                  purposes=purposes, purpose_other=xml_safe(purpose_other), categories=categories,
+                                  valid_from=valid_from, valid_until=valid_until, guardian_lines=guardian_lines)
+
+
+def _consent_form_docx(*, view: PersonView, organisation_names: list[str], purposes: list[str],
+                       purpose_other: str, categories: list[str], valid_from: date | None,
+                       valid_until: date | None, guardian_lines: int) -> bytes:
     doc = Document()
     doc.core_properties.title = _("Samtycke till informationsutbyte")
     doc.add_heading(_("Samtycke till informationsutbyte mellan myndigheter"), level=1)
@@ -69,18 +82,18 @@ def consent_form_docx(*, view: PersonView, organisation_names: list[str], purpos
     table.style = "Table Grid"
     for label, value in ((_("Namn"), view.label), (_("Personnummer"), view.number if view.allowed else "")):
         cells = table.add_row().cells
-        cells[0].text, cells[1].text = label, value
+        cells[0].text, cells[1].text = label, xml_safe(value)
     doc.add_heading(_("Organisationer som får utbyta uppgifter"), level=2)
     for name in organisation_names:
         doc.add_paragraph(name, style="List Bullet")
     doc.add_heading(_("Syften"), level=2)
     for key in purposes:
-        doc.add_paragraph(str(PURPOSES.get(key, key)), style="List Bullet")
+        doc.add_paragraph(xml_safe(PURPOSES.get(key, key)), style="List Bullet")
     if purpose_other:
         doc.add_paragraph(purpose_other, style="List Bullet")
     doc.add_heading(_("Uppgifter som får utbytas"), level=2)
     for key in categories:
-        doc.add_paragraph(str(CATEGORIES.get(key, key)), style="List Bullet")
+        doc.add_paragraph(xml_safe(CATEGORIES.get(key, key)), style="List Bullet")
     doc.add_heading(_("Period"), level=2)
     doc.add_paragraph(_("Samtycket gäller från %(start)s till och med %(end)s.",
                         start=valid_from.isoformat() if valid_from else "________",

@@ -55,9 +55,25 @@ class IdentityForm(PortalForm):
     first_name = StringField(_l("Förnamn"), validators=[DataRequired(_l("Ange förnamn.")), Length(max=100)])
     last_name = StringField(_l("Efternamn"), validators=[DataRequired(_l("Ange efternamn.")), Length(max=100)])
     home_kommun = SelectField(_l("Hemkommun"), choices=[], validators=[Optional()])
-    is_protected = BooleanField(_l("Skyddade personuppgifter (sekretessmarkering)"))
-    #: The identity is shared by every organisation that works with the person: notice a change saved meanwhile.
+    is_protected = BooleanField(_l("Skyddade personuppgifter (sekretessmarkering)"),
+                                description=_l("Din organisations markering. Den kan bara tas bort av den "
+                                               "organisation som satte den."))
+    protection_reason = TextAreaField(_l("Skäl till att markeringen tas bort"), validators=[Optional()],
+                                      description=_l("Krävs när din organisation tar bort sin markering. Alla "
+                                                     "organisationer som har personen meddelas."))
+    #: Several organisations hold the person: notice a change saved meanwhile.
     version = HiddenField()
+
+
+class CorrectionForm(PortalForm):
+    message = TextAreaField(_l("Vad ska rättas?"), validators=[DataRequired(_l(
+        "Skriv vad som behöver rättas och varför.")), Length(max=2000)],
+        description=_l("T.ex. rätt stavning av namnet eller ny hemkommun, och var uppgiften kommer ifrån."))
+
+
+class ConsentDecisionForm(PortalForm):
+    reason = TextAreaField(_l("Skäl om ni avböjer"), validators=[Optional(), Length(max=2000)],
+                           description=_l("Krävs om ni inte står bakom samtycket."))
 
 
 class ContactForm(PortalForm):

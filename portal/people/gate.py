@@ -15,10 +15,10 @@ from sqlalchemy.orm import selectinload
 
 from portal import audit
 from portal.db import db
+from portal.people.access import visible_ids_query
 from portal.people.identity import age_on, kommuner, today
 from portal.people.models import (
     Consent,
-    ConsentParty,
     ContactDetails,
     Disclosure,
     Guardian,
@@ -35,11 +35,19 @@ class PersonView:
 
     person_id: int
     pseudonym: str
+    #: The opaque id in the person's URLs.
+    ref: str
     #: The identity (name, number) may be shown; False means refused: show pseudonym and reason only.
     allowed: bool
     reason: str = ""
-    #: The user's organisation works with the person (registered them).
+    #: The user's organisation holds the person (registered them).
     is_own: bool = False
+    #: The user's organisation registered the person first: its changes change the shared identity.
+    is_keeper: bool = False
+    #: Where the identity shown comes from: "shared" (the keeper's), "own" (as the user's organisation typed it)
+    #: or "holder" (as the organisation that opened its records typed it); "" when refused.
+    identity_source: str = ""
+    #: Skyddade personuppgifter as far as the user may know of it (their own marking, or the shared one).
     is_protected: bool = False
     first_name: str = ""
     last_name: str = ""
@@ -53,9 +61,13 @@ class PersonView:
     shared_categories: dict[int, set[str]] = field(default_factory=dict)
     #: Why the user sees more than their own records (consent numbers, disclosures).
     bases: list[str] = field(default_factory=list)
+    #: Consents naming the user's organisation that still wait for another organisation to stand behind them.
+    pending: list[str] = field(default_factory=list)
     contacts: list[ContactDetails] = field(default_factory=list)
     guardians: list[Guardian] = field(default_factory=list)
     notes: list[PersonNote] = field(default_factory=list)
+    #: The true protection marking, which filters contact details whatever the user may know of it.
+    contacts_protected: bool = False
 
     @property
     def label(self) -> str:
@@ -85,6 +97,14 @@ def _consents_by_person(person_ids: list[int]) -> dict[int, list[Consent]]:
     return grouped
 
 
+def _links_by_person(person_ids: list[int]) -> dict[int, dict[int, PersonLink]]:
+    """Every holder's link of each person, by organisation id: who holds them and as what name."""
+    grouped: dict[int, dict[int, PersonLink]] = defaultdict(dict)
+    for row in db.session.scalars(select(PersonLink).where(PersonLink.person_id.in_(person_ids))):
+        grouped[row.person_id][row.organisation_id] = row
+    return grouped
+
+
 def _refusal_reason(org_name: str, mine: list[Consent], person: Person, purpose: str, on: date) -> str:
     """Why the user's organisation is refused, naming only consents that named that organisation."""
     for consent in mine:  # newest first
@@ -101,6 +121,9 @@ def _refusal_reason(org_name: str, mine: list[Consent], person: Person, purpose:
         if state == "valid" and purpose not in consent.purposes:
             return _("Samtycket för %(org)s omfattar inte syftet %(purpose)s.", org=org_name,
                      purpose=str(PURPOSES.get(purpose, purpose)))
+        if state == "valid":
+            return _("Samtycket för %(org)s väntar på att organisationen som har uppgifterna bekräftar det.",
+                     org=org_name)
     return _("Samtycke saknas för %(org)s.", org=org_name)
 
 
@@ -108,10 +131,13 @@ def gate(user, people, purpose: str = DEFAULT_PURPOSE, *, record: bool = True, o
     """THE gate: what `user` may see now of each person, for `purpose`, as redacted PersonViews.
 
     `people` is one Person (or id) → one PersonView, or a list → a list in the same order. A constant number
-    of queries whatever the length. The user's organisation sees the records it made; any other organisation's
+    of queries whatever the length. The user's organisation sees the records it made. Another organisation Y's
     records need a valid, unwithdrawn consent naming both organisations exactly, covering the purpose and the
-    category, or a disclosure to it today. Protected identity hides contact details from all but their
-    recording organisation, whatever a consent says. Each read and each refusal is audited once per request.
+    category, that Y registered or confirmed — or a disclosure from Y today. The shared identity (the keeper's)
+    is seen by the keeper and by whom the keeper opened its records to; a holder otherwise sees the identity as
+    it typed it, and an organisation that holds nothing sees it as the holder that opened to it typed it.
+    Protected identity hides contact details from all but their recording organisation, whatever a consent
+    says. Each read and each refusal is audited once per request.
     """
     single = not isinstance(people, list | tuple)
     items = [people] if single else list(people)
@@ -126,45 +152,15 @@ def gate(user, people, purpose: str = DEFAULT_PURPOSE, *, record: bool = True, o
     org_id = user.organisation_id
     org_name = user.organisation.name
     unique_ids = list(dict.fromkeys(ids))
-    linked = set(db.session.scalars(select(PersonLink.person_id).where(
-        PersonLink.organisation_id == org_id, PersonLink.person_id.in_(unique_ids))))
+    links = _links_by_person(unique_ids)
     consents = _consents_by_person(unique_ids)
     disclosures = defaultdict(list)
     for row in db.session.scalars(select(Disclosure).where(
             Disclosure.person_id.in_(unique_ids), Disclosure.to_org_id == org_id, Disclosure.disclosed_on == on)):
         disclosures[row.person_id].append(row)
 
-    views: dict[int, PersonView] = {}
-    for pid in unique_ids:
-        person = loaded[pid]
-        view = PersonView(person_id=pid, pseudonym=person.pseudonym, allowed=False, is_own=pid in linked,
-                          is_protected=person.is_protected)
-        mine = [c for c in consents.get(pid, []) if org_id in c.organisation_ids]
-        covering = [c for c in mine if c.state(person.birth_date, on) == "valid" and purpose in c.purposes]
-        shared: dict[int, set[str]] = defaultdict(set)
-        for consent in covering:
-            for party in consent.organisation_ids - {org_id}:
-                shared[party] |= set(consent.categories)
-            view.bases.append(_("Samtycke nr %(n)s, gäller t.o.m. %(d)s", n=consent.id,
-                                d=consent.lapse_date(person.birth_date).isoformat()))
-        for row in disclosures.get(pid, []):
-            shared[row.from_org_id] |= set(row.categories)
-            view.bases.append(_("Utlämnande utan samtycke (%(basis)s) %(d)s",
-                                basis=str(BASES[row.basis]), d=row.disclosed_on.isoformat()))
-        if pid in linked or covering or disclosures.get(pid):
-            view.allowed = True
-            view.shared_categories = dict(shared)
-            view.first_name, view.last_name = person.first_name, person.last_name
-            view.id_kind, view.number = person.id_kind, person.number_display
-            view.birth_date, view.age = person.birth_date, age_on(person.birth_date, on)
-            if person.home_kommun and (pid in linked or not person.is_protected):
-                view.home_kommun = person.home_kommun
-                found = kommuner().get(person.home_kommun)
-                view.home_kommun_name = found.name if found else person.home_kommun
-        else:
-            view.reason = _refusal_reason(org_name, mine, person, purpose, on)
-        views[pid] = view
-
+    views = {pid: _view(loaded[pid], org_id, org_name, purpose, on, links.get(pid, {}), consents.get(pid, []),
+                        disclosures.get(pid, [])) for pid in unique_ids}
     allowed_ids = [pid for pid, v in views.items() if v.allowed]
     if allowed_ids:
         _attach_records(views, allowed_ids, org_id)
@@ -176,10 +172,65 @@ def gate(user, people, purpose: str = DEFAULT_PURPOSE, *, record: bool = True, o
     return result[0] if single else result
 
 
+def _view(person: Person, org_id: int, org_name: str, purpose: str, on: date, links: dict[int, PersonLink],
+          consents: list[Consent], disclosures: list[Disclosure]) -> PersonView:
+    """One person's view for one organisation, from the rows the gate loaded for the whole list."""
+    own = links.get(org_id)
+    view = PersonView(person_id=person.id, pseudonym=person.pseudonym, ref=person.ref, allowed=False,
+                      is_own=own is not None, is_keeper=person.keeper_org_id == org_id,
+                      contacts_protected=person.is_protected)
+    mine = [c for c in consents if org_id in c.organisation_ids]
+    shared: dict[int, set[str]] = defaultdict(set)
+    for consent in mine:
+        if consent.state(person.birth_date, on) != "valid" or purpose not in consent.purposes:
+            continue
+        # Only the holders that stand behind the consent open their records (OSL 10 kap. 1 §).
+        opening = (consent.confirmed_ids - {org_id}) & set(links)
+        for party in opening:
+            shared[party] |= set(consent.categories)
+        if opening:
+            view.bases.append(_("Samtycke nr %(n)s, gäller t.o.m. %(d)s", n=consent.id,
+                                d=consent.lapse_date(person.birth_date).isoformat()))
+        waiting = sorted(p.organisation.name for p in consent.parties
+                         if p.status == "pending" and p.organisation_id != org_id)
+        if waiting:
+            view.pending.append(_("Samtycke nr %(n)s väntar på bekräftelse från %(orgs)s", n=consent.id,
+                                  orgs=", ".join(waiting)))
+    for row in disclosures:
+        shared[row.from_org_id] |= set(row.categories)
+        view.bases.append(_("Utlämnande utan samtycke (%(basis)s) %(d)s",
+                            basis=str(BASES[row.basis]), d=row.disclosed_on.isoformat()))
+    if own is None and not (set(shared) & set(links)):
+        view.reason = _refusal_reason(org_name, mine, person, purpose, on)
+        return view
+    view.allowed = True
+    view.shared_categories = dict(shared)
+    view.id_kind, view.number = person.id_kind, person.number_display
+    birth = person.birth_date
+    if view.is_keeper or person.keeper_org_id in shared:
+        view.identity_source = "shared"
+        first, last, kommun, view.is_protected = (person.first_name, person.last_name, person.home_kommun,
+                                                  person.is_protected)
+    else:
+        # A holder sees the identity as it typed it; whoever holds nothing sees it as the opening holder typed it.
+        source = own if own is not None else links[min(set(shared) & set(links))]
+        view.identity_source = "own" if own is not None else "holder"
+        first, last, kommun = source.first_name, source.last_name, source.home_kommun
+        birth = source.birth_date or birth  # as typed with a reserve number
+        view.is_protected = own.is_protected if own is not None else person.is_protected
+    view.birth_date, view.age = birth, age_on(birth, on)
+    view.first_name, view.last_name = first, last
+    if kommun and (own is not None or not person.is_protected):
+        view.home_kommun = kommun
+        found = kommuner().get(kommun)
+        view.home_kommun_name = found.name if found else kommun
+    return view
+
+
 def _visible(view: PersonView, row, org_id: int, category: str) -> bool:
     if row.organisation_id == org_id:
         return True
-    if category == "kontakt" and view.is_protected:
+    if category == "kontakt" and view.contacts_protected:
         return False  # skyddade personuppgifter: never beyond the recording organisation
     return category in view.shared_categories.get(row.organisation_id, set())
 
@@ -199,20 +250,9 @@ def _attach_records(views: dict[int, PersonView], person_ids: list[int], org_id:
 
 
 def visible_person_ids(user, purpose: str = DEFAULT_PURPOSE, on: date | None = None) -> set[int]:
-    """Everyone whose identity the user's organisation may see now: linked, covered by consent, or disclosed to."""
-    on = on or today()
-    org_id = user.organisation_id
-    ids = set(db.session.scalars(select(PersonLink.person_id).where(PersonLink.organisation_id == org_id)))
-    rows = db.session.execute(
-        select(Consent, Person.birth_date).join(ConsentParty, ConsentParty.consent_id == Consent.id)
-        .join(Person, Person.id == Consent.person_id)
-        .where(ConsentParty.organisation_id == org_id, Consent.withdrawn_dt.is_(None),
-               Consent.superseded_dt.is_(None), Consent.valid_from <= on, Consent.valid_until >= on)
-    ).all()
-    ids |= {c.person_id for c, birth in rows if c.state(birth, on) == "valid" and purpose in c.purposes}
-    ids |= set(db.session.scalars(select(Disclosure.person_id).where(
-        Disclosure.to_org_id == org_id, Disclosure.disclosed_on == on)))
-    return ids
+    """Everyone whose identity the user's organisation may see now: held, or opened to it by a holder. For a
+    list page, use `access.visible_ids_query` inside its own SELECT instead: this loads the whole set."""
+    return set(db.session.scalars(visible_ids_query(user, purpose, on)))
 
 
 def consents_visible_to(user, person: Person) -> list[Consent]:

@@ -42,10 +42,16 @@ class Person(db.Model):
     birth_date: Mapped[date] = mapped_column(Date, nullable=False)
     #: Kommunkod (4 digits) of the home municipality, from portal/data/kommuner.csv.
     home_kommun: Mapped[str | None] = mapped_column(String(4), nullable=True)
-    #: Skyddade personuppgifter: contact details reach only the recording organisation's own staff.
+    #: Skyddade personuppgifter: contact details reach only the recording organisation's own staff. True while
+    #: any holder's link carries the marking (PersonLink.is_protected); kept here so the gate reads one column.
     is_protected: Mapped[bool] = mapped_column(nullable=False, default=False)
     #: Shown instead of the person wherever the gate refuses, e.g. "D-4821"; stable for the person.
     pseudonym: Mapped[str] = mapped_column(String(12), nullable=False, unique=True)
+    #: The opaque id in the person's URLs: random, so a URL neither counts people nor can be guessed.
+    ref: Mapped[str] = mapped_column(String(16), nullable=False, unique=True)
+    #: The identity's keeper: the organisation that registered the person first, the only one that changes the
+    #: shared name, number and home kommun. Others hold their own link and may ask the keeper for a correction.
+    keeper_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), nullable=True)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     @property
@@ -61,7 +67,11 @@ class Person(db.Model):
 
 
 class PersonLink(db.Model):
-    """Organisation X works with person P: it registered them (or registered the same number later)."""
+    """Organisation X holds person P: it registered them (first, as keeper, or the same number later).
+
+    The link keeps the identity as this organisation typed it: an organisation that did not register the person
+    first sees this, not the shared identity, unless the keeper opens it through a consent or a disclosure.
+    """
 
     __tablename__ = "person_links"
     __table_args__ = (UniqueConstraint("person_id", "organisation_id", name="uq_person_links_person_org"),)
@@ -69,6 +79,13 @@ class PersonLink(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), nullable=False, index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), nullable=False, index=True)
+    first_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    last_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    home_kommun: Mapped[str | None] = mapped_column(String(4), nullable=True)
+    #: The birth date as this organisation gave it with a reserve number (a personnummer carries its own).
+    birth_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    #: This organisation marked skyddade personuppgifter; only it lifts its own marking (with a reason).
+    is_protected: Mapped[bool] = mapped_column(nullable=False, default=False)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     organisation: Mapped[Organisation] = relationship()
@@ -192,6 +209,14 @@ class Consent(db.Model):
         return {p.organisation_id for p in self.parties}
 
     @property
+    def confirmed_ids(self) -> set[int]:
+        """The parties that stand behind the consent: their records are open to the other parties."""
+        return {p.organisation_id for p in self.parties if p.status == "confirmed"}
+
+    def party(self, organisation_id: int) -> ConsentParty | None:
+        return next((p for p in self.parties if p.organisation_id == organisation_id), None)
+
+    @property
     def is_guardian_only(self) -> bool:
         return not self.is_given_by_person and bool(self.guardian_names)
 
@@ -218,18 +243,35 @@ class Consent(db.Model):
 
 
 class ConsentParty(db.Model):
-    """One organisation named in a consent; exact: a kommun does not cover its units, nor a unit its siblings."""
+    """One organisation named in a consent; exact: a kommun does not cover its units, nor a unit its siblings.
+
+    A consent opens an organisation's records to the other parties only once that organisation stands behind it
+    (OSL 10 kap. 1 §: the holder decides on disclosure): the recording organisation's party is confirmed when
+    the consent is registered; every other party is pending until one of its users confirms or declines.
+    """
 
     __tablename__ = "consent_parties"
-    __table_args__ = (UniqueConstraint("consent_id", "organisation_id", name="uq_consent_parties_consent_org"),)
+    __table_args__ = (
+        UniqueConstraint("consent_id", "organisation_id", name="uq_consent_parties_consent_org"),
+        CheckConstraint("status IN ('pending','confirmed','declined')", name="status_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     consent_id: Mapped[int] = mapped_column(ForeignKey("consents.id", ondelete="CASCADE"), nullable=False,
                                             index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), nullable=False, index=True)
+    #: pending, confirmed or declined.
+    status: Mapped[str] = mapped_column(String(10), nullable=False, default="pending")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    decided_dt: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    decline_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
     consent: Mapped[Consent] = relationship(back_populates="parties")
     organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == "confirmed"
 
 
 class ConsentScan(db.Model):
@@ -274,3 +316,20 @@ class Disclosure(db.Model):
     person: Mapped[Person] = relationship()
     from_org: Mapped[Organisation] = relationship(foreign_keys=[from_org_id], lazy="joined")
     to_org: Mapped[Organisation] = relationship(foreign_keys=[to_org_id], lazy="joined")
+
+
+class IdentityCorrection(db.Model):
+    """A holder's request that the keeper correct the shared identity; the keeper marks it handled."""
+
+    __tablename__ = "identity_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), nullable=False, index=True)
+    from_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), nullable=False)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    message: Mapped[str] = mapped_column(Text, nullable=False)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    handled_dt: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+    from_org: Mapped[Organisation] = relationship(lazy="joined")

@@ -1,170 +1,31 @@
-"""Person operations (register, identity, contact details, guardians, notes) and the queries the pages need.
+"""Person operations (guardians, notes, search, the register extract) and the queries the pages need.
 
 Every change takes the actor as `by`, checks the record rule itself and writes its audit event.
 """
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import aliased
 
 from portal import audit
-from portal.audit import AuditEvent
+from portal.audit import AuditEvent, AuditEventPerson
 from portal.auth.models import User
-from portal.db import db, utcnow
-from portal.errors import check_version, fingerprint
+from portal.db import db
 from portal.orgs import Organisation
 from portal.people import rules
-from portal.people.consent import default_valid_until, expiring, minors_policy
-from portal.people.gate import PersonView, consents_visible_to, gate, visible_person_ids
-from portal.people.identity import (
-    PersonError,
-    kommuner,
-    normal_reserve_number,
-    parse_id_number,
-    today,
-)
+from portal.people.access import access_rows, opening_holder_name, sees_shared_identity
+from portal.people.consent import default_valid_until, expiring
+from portal.people.gate import PersonView, consents_visible_to, gate
+from portal.people.holders import by_number, clean_name
+from portal.people.identity import PersonError, normal_reserve_number, parse_id_number, today
+from portal.people.minors import minors_policy
 from portal.people.models import Consent, ContactDetails, Disclosure, Guardian, Person, PersonLink, PersonNote
 from portal.people.vocabulary import CATEGORIES
 from portal.permissions import check, has
-
-
-def _new_pseudonym() -> str:
-    """A random D-NNNN not used before; longer once four digits get crowded."""
-    for digits in (4, 4, 4, 5, 5, 6, 6, 8):
-        candidate = f"D-{secrets.randbelow(9 * 10 ** (digits - 1)) + 10 ** (digits - 1)}"
-        if db.session.scalar(select(Person.id).where(Person.pseudonym == candidate)) is None:
-            return candidate
-    raise RuntimeError("could not find a free pseudonym")
-
-
-def _clean_name(value: str, field: str, message) -> str:
-    value = " ".join((value or "").split())
-    if not value:
-        raise PersonError(message, field=field)
-    return value
-
-
-def _check_kommun(code: str | None) -> str | None:
-    code = (code or "").strip()
-    if not code:
-        return None
-    if code not in kommuner():
-        raise PersonError(_l("Välj en kommun ur listan."), field="home_kommun")
-    return code
-
-
-def by_number(kind: str, normal: str) -> Person | None:
-    return db.session.scalar(select(Person).where(Person.id_kind == kind, Person.id_number == normal))
-
-
-def link(person: Person, organisation_id: int, *, by) -> bool:
-    """Record that the organisation works with the person; True if the link is new."""
-    if rules.is_linked(organisation_id, person.id):
-        return False
-    db.session.add(PersonLink(person_id=person.id, organisation_id=organisation_id))
-    db.session.flush()
-    audit.record("person.link", obj=person, person_id=person.id, by=by)
-    return True
-
-
-def register_person(*, by, first_name: str, last_name: str, number: str = "", reserve_number: str = "",
-                    birth_date: date | None = None, home_kommun: str | None = None, is_protected: bool = False,
-                    address: str = "", postal_code: str = "", city: str = "", phone: str = "", email: str = "",
-                    ) -> tuple[Person, bool]:
-    """Register a person for the user's organisation; an existing number links silently.
-
-    Returns (person, created). When the number is already held, nothing about the existing record or
-    who else holds it is disclosed: the organisation is linked and what it typed becomes its own records.
-    """
-    check(has(by, "person.register"), "permission:person.register")
-    first = _clean_name(first_name, "first_name", _l("Ange förnamn."))
-    last = _clean_name(last_name, "last_name", _l("Ange efternamn."))
-    kommun = _check_kommun(home_kommun)
-    number = (number or "").strip()
-    reserve = normal_reserve_number(reserve_number)
-    if number and reserve:
-        raise PersonError(_l("Ange antingen personnummer/samordningsnummer eller reservnummer, inte båda."),
-                          field="reserve_number")
-    if number:
-        parsed = parse_id_number(number)
-        kind, normal, birth = parsed.kind, parsed.normal, parsed.birth_date
-    elif reserve:
-        if birth_date is None:
-            raise PersonError(_l("Ange födelsedatum när personen bara har ett reservnummer."), field="birth_date")
-        if birth_date > today():
-            raise PersonError(_l("Födelsedatumet ligger i framtiden."), field="birth_date")
-        kind, normal, birth = "reservnummer", reserve[:40], birth_date
-    else:
-        raise PersonError(_l("Ange personnummer, samordningsnummer eller reservnummer."), field="number")
-
-    person = by_number(kind, normal)
-    created = person is None
-    if created:
-        person = Person(first_name=first, last_name=last, id_kind=kind, id_number=normal, birth_date=birth,
-                        home_kommun=kommun, is_protected=bool(is_protected), pseudonym=_new_pseudonym())
-        db.session.add(person)
-        db.session.flush()
-        audit.record("person.create", obj=person, person_id=person.id, by=by, details={"kind": kind})
-    elif is_protected and not person.is_protected:
-        # A protection marking may be added by anyone who learns of it; never silently removed.
-        person.is_protected = True
-        audit.record("person.protect", obj=person, person_id=person.id, by=by)
-    link(person, by.organisation_id, by=by)
-    if any((address, postal_code, city, phone, email)):
-        set_contact(person, by=by, address=address, postal_code=postal_code, city=city, phone=phone, email=email)
-    return person, created
-
-
-def identity_version(person: Person) -> str:
-    """The version of the identity an edit form is built from: it is shared by every organisation that works
-    with the person, so a change saved meanwhile must be noticed."""
-    return fingerprint(person.first_name, person.last_name, person.home_kommun, person.is_protected)
-
-
-def update_identity(person: Person, *, by, first_name: str, last_name: str, home_kommun: str | None,
-                    is_protected: bool, expected_version: str | None = None) -> Person:
-    """Correct the name or home municipality, or set/lift the protection marking (linked organisations only).
-
-    `expected_version` is the identity_version the form was built from; StaleEdit if it has changed since.
-    """
-    rules.check_can_change(by, person)
-    check_version(expected_version, identity_version(person), record=person)
-    first = _clean_name(first_name, "first_name", _l("Ange förnamn."))
-    last = _clean_name(last_name, "last_name", _l("Ange efternamn."))
-    kommun = _check_kommun(home_kommun)
-    changed = [name for name, old, new in (("first_name", person.first_name, first),
-                                           ("last_name", person.last_name, last),
-                                           ("home_kommun", person.home_kommun, kommun),
-                                           ("is_protected", person.is_protected, bool(is_protected)))
-               if old != new]
-    person.first_name, person.last_name, person.home_kommun = first, last, kommun
-    person.is_protected = bool(is_protected)
-    db.session.flush()
-    audit.record("person.update", obj=person, person_id=person.id, by=by, details={"fields": changed})
-    return person
-
-
-def set_contact(person: Person, *, by, address: str = "", postal_code: str = "", city: str = "",
-                phone: str = "", email: str = "") -> ContactDetails:
-    """Create or change the contact details the user's organisation holds for the person."""
-    rules.check_can_change(by, person)
-    email = (email or "").strip()
-    if email and ("@" not in email or " " in email):
-        raise PersonError(_l("Ange en giltig e-postadress, t.ex. namn@exempel.se."), field="email")
-    row = db.session.scalar(select(ContactDetails).where(
-        ContactDetails.person_id == person.id, ContactDetails.organisation_id == by.organisation_id))
-    if row is None:
-        row = ContactDetails(person_id=person.id, organisation_id=by.organisation_id)
-        db.session.add(row)
-    row.address, row.postal_code, row.city = address.strip(), postal_code.strip(), city.strip()
-    row.phone, row.email, row.updated_dt = phone.strip(), email, utcnow()
-    db.session.flush()
-    audit.record("person.contact", obj=row, person_id=person.id, by=by)
-    return row
 
 
 def add_guardian(person: Person, *, by, name: str, relation: str = "", phone: str = "",
@@ -173,7 +34,7 @@ def add_guardian(person: Person, *, by, name: str, relation: str = "", phone: st
     rules.check_can_change(by, person)
     if person.age() >= 18:
         raise PersonError(_l("Personen är myndig och har inga vårdnadshavare."), field="name")
-    name = _clean_name(name, "name", _l("Ange vårdnadshavarens namn."))
+    name = clean_name(name, "name", _l("Ange vårdnadshavarens namn."))
     if not (phone or "").strip() and not (email or "").strip():
         raise PersonError(_l("Ange telefon eller e-post så att vårdnadshavaren kan nås."), field="phone")
     row = Guardian(person_id=person.id, organisation_id=by.organisation_id, name=name, relation=relation.strip(),
@@ -200,26 +61,39 @@ def add_note(person: Person, *, by, category: str, text: str) -> PersonNote:
     return row
 
 
-def search_ids(user, query: str = "") -> list[int]:
-    """Ids of people whose identity the user's organisation may see, matching name or number, by name."""
-    ids = visible_person_ids(user)
-    if not ids:
-        return []
-    stmt = select(Person.id).where(Person.id.in_(ids))
+def _search_query(user, query: str = ""):
+    """SELECT of the ids of the people the user's organisation may see that match `query`, ordered by the name
+    the gate shows it: all in SQL, so a list pages and counts in the database whatever the caseload.
+
+    A name matches the name the organisation sees (or typed itself); a protected person is found by name only by
+    an organisation holding them; a number matches anyone it may see.
+    """
+    access = access_rows(user)
+    own = aliased(PersonLink)
+    shared = sees_shared_identity(user, access)
+    shown = {part: case((shared, getattr(Person, part)), (own.id.is_not(None), getattr(own, part)),
+                        else_=opening_holder_name(access, part)) for part in ("first_name", "last_name")}
+    visible = select(access.c.person_id).distinct().subquery()
+    stmt = (select(Person.id).join(visible, visible.c.person_id == Person.id)
+            .outerjoin(own, and_(own.person_id == Person.id, own.organisation_id == user.organisation_id)))
     query = " ".join((query or "").split())
-    if query:
-        digits = "".join(c for c in query if c.isdigit())
-        conditions = []
-        for word in query.split():
-            if not any(c.isdigit() for c in word):
-                pattern = f"%{word.lower()}%"
-                conditions.append(or_(db.func.lower(Person.first_name).like(pattern),
-                                      db.func.lower(Person.last_name).like(pattern)))
-        if digits:
-            conditions.append(or_(Person.id_number.like(f"%{digits}%"), Person.id_number == query.upper()))
-        for condition in conditions:
-            stmt = stmt.where(condition)
-    return list(db.session.scalars(stmt.order_by(Person.last_name, Person.first_name, Person.id)))
+    digits = "".join(c for c in query if c.isdigit())
+    for word in query.split():
+        if any(c.isdigit() for c in word):
+            continue
+        pattern = f"%{word.lower()}%"
+        typed = or_(func.lower(own.first_name).like(pattern), func.lower(own.last_name).like(pattern))
+        seen = or_(func.lower(shown["first_name"]).like(pattern), func.lower(shown["last_name"]).like(pattern))
+        stmt = stmt.where(or_(typed, and_(seen, or_(own.id.is_not(None), Person.is_protected.is_(False)))))
+    if digits:
+        stmt = stmt.where(or_(Person.id_number.like(f"%{digits}%"), Person.id_number == query.upper()))
+    return stmt, (func.lower(shown["last_name"]), func.lower(shown["first_name"]), Person.id)
+
+
+def search_ids(user, query: str = "") -> list[int]:
+    """Ids of every person the user's organisation may see that match `query`, by the name it sees."""
+    stmt, order = _search_query(user, query)
+    return list(db.session.scalars(stmt.order_by(*order)))
 
 
 # --- What the pages need ---------------------------------------------------------------------------------
@@ -235,11 +109,13 @@ class SearchPage:
 
 
 def search(user, query: str = "", page: int = 1, *, page_size: int = 25) -> SearchPage:
-    """The people the user's organisation may see that match, one page of them through the gate."""
-    ids = search_ids(user, query)
-    page_ids = ids[(page - 1) * page_size: page * page_size]
-    return SearchPage(views=gate(user, page_ids) if page_ids else [], total=len(ids),
-                      pages=max((len(ids) + page_size - 1) // page_size, 1))
+    """The people the user's organisation may see that match, one page of them through the gate: counted and
+    paged by the database, three statements and the gate's whatever the caseload."""
+    stmt, order = _search_query(user, query)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    page_ids = list(db.session.scalars(stmt.order_by(*order).limit(page_size).offset((page - 1) * page_size)))
+    return SearchPage(views=gate(user, page_ids) if page_ids else [], total=total,
+                      pages=max((total + page_size - 1) // page_size, 1))
 
 
 def consent_history(user, person: Person, *, on: date | None = None) -> list[tuple[Consent, str]]:
@@ -311,7 +187,8 @@ def disclosures_for_review(user, *, limit: int = 500) -> list[tuple[Disclosure, 
 
 def register_extract(number: str, *, by, fmt: str = "page") -> list[dict]:
     """A register/log extract (GDPR art. 15): what the user's organisation did with the person's data, every
-    audit event naming them. Producing it is audited; a number no one holds gives an empty extract."""
+    audit event naming them. Producing it is audited with the same details whether or not anyone holds the
+    number, so the audit trail does not tell the organisation either."""
     check(has(by, "person.extract"), "permission:person.extract")
     try:
         parsed = parse_id_number(number)
@@ -321,7 +198,8 @@ def register_extract(number: str, *, by, fmt: str = "page") -> list[dict]:
         if person is None:
             raise PersonError(_l("Ogiltigt personnummer eller samordningsnummer."), field="number") from None
     rows = _extract_rows(person, by) if person is not None else []
-    audit.record("person.extract", person_id=person.id if person else None, by=by,
+    # The person is named only when this organisation's own events already name them.
+    audit.record("person.extract", person_id=person.id if rows else None, by=by,
                  details={"rows": len(rows), "format": fmt})
     return rows
 
@@ -329,7 +207,8 @@ def register_extract(number: str, *, by, fmt: str = "page") -> list[dict]:
 def _extract_rows(person: Person, by) -> list[dict]:
     events = db.session.execute(
         select(AuditEvent, User.name).outerjoin(User, User.id == AuditEvent.user_id)
-        .where(AuditEvent.person_id == person.id, AuditEvent.organisation_id == by.organisation_id)
+        .join(AuditEventPerson, AuditEventPerson.event_seq == AuditEvent.seq)
+        .where(AuditEventPerson.person_id == person.id, AuditEvent.organisation_id == by.organisation_id)
         .order_by(AuditEvent.seq)
     ).all()
     org = by.organisation.name

@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from portal.db import db
+from portal.people.gate import gate
 from portal.people.models import Consent, Person, PersonLink
 from portal.permissions import check
 
@@ -18,6 +19,27 @@ def can_change(user, person: Person) -> bool:
     """Changes to a person (identity, own records, consents, disclosures) are made by an organisation that works
     with them; any other organisation sees at most what the gate lets through."""
     return is_linked(user.organisation_id, person.id)
+
+
+def is_keeper(user, person: Person) -> bool:
+    """The user's organisation registered the person first: it keeps the shared identity."""
+    return person.keeper_org_id == user.organisation_id
+
+
+def can_request_correction(user, person: Person) -> bool:
+    """A holder that is not the keeper, and sees the shared identity (the keeper opened its records to it), asks
+    the keeper to correct it. Asked of anyone else, the answer is the same refusal: whether someone else
+    registered the person first is not told to an organisation that does not already see it."""
+    if is_keeper(user, person) or not can_change(user, person):
+        return False
+    return gate(user, person, record=False).identity_source == "shared"
+
+
+def can_decide_consent(user, consent: Consent) -> bool:
+    """The user's organisation is named in the consent and has not yet said whether it stands behind it."""
+    party = consent.party(user.organisation_id)
+    return party is not None and party.status == "pending" and consent.withdrawn_dt is None \
+        and consent.superseded_dt is None
 
 
 def is_involved(user, consent: Consent) -> bool:
@@ -44,3 +66,20 @@ def check_involved(user, consent: Consent, *, allowed: bool = True) -> None:
 
 def check_can_open_scan(user, consent: Consent) -> None:
     check(can_open_scan(user, consent), "consent.scan", obj=consent, person_id=consent.person_id)
+
+
+def check_is_keeper(user, person: Person) -> None:
+    check(is_keeper(user, person), "person.not_keeper", person_id=person.id)
+
+
+def check_can_request_correction(user, person: Person) -> None:
+    check(can_request_correction(user, person), "person.correction", person_id=person.id)
+
+
+def check_named(user, consent: Consent) -> None:
+    check(consent.party(user.organisation_id) is not None, "consent.not_named", obj=consent,
+          person_id=consent.person_id)
+
+
+def check_can_decide_consent(user, consent: Consent) -> None:
+    check(can_decide_consent(user, consent), "consent.decide", obj=consent, person_id=consent.person_id)

@@ -52,6 +52,13 @@ STATE_LABELS: dict[str, object] = {
     "lapsed": _l("Upphört vid 18 år"),
 }
 
+#: Whether a named organisation stands behind a consent (ConsentParty.status), in words.
+PARTY_LABELS: dict[str, object] = {
+    "confirmed": _l("står bakom"),
+    "pending": _l("väntar på bekräftelse"),
+    "declined": _l("har avböjt"),
+}
+
 MAX_SCAN_BYTES = 10 * 1024 * 1024
 #: File signatures we accept for a scanned consent form; the name alone proves nothing.
 SCAN_SIGNATURES = (

@@ -141,11 +141,14 @@ def test_the_edit_page_saves_appendices_and_routine_steps_typed_in_the_browser(l
     appendix = syv.appendix
     page = client.get(url(lekeberg, 2, "/redigera")).get_data(as_text=True)
     assert f'name="routine-{syv.id}-steps"' in page
-    response = client.post(url(lekeberg, 2, "/redigera"), data={
-        "version": str(draft.version), f"appendix-{appendix.id}-number": "1",
-        f"appendix-{appendix.id}-title": appendix.title, f"appendix-{appendix.id}-position": "x",
-        f"routine-{syv.id}-steps": "SYV | Ett enda steg"})
+    typed = {"version": str(draft.version), f"appendix-{appendix.id}-number": "1",
+             f"appendix-{appendix.id}-title": appendix.title, f"appendix-{appendix.id}-position": "x",
+             f"routine-{syv.id}-steps": "SYV | Ett enda steg"}
+    refused = client.post(url(lekeberg, 2, "/redigera"), data=typed)  # an unreadable order is said, not guessed
+    assert refused.status_code == 400 and "Ordningen ska vara ett heltal från 0 till 9999" in refused.get_data(
+        as_text=True)
+    response = client.post(url(lekeberg, 2, "/redigera"), data={**typed, f"appendix-{appendix.id}-position": "0"})
     assert response.status_code == 302
     db.session.expire_all()
     assert [(s.responsible, s.text) for s in syv.steps] == [("SYV", "Ett enda steg")]
-    assert syv.appendix.position == 0  # an unreadable order keeps the saved one
+    assert syv.appendix.position == 0

@@ -302,6 +302,29 @@ REFUSALS = {
                          "Välj en CSV-fil", "file"),
     "CSV with one bad row": ("samordnare", None, lambda a, by: goal_ops.import_measurements(
         a.goals[0], "datum;värde\n2017-03-31;9,2\n2017-06-30;nio\n".encode(), by=by), "Rad 3", "file"),
+    "goal with an infinite baseline": ("samordnare", None, _goal(baseline_value=Decimal("Infinity")),
+                                       "mindre än 10 000 000 000", "baseline_value"),
+    "goal with a target beyond the column": ("samordnare", None, _goal(target_value=Decimal("1e10")),
+                                             "mindre än 10 000 000 000", "target_value"),
+    "goal with absurd decimals": ("samordnare", None, _goal(decimals=10 ** 6), "Antalet decimaler", "decimals"),
+    "goal with an indicator beyond the column": ("samordnare", None, _goal(indicator="x" * 301),
+                                                 "Högst 300 tecken", "indicator"),
+    "value beyond the column": ("samordnare", None, lambda a, by: goal_ops.record_measurement(
+        a.goals[0], measured_on=date(2017, 1, 1), value=Decimal("-1e12"), by=by), "mindre än 10 000 000 000",
+        "value"),
+    "section title beyond the column": ("samordnare", None, lambda a, by: drafts.add_section(
+        a.revisions[1], title="x" * 301, by=by), "Högst 300 tecken (nu 301)", "title"),
+    "save an order beyond the column": ("samordnare", None, lambda a, by: drafts.save_draft(
+        a.revisions[1], **_draft_input(a.revisions[1], sections=[drafts.SectionInput(
+            a.revisions[1].sections[0].id, "Syfte", "Text", 10 ** 20)]), by=by), "heltal från 0 till 9999",
+        "section-{section}-position"),
+    "save a signatory beyond the column": ("samordnare", None, _save(signatories="N" * 201 + ", chef, Kommunen"),
+                                           "Högst 200 tecken", "signatories"),
+    "person with a name beyond the column": ("samordnare", None, lambda a, by: ops.add_party_person(
+        a, party_id=a.parties[0].id, name="n" * 201, by=by), "Högst 200 tecken", "name"),
+    "agreement title of control characters only": ("samordnare", None, lambda a, by: ops.create_agreement(
+        title="\x0b\x01", diarienummer=None, parties=[p.organisation for p in a.parties], by=by),
+        "Ange överenskommelsens titel", "title"),
     "check off a measured goal": ("samordnare", None, lambda a, by: goal_ops.check_off_milestone(
         a.goals[0], achieved_on=date(2017, 1, 1), by=by), "Bara delmål bockas av", "achieved_on"),
     "check off in the future": ("samordnare", None, lambda a, by: goal_ops.check_off_milestone(

@@ -47,7 +47,7 @@ def _post(client, p, data, files=None):
     payload = dict(data)
     if files:
         payload["scan"] = files
-    return client.post(f"/deltagare/{p.id}/samtycken/nytt", data=payload, content_type="multipart/form-data")
+    return client.post(f"/deltagare/{p.ref}/samtycken/nytt", data=payload, content_type="multipart/form-data")
 
 
 def test_register_consent_for_an_adult(client, ami, orgs):
@@ -100,7 +100,7 @@ def test_form_for_someone_past_twenty_opens_with_a_period_that_can_be_saved(clie
     today = identity.today()
     year_on = today + relativedelta(months=12) - timedelta(days=1)
     assert consents.default_valid_until(p, today) == year_on
-    page = _body(client.get(f"/deltagare/{p.id}/samtycken/nytt"))
+    page = _body(client.get(f"/deltagare/{p.ref}/samtycken/nytt"))
     assert re.search(rf'<input[^>]*id="valid_until"[^>]*value="{year_on.isoformat()}"', page)
     assert "checked" in re.search(r'<input[^>]*id="is_past_twenty_stated"[^>]*>', page).group(0)
     form = _form(orgs, valid_until=year_on.isoformat(), is_past_twenty_stated="y")
@@ -135,11 +135,11 @@ def test_good_upload_is_kept_and_only_the_recording_org_opens_it(client, app, am
     assert response.status_code == 302
     consent = db.session.scalar(select(Consent))
     assert consent.scan.content_type == kind
-    download = client.get(f"/deltagare/{p.id}/samtycken/{consent.id}/skanning")
+    download = client.get(f"/deltagare/{p.ref}/samtycken/{consent.id}/skanning")
     assert download.status_code == 200 and download.data == content
     other = app.test_client()
     login(make_user(org="af"), client=other)
-    assert other.get(f"/deltagare/{p.id}/samtycken/{consent.id}/skanning").status_code == 403
+    assert other.get(f"/deltagare/{p.ref}/samtycken/{consent.id}/skanning").status_code == 403
 
 
 def test_under_fifteen_needs_guardian_and_own_view(client, ami, orgs):
@@ -193,11 +193,11 @@ def test_supersede_keeps_history(client, ami, orgs):
     old = f.consent(p, ami, [orgs["af"].id])
     response = _post(client, p, _form(orgs, categories=["kontakt"])).status_code
     assert response == 302
-    client.post(f"/deltagare/{p.id}/samtycken/nytt?ersatter={old.id}", data=_form(orgs, categories=["halsa"]),
+    client.post(f"/deltagare/{p.ref}/samtycken/nytt?ersatter={old.id}", data=_form(orgs, categories=["halsa"]),
                 content_type="multipart/form-data")
     db.session.expire_all()
     assert db.session.get(Consent, old.id).superseded_dt is not None
-    page = _body(client.get(f"/deltagare/{p.id}/samtycken"))
+    page = _body(client.get(f"/deltagare/{p.ref}/samtycken"))
     assert "Ersatt av nytt samtycke" in page and f"Samtycke nr {old.id}" in page
 
 
@@ -205,13 +205,13 @@ def test_disclosure_needs_justification(client, ami, orgs):
     p = f.person(ami)
     data = {"to_org": str(orgs["ifo"].id), "basis": "orosanmalan", "justification": "", "categories": ["social"],
             "disclosed_on": identity.today().isoformat(), "basis_detail": "SoL 14 kap. 1 §"}
-    response = client.post(f"/deltagare/{p.id}/utlamnande", data=data)
+    response = client.post(f"/deltagare/{p.ref}/utlamnande", data=data)
     assert response.status_code == 400
     body = _body(response)
     assert "Motivera varför" in body and "SoL 14 kap. 1 §" in body
     data["justification"] = "Oro för den unges hälsa."
-    assert client.post(f"/deltagare/{p.id}/utlamnande", data=data).status_code == 302
-    assert client.post(f"/deltagare/{p.id}/utlamnande", data=data).status_code == 302  # a double submit
+    assert client.post(f"/deltagare/{p.ref}/utlamnande", data=data).status_code == 302
+    assert client.post(f"/deltagare/{p.ref}/utlamnande", data=data).status_code == 302  # a double submit
     assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.action == "disclosure.create")) == 1
     assert db.session.scalar(select(func.count()).select_from(Disclosure)) == 1
@@ -260,12 +260,12 @@ def test_history_shows_who_withdrew_and_guardians_are_offered(client, ami, orgs)
     p = f.person(ami, birth=f.born(14))
     people.add_guardian(p, by=ami, name="Anna Ek", phone="070-1")
     db.session.commit()
-    form_page = _body(client.get(f"/deltagare/{p.id}/samtycken/nytt"))
+    form_page = _body(client.get(f"/deltagare/{p.ref}/samtycken/nytt"))
     assert 'value="Anna Ek"' in form_page
     c = f.consent(p, ami, [orgs["af"].id], given_by_person=False, guardians=["Anna Ek"], view="Positiv",
                   maturity="")
-    client.post(f"/deltagare/{p.id}/samtycken/{c.id}/aterkalla", data={"reason": "Vårdnadshavaren ångrade sig"})
-    page = _body(client.get(f"/deltagare/{p.id}/samtycken"))
+    client.post(f"/deltagare/{p.ref}/samtycken/{c.id}/aterkalla", data={"reason": "Vårdnadshavaren ångrade sig"})
+    page = _body(client.get(f"/deltagare/{p.ref}/samtycken"))
     assert "Vårdnadshavaren ångrade sig" in page and ami.name in page and "Återkallat" in page
 
 
@@ -285,7 +285,7 @@ def test_scan_with_odd_file_name_downloads(client, ami, orgs):
     response = _post(client, p, _form(orgs, method="blankett"), files=(io.BytesIO(PDF), "samtycke 北 åäö\".pdf"))
     assert response.status_code == 302
     consent = db.session.scalar(select(Consent))
-    download = client.get(f"/deltagare/{p.id}/samtycken/{consent.id}/skanning")
+    download = client.get(f"/deltagare/{p.ref}/samtycken/{consent.id}/skanning")
     # A plain name for old clients, the real one (less the quote) for browsers.
     assert download.status_code == 200 and download.headers["Content-Disposition"] == (
         "attachment; filename=\"samtycke aao.pdf\"; filename*=UTF-8''samtycke%20%E5%8C%97%20%C3%A5%C3%A4%C3%B6.pdf")
@@ -312,7 +312,7 @@ def test_a_double_submitted_new_version_is_recorded_once(client, ami, orgs):
     p = f.person(ami)
     _post(client, p, _form(orgs))
     old = db.session.scalar(select(Consent))
-    url = f"/deltagare/{p.id}/samtycken/nytt?ersatter={old.id}"
+    url = f"/deltagare/{p.ref}/samtycken/nytt?ersatter={old.id}"
     data = _form(orgs, categories=["utbildning", "kontakt"])
     for _ in range(2):
         response = client.post(url, data=data, content_type="multipart/form-data")

@@ -7,8 +7,9 @@ import pytest
 
 from portal.db import db
 from portal.people import consent as consents
-from portal.people import identity
-from portal.people.gate import gate
+from portal.people import holders, identity
+from portal.people import operations as people
+from portal.people.gate import gate, visible_person_ids
 from tests.people import factories as f
 
 VIEWERS = ["recording", "covered", "not_covered", "sibling", "parent"]
@@ -78,6 +79,17 @@ def test_gate_table(app, orgs, make_user, viewer, state, covered, protected):
         assert view.is_protected
 
 
+@pytest.mark.parametrize("protected", [False, True], ids=["open", "protected"])
+@pytest.mark.parametrize("state", STATES)
+def test_the_sql_visibility_agrees_with_the_gate(app, orgs, make_user, state, protected):
+    """List pages filter in SQL (people.access); they must see exactly whom the gate lets through."""
+    built = [_build(orgs, make_user, state, covered, protected) for covered in (True, False)]
+    for viewer in VIEWERS:
+        user = make_user(org=VIEWER_ORG[viewer])
+        for p, on in built:
+            assert (p.id in visible_person_ids(user, on=on)) is gate(user, p, on=on, record=False).allowed, viewer
+
+
 def test_bulk_gate_equals_single_gate_for_every_row(app, orgs, make_user):
     people_built = []
     for state in STATES:
@@ -97,6 +109,40 @@ def test_bulk_gate_equals_single_gate_for_every_row(app, orgs, make_user):
                         [r.id for r in v.contacts], [r.id for r in v.guardians], v.home_kommun)
 
             assert [summary(v) for v in bulk] == [summary(v) for v in single]
+
+
+@pytest.mark.parametrize("decision", ["pending", "confirmed", "declined"])
+@pytest.mark.parametrize("viewer", ["registrant", "keeper", "third_party", "outsider"])
+def test_a_consent_opens_only_the_records_of_holders_that_stand_behind_it(app, orgs, make_user, decision, viewer):
+    """AMI keeps the person; AF holds them too and registers a consent naming AF, AMI and IFO. AMI's records open
+    to the others only once AMI confirms; AF's are open from the start (AF registered it); IFO holds nothing."""
+    ami_user, af_user = make_user(org="ami"), make_user(org="af")
+    p = f.person(ami_user, note_category="social")
+    holders.register_person(by=af_user, first_name="Elsa", last_name="L", number=p.number_display)
+    people.add_note(p, by=af_user, category="sysselsattning", text="AF:s anteckning")
+    c = f.consent(p, af_user, [orgs["ami"].id, orgs["ifo"].id], categories=("social", "sysselsattning"))
+    if decision != "pending":
+        consents.decide_consent(c, by=ami_user, confirm=decision == "confirmed", reason="Okänt för oss")
+        db.session.commit()
+    user = {"registrant": af_user, "keeper": ami_user, "third_party": make_user(org="ifo"),
+            "outsider": make_user(org="skola")}[viewer]
+    view = gate(user, p)
+    assert (p.id in visible_person_ids(user)) is view.allowed
+    holders_seen = {n.organisation_id for n in view.notes}
+    ami_open, af_open = decision == "confirmed", True
+    expected = {
+        "registrant": {orgs["af"].id} | ({orgs["ami"].id} if ami_open else set()),
+        "keeper": {orgs["ami"].id, orgs["af"].id} if af_open else {orgs["ami"].id},
+        "third_party": ({orgs["ami"].id} if ami_open else set()) | {orgs["af"].id},
+        "outsider": set(),
+    }[viewer]
+    assert holders_seen == expected
+    assert view.allowed is (viewer != "outsider")
+    # The shared (keeper's) name reaches only the keeper and whom the keeper opened to; else a holder's own.
+    if viewer == "keeper" or (ami_open and viewer != "outsider"):
+        assert view.label == "Elsa Lindqvist"
+    elif viewer != "outsider":
+        assert view.label == "Elsa L"
 
 
 def test_kommun_consent_does_not_cover_its_units(app, orgs, make_user):
@@ -162,7 +208,7 @@ def test_withdrawal_runs_hooks_notifies_and_queues_mail(app, orgs, make_user):
         consents.CONSENT_WITHDRAWN_HOOKS.remove(hook)
     db.session.commit()
     assert seen == [c.id]
-    notice = db.session.scalar(select(Notice))
+    notice = db.session.scalar(select(Notice).where(Notice.key.like("consent-withdrawn-%")))
     assert notice.organisation_id == orgs["ami"].id and p.pseudonym in notice.params
     mail = db.session.scalar(select(OutboxMail))
     assert mail.to_address == ami_user.email and p.first_name not in mail.body and mail.sent_dt is None
@@ -179,6 +225,9 @@ def test_bulk_reads_keep_the_audit_chain_intact(app, orgs, make_user):
     gate(ami_user, group)
     db.session.commit()
     assert audit.verify().ok
-    count = db.session.scalar(select(func.count()).select_from(audit.AuditEvent).where(
-        audit.AuditEvent.action.in_(("person.read", "person.refused"))))
-    assert count == 10
+    reads = db.session.scalars(select(audit.AuditEvent).where(
+        audit.AuditEvent.action.in_(("person.read", "person.refused"))).order_by(audit.AuditEvent.seq)).all()
+    # One event per list shown, naming each person on it: AF is refused all five, AMI reads all five.
+    assert [(e.action, audit.people_of(e)) for e in reads] == [
+        ("person.refused", sorted(p.id for p in group)), ("person.read", sorted(p.id for p in group))]
+    assert db.session.scalar(select(func.count()).select_from(audit.AuditEventPerson)) >= 10

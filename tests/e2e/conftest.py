@@ -4,11 +4,13 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -25,9 +27,15 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server():
+def workdir():
+    path = Path(tempfile.mkdtemp(prefix="dua-e2e-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def server(workdir):
     """Migrate a fresh SQLite database, load the demo and serve it on 127.0.0.1 in a separate process."""
-    workdir = Path(tempfile.mkdtemp(prefix="dua-e2e-"))
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{workdir / 'e2e.sqlite3'}",
@@ -55,7 +63,14 @@ def server():
     proc.terminate()
     proc.wait(timeout=10)
     log.close()
-    shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def person_path(server, workdir):
+    """The path of a demo person's page by first name: person URLs carry a random ref, read from the database."""
+    with closing(sqlite3.connect(workdir / "e2e.sqlite3")) as conn:
+        refs = dict(conn.execute("SELECT first_name, ref FROM people").fetchall())
+    return lambda first_name: f"/deltagare/{refs[first_name]}"
 
 
 @pytest.fixture(scope="session")

@@ -58,9 +58,9 @@ def assert_error_tied_to_focused_field(keys: Keys, message: str) -> None:
 
 
 def at(keys: Keys, path: str) -> None:
-    """The page loaded is `path` (a regex over the path, `{id}` for a number); if not, say what the page reports."""
+    """The page loaded is `path` (a regex, `{id}` for an id or a ref); if not, say what the page reports."""
     actual = urlsplit(keys.page.url).path
-    if not re.fullmatch(path.replace("{id}", r"\d+"), actual):
+    if not re.fullmatch(path.replace("{id}", r"[\w-]+"), actual):
         alerts = keys.page.get_by_role("alert").all_inner_texts()
         raise AssertionError(f"kom till {actual}, inte {path}; sidan säger: {alerts}")
 
@@ -235,7 +235,7 @@ def test_register_person_give_and_withdraw_consent_by_keyboard(server, keys, new
     follow(keys, "Registrera samtycket", "/deltagare/{id}/samtycken")
     assert "Samtycket är registrerat." in flash(keys)
     consent = page.locator("section.consent").first
-    assert "Gäller" in consent.locator(".tag").inner_text() and AF_NAME in consent.inner_text()
+    assert "Gäller" in consent.locator("h3 .tag").inner_text() and AF_NAME in consent.inner_text()
 
     # Arbetsförmedlingen, covered by the consent, finds the person (its own browser, its own login).
     af = new_keys()
@@ -254,7 +254,7 @@ def test_register_person_give_and_withdraw_consent_by_keyboard(server, keys, new
     follow(keys, "Återkalla samtycket", "/deltagare/{id}/samtycken")
     assert "Samtycket är återkallat" in flash(keys)
     consent = page.locator("section.consent").first
-    assert consent.locator(".tag").inner_text() == "Återkallat"
+    assert consent.locator("h3 .tag").inner_text() == "Återkallat"
     assert "Alva vill inte längre att uppgifter delas." in consent.inner_text()
     follow(keys, "Tillbaka till deltagaren", urlsplit(person_url).path)
     summary = page.locator("ul.consent-summary li").first

@@ -7,7 +7,7 @@ from stdnum import luhn
 
 from portal.db import db
 from portal.people import consent as consents
-from portal.people import identity
+from portal.people import holders, identity
 from portal.people import operations as people
 
 
@@ -30,10 +30,10 @@ def person(by, *, first="Elsa", last="Lindqvist", birth: date | None = None, pro
     """A person registered by `by`'s organisation, with its contact details and one note."""
     _serial["n"] += 1
     birth = birth or born(19)
-    p, _ = people.register_person(by=by, first_name=first, last_name=last, number=pnr(birth, str(_serial["n"])),
+    p, _ = holders.register_person(by=by, first_name=first, last_name=last, number=pnr(birth, str(_serial["n"])),
                                   is_protected=protected, home_kommun="1814")
     if contact:
-        people.set_contact(p, by=by, address="Hemliga gatan 7", city="Fjugesta", phone="070-123 45 67",
+        holders.set_contact(p, by=by, address="Hemliga gatan 7", city="Fjugesta", phone="070-123 45 67",
                            email="elsa@exempel.se")
     if note_category:
         people.add_note(p, by=by, category=note_category, text=f"Anteckning om {first} i {note_category}")

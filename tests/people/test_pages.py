@@ -39,11 +39,11 @@ def shared(app, orgs, make_user):
 
 def _refused_urls(p, c):
     return [
-        f"/deltagare/{p.id}", f"/deltagare/{p.id}/samtycken", "/deltagare",
-        f"/deltagare/{p.id}/samtycken/{c.id}/blankett.docx",
-        f"/deltagare/{p.id}/samtycken/{c.id}/skanning", f"/deltagare/{p.id}/samtycken/nytt",
-        f"/deltagare/{p.id}/samtycken/{c.id}/aterkalla", f"/deltagare/{p.id}/andra", f"/deltagare/{p.id}/kontakt",
-        f"/deltagare/{p.id}/vardnadshavare", f"/deltagare/{p.id}/anteckning", f"/deltagare/{p.id}/utlamnande",
+        f"/deltagare/{p.ref}", f"/deltagare/{p.ref}/samtycken", "/deltagare",
+        f"/deltagare/{p.ref}/samtycken/{c.id}/blankett.docx",
+        f"/deltagare/{p.ref}/samtycken/{c.id}/skanning", f"/deltagare/{p.ref}/samtycken/nytt",
+        f"/deltagare/{p.ref}/samtycken/{c.id}/aterkalla", f"/deltagare/{p.ref}/andra", f"/deltagare/{p.ref}/kontakt",
+        f"/deltagare/{p.ref}/vardnadshavare", f"/deltagare/{p.ref}/anteckning", f"/deltagare/{p.ref}/utlamnande",
         "/deltagare/samtycken/utgar", "/deltagare/utlamnanden", "/deltagare/registerutdrag", "/meddelanden",
     ]
 
@@ -61,7 +61,7 @@ def test_refused_user_never_sees_name_or_number(client, login_as, shared, org):
         # What the user typed in this very request is echoed in the search box, nothing more.
         _assert_hidden(body.replace(f'value="{typed}"', ""), p)
         assert "Inga deltagare hittades." in body
-    page = _body(client.get(f"/deltagare/{p.id}"))
+    page = _body(client.get(f"/deltagare/{p.ref}"))
     assert f"Deltagare {p.pseudonym}" in page
     assert "Samtycke saknas för" in page
 
@@ -69,8 +69,8 @@ def test_refused_user_never_sees_name_or_number(client, login_as, shared, org):
 def test_refused_user_posting_gets_nothing(client, login_as, shared):
     login_as(org="skola", roles=("samordnare",))
     p, c = shared["person"], shared["consent"]
-    for url in (f"/deltagare/{p.id}/samtycken/{c.id}/aterkalla", f"/deltagare/{p.id}/anteckning",
-                f"/deltagare/{p.id}/samtycken/nytt"):
+    for url in (f"/deltagare/{p.ref}/samtycken/{c.id}/aterkalla", f"/deltagare/{p.ref}/anteckning",
+                f"/deltagare/{p.ref}/samtycken/nytt"):
         response = client.post(url, data={"reason": "x", "text": "x"})
         assert response.status_code == 403
         _assert_hidden(_body(response), p)
@@ -80,7 +80,7 @@ def test_refused_user_posting_gets_nothing(client, login_as, shared):
 def test_covered_organisation_sees_what_consent_covers(client, login_as, shared):
     login_as(org="af")
     p = shared["person"]
-    page = _body(client.get(f"/deltagare/{p.id}"))
+    page = _body(client.get(f"/deltagare/{p.ref}"))
     assert p.name in page and p.number_display in page
     assert "Hemliga gatan 7" in page and "Anteckning om Elsa i utbildning" in page
     listing = _body(client.get("/deltagare"))
@@ -93,12 +93,12 @@ def test_protected_identity_warns_and_hides_contacts_from_others(client, app, or
     f.consent(p, ami_user, [orgs["af"].id])
     af_client = app.test_client()
     login(make_user(org="af"), client=af_client)
-    page = _body(af_client.get(f"/deltagare/{p.id}"))
+    page = _body(af_client.get(f"/deltagare/{p.ref}"))
     assert "Skyddade personuppgifter" in page
     assert "Hemliga gatan 7" not in page and "070-123 45 67" not in page
     own_client = app.test_client()
     login(ami_user, client=own_client)
-    own = _body(own_client.get(f"/deltagare/{p.id}"))
+    own = _body(own_client.get(f"/deltagare/{p.ref}"))
     assert "Skyddade personuppgifter" in own and "Hemliga gatan 7" in own
 
 
@@ -106,12 +106,12 @@ def test_withdrawal_refuses_the_next_request_and_tells_the_recording_org(app, or
     p, c = shared["person"], shared["consent"]
     af_client = app.test_client()
     login(make_user(org="af"), client=af_client)
-    assert p.name in _body(af_client.get(f"/deltagare/{p.id}"))
+    assert p.name in _body(af_client.get(f"/deltagare/{p.ref}"))
     ami_client = app.test_client()
     login(shared["ami_user"], client=ami_client)
-    response = ami_client.post(f"/deltagare/{p.id}/samtycken/{c.id}/aterkalla", data={"reason": "Vill inte"})
+    response = ami_client.post(f"/deltagare/{p.ref}/samtycken/{c.id}/aterkalla", data={"reason": "Vill inte"})
     assert response.status_code == 302
-    page = _body(af_client.get(f"/deltagare/{p.id}"))
+    page = _body(af_client.get(f"/deltagare/{p.ref}"))
     _assert_hidden(page, p)
     assert "återkallats" in page
     notice = db.session.scalar(select(Notice).where(Notice.organisation_id == orgs["ami"].id))
@@ -123,7 +123,7 @@ def test_a_notice_reads_in_each_readers_language(app, make_user, shared, login):
     p, c = shared["person"], shared["consent"]
     ami_client = app.test_client()
     login(shared["ami_user"], client=ami_client)
-    ami_client.post(f"/deltagare/{p.id}/samtycken/{c.id}/aterkalla", data={"reason": "Vill inte"})
+    ami_client.post(f"/deltagare/{p.ref}/samtycken/{c.id}/aterkalla", data={"reason": "Vill inte"})
     swedish = app.test_client()
     login(make_user(org="ami"), client=swedish)
     assert f"Ett samtycke för Deltagare {p.pseudonym} har återkallats" in _body(swedish.get("/meddelanden"))
@@ -137,13 +137,13 @@ def test_withdrawal_notice_reaches_only_those_who_can_act_on_it(app, orgs, make_
     p, c = shared["person"], shared["consent"]
     ami_client = app.test_client()
     login(shared["ami_user"], client=ami_client)
-    ami_client.post(f"/deltagare/{p.id}/samtycken/{c.id}/aterkalla", data={"reason": "Vill inte"})
+    ami_client.post(f"/deltagare/{p.ref}/samtycken/{c.id}/aterkalla", data={"reason": "Vill inte"})
     for roles in (("org_admin",), ("styrgrupp",), ("system_admin",)):
         colleague = app.test_client()
         login(make_user(org="ami", roles=roles), client=colleague)
         page = _body(colleague.get("/meddelanden"))
         assert p.pseudonym not in page, roles
-        assert f"/deltagare/{p.id}/samtycken" not in page, roles
+        assert f"/deltagare/{p.ref}/samtycken" not in page, roles
     caseworker = app.test_client()
     login(make_user(org="ami", roles=("handlaggare",)), client=caseworker)
     assert p.pseudonym in _body(caseworker.get("/meddelanden"))
@@ -152,7 +152,7 @@ def test_withdrawal_notice_reaches_only_those_who_can_act_on_it(app, orgs, make_
 def test_withdraw_needs_a_reason(client, shared, login):
     login(shared["ami_user"])
     p, c = shared["person"], shared["consent"]
-    response = client.post(f"/deltagare/{p.id}/samtycken/{c.id}/aterkalla", data={"reason": " "})
+    response = client.post(f"/deltagare/{p.ref}/samtycken/{c.id}/aterkalla", data={"reason": " "})
     assert response.status_code == 400
     assert "Ange varför samtycket återkallas" in _body(response)
 
@@ -161,7 +161,7 @@ def test_each_read_and_refusal_is_audited_once_per_person_per_request(client, ap
     p = shared["person"]
     af_user = make_user(org="af")
     login(af_user)
-    client.get(f"/deltagare/{p.id}")
+    client.get(f"/deltagare/{p.ref}")
 
     def count(action, user):
         return db.session.scalar(select(func.count()).select_from(AuditEvent).where(
@@ -171,8 +171,8 @@ def test_each_read_and_refusal_is_audited_once_per_person_per_request(client, ap
     refused = make_user(org="skola")
     other = app.test_client()
     login(refused, client=other)
-    other.get(f"/deltagare/{p.id}")
-    other.get(f"/deltagare/{p.id}/samtycken")
+    other.get(f"/deltagare/{p.ref}")
+    other.get(f"/deltagare/{p.ref}/samtycken")
     assert count("person.refused", refused) == 2
     assert count("person.read", refused) == 0
 
@@ -189,7 +189,7 @@ def test_duplicate_registration_links_silently_and_reveals_nothing(client, make_
     for secret in ("Hemliga gatan 7", "Anteckning om Elsa", "AMI", "Arbetsförmedlingen", "Samtycke nr"):
         assert secret not in body
     assert db.session.scalar(select(func.count()).select_from(Person)) == 1
-    consents_page = _body(client.get(f"/deltagare/{p.id}/samtycken"))
+    consents_page = _body(client.get(f"/deltagare/{p.ref}/samtycken"))
     assert "AMI" not in consents_page and "Arbetsförmedlingen" not in consents_page
 
 
@@ -246,7 +246,7 @@ def test_wrong_role_is_refused(client, login_as, roles, url):
 def test_system_admin_never_sees_a_person(client, login_as, shared):
     login_as(org="ami", roles=("system_admin",))
     p = shared["person"]
-    for url in (f"/deltagare/{p.id}", f"/deltagare/{p.id}/samtycken", "/deltagare/registerutdrag"):
+    for url in (f"/deltagare/{p.ref}", f"/deltagare/{p.ref}/samtycken", "/deltagare/registerutdrag"):
         response = client.get(url)
         assert response.status_code == 403
         _assert_hidden(_body(response), p)
@@ -278,9 +278,9 @@ def test_list_page_query_count_is_constant(app, orgs, make_user, count_queries, 
 def test_consent_pages_show_history(client, shared, orgs, login):
     login(shared["ami_user"])
     p, c = shared["person"], shared["consent"]
-    page = _body(client.get(f"/deltagare/{p.id}/samtycken"))
+    page = _body(client.get(f"/deltagare/{p.ref}/samtycken"))
     assert f"Samtycke nr {c.id}" in page and "Gäller" in page
-    response = client.get(f"/deltagare/{p.id}/samtycken/{c.id}/blankett.docx")
+    response = client.get(f"/deltagare/{p.ref}/samtycken/{c.id}/blankett.docx")
     assert response.status_code == 200
     text = "\n".join(par.text for par in Document(io.BytesIO(response.data)).paragraphs)
     assert "Arbetsförmedlingen Hallsberg" in text and "Underskrifter" in text
@@ -290,17 +290,17 @@ def test_consent_pages_show_history(client, shared, orgs, login):
 def test_person_page_shows_each_consent_and_its_state(app, client, make_user, shared, login):
     login(shared["ami_user"])
     p, c = shared["person"], shared["consent"]
-    page = _body(client.get(f"/deltagare/{p.id}"))
+    page = _body(client.get(f"/deltagare/{p.ref}"))
     summary = page.split('class="plain consent-summary"')[1].split("</ul>")[0]
     assert f"Samtycke nr {c.id}" in summary and "Gäller" in summary and "Arbetsförmedlingen Hallsberg" in summary
     consents.withdraw_consent(c, by=shared["ami_user"], reason="Den unges begäran")
     db.session.commit()
-    summary = _body(client.get(f"/deltagare/{p.id}")).split('class="plain consent-summary"')[1].split("</ul>")[0]
+    summary = _body(client.get(f"/deltagare/{p.ref}")).split('class="plain consent-summary"')[1].split("</ul>")[0]
     assert "Återkallat" in summary and "återkallat" in summary
     # An organisation the consent does not name sees no consent summary (nor the person).
     other = app.test_client()
     login(make_user(org="skola"), client=other)
-    page = _body(other.get(f"/deltagare/{p.id}"))
+    page = _body(other.get(f"/deltagare/{p.ref}"))
     assert "Samtycke saknas" in page and "consent-summary" not in page
 
 
@@ -322,14 +322,14 @@ def test_guardians_only_while_under_18(client, app, orgs, make_user, login):
     user = make_user(org="skola")
     login(user)
     child = f.person(user, birth=f.born(14))
-    response = client.post(f"/deltagare/{child.id}/vardnadshavare", data={"name": "Anna Ek", "relation": "mamma"})
+    response = client.post(f"/deltagare/{child.ref}/vardnadshavare", data={"name": "Anna Ek", "relation": "mamma"})
     assert response.status_code == 400 and "telefon eller e-post" in _body(response)
     assert 'value="Anna Ek"' in _body(response)
-    assert client.post(f"/deltagare/{child.id}/vardnadshavare",
+    assert client.post(f"/deltagare/{child.ref}/vardnadshavare",
                        data={"name": "Anna Ek", "phone": "070-1"}).status_code == 302
-    assert "Anna Ek" in _body(client.get(f"/deltagare/{child.id}"))
+    assert "Anna Ek" in _body(client.get(f"/deltagare/{child.ref}"))
     adult = f.person(user, birth=f.born(19))
-    response = client.post(f"/deltagare/{adult.id}/vardnadshavare", data={"name": "Anna Ek", "phone": "070-1"})
+    response = client.post(f"/deltagare/{adult.ref}/vardnadshavare", data={"name": "Anna Ek", "phone": "070-1"})
     assert response.status_code == 400 and "myndig" in _body(response)
     view = gate(user, child, on=identity.add_years(child.birth_date, 18))
     assert view.guardians == []
@@ -351,7 +351,7 @@ def test_formerly_covered_org_sees_nothing_after_withdrawal_on_any_page(client, 
 def test_double_withdrawal_is_explained(client, shared, login):
     login(shared["ami_user"])
     p, c = shared["person"], shared["consent"]
-    url = f"/deltagare/{p.id}/samtycken/{c.id}/aterkalla"
+    url = f"/deltagare/{p.ref}/samtycken/{c.id}/aterkalla"
     assert client.post(url, data={"reason": "Första"}).status_code == 302
     again = client.post(url, data={"reason": "Andra"})
     assert again.status_code == 400 and "redan återkallat" in _body(again)
@@ -362,7 +362,7 @@ def test_start_page_shows_unread_notices(client, app, orgs, make_user, shared, l
     db.session.commit()
     login(shared["ami_user"])
     assert "Du har 1 oläst meddelande." in _body(client.get("/"))
-    notice = db.session.scalar(select(Notice))
+    notice = db.session.scalar(select(Notice).where(Notice.organisation_id == orgs["ami"].id))
     client.post(f"/meddelanden/{notice.id}/last")
     assert "Inga olästa." in _body(client.get("/"))
     other = app.test_client()
@@ -391,11 +391,11 @@ def test_a_stale_identity_edit_is_refused_and_keeps_what_was_typed(app, make_use
     first, second = app.test_client(), app.test_client()
     login(first_user, client=first)
     login(second_user, client=second)
-    form_html = _body(second.get(f"/deltagare/{p.id}/andra"))
+    form_html = _body(second.get(f"/deltagare/{p.ref}/andra"))
     version = re.search(r'name="version" type="hidden" value="([^"]+)"', form_html).group(1)
-    assert first.post(f"/deltagare/{p.id}/andra", data={
+    assert first.post(f"/deltagare/{p.ref}/andra", data={
         "first_name": "Elsa", "last_name": "Lind", "home_kommun": "", "version": version}).status_code == 302
-    late = second.post(f"/deltagare/{p.id}/andra", data={
+    late = second.post(f"/deltagare/{p.ref}/andra", data={
         "first_name": "Elsa-Maria", "last_name": "Lindqvist", "home_kommun": "", "version": version})
     assert late.status_code == 409
     assert "Någon annan har ändrat uppgifterna" in _body(late)
@@ -403,7 +403,7 @@ def test_a_stale_identity_edit_is_refused_and_keeps_what_was_typed(app, make_use
     db.session.expire_all()
     assert db.session.get(Person, p.id).last_name == "Lind"
     fresh_version = re.search(r'name="version" type="hidden" value="([^"]+)"', _body(late)).group(1)
-    again = second.post(f"/deltagare/{p.id}/andra", data={
+    again = second.post(f"/deltagare/{p.ref}/andra", data={
         "first_name": "Elsa-Maria", "last_name": "Lindqvist", "home_kommun": "", "version": fresh_version})
     assert again.status_code == 302
     db.session.expire_all()

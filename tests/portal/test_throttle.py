@@ -133,16 +133,7 @@ def test_redis_storage_throttles(make_app, make_user):
             conn.delete(key)
 
 
-@pytest.fixture
-def reset_limiter_health():
-    """The Limiter is one object per process; after this test it must not think the next app's storage is down."""
-    from portal.auth import limiter
-
-    yield
-    limiter._storage_dead = False
-
-
-def test_an_unreachable_redis_does_not_break_login(make_app, make_user, reset_limiter_health):
+def test_an_unreachable_redis_does_not_break_login(make_app, make_user):
     client = _limited_app(make_app, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1").test_client()
     user = make_user()
     assert _attempt(client, user.email, ip="10.0.8.1").status_code == 401
@@ -178,3 +169,31 @@ def test_without_trusted_proxies_a_forwarded_header_is_ignored(make_app, make_us
     response = client.post("/logga-in", data={"email": "y@lekeberg.example", "password": "fel-losenord-123"},
                            environ_base={"REMOTE_ADDR": "10.0.9.1"}, headers={"X-Forwarded-For": "203.0.113.77"})
     assert response.status_code == 429  # spoofing the header does not escape the per-IP limit
+
+
+def test_the_next_app_built_starts_with_a_healthy_storage(make_app, make_user):
+    """After an app whose Redis was down, the next app's own storage is used again (not the memory fallback)."""
+    from portal.auth import limiter
+
+    client = _limited_app(make_app, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1").test_client()
+    assert _attempt(client, make_user().email, ip="10.0.10.1").status_code == 401  # storage down: fallback
+    _limited_app(make_app)
+    assert limiter._storage_dead is False
+
+
+def test_every_app_in_the_process_keeps_its_own_throttling_switch(make_app, make_user, client):
+    """The limiter is one object per process, and an app built later does not switch throttling on or off
+    for the apps built before it."""
+    from portal.auth import limiter
+
+    throttled = _limited_app(make_app)
+    unthrottled = make_app(RATELIMIT_ENABLED=False)  # built after, sharing the one limiter
+    assert throttled.extensions["limiter"] == {limiter}
+    user = make_user()
+    for _ in range(6):
+        assert _attempt(unthrottled.test_client(), user.email, ip="10.0.11.1").status_code == 401
+        assert _attempt(client, user.email, ip="10.0.11.1").status_code == 401  # the test app: throttling off
+    own = throttled.test_client()
+    for _ in range(3):
+        assert _attempt(own, user.email, ip="10.0.11.2").status_code == 401
+    assert _attempt(own, user.email, ip="10.0.11.2").status_code == 429
