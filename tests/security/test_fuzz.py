@@ -30,7 +30,7 @@ from portal import demo
 from portal.auth import operations as accounts
 from portal.auth.models import User
 from portal.db import db
-from tests.security.helpers import Field, Form, crawl, pattern
+from tests.security.helpers import Field, Form, crawl, pattern, raw_multipart
 
 #: Who crawls and fuzzes: one account per kind of page (admin, people, agreements), and nobody.
 ROLES = {
@@ -190,6 +190,11 @@ def _as_json(draw, values: MultiDict) -> str:
     return json.dumps(draw(st.one_of(st.just(body), st.lists(st.integers(), max_size=2), st.integers())))
 
 
+def _raw(values: MultiDict) -> tuple[bytes, str]:
+    fields = [(k, (v[0].getvalue(), v[1]) if isinstance(v, tuple) else v) for k, v in values.items(multi=True)]
+    return raw_multipart(fields)
+
+
 # --- sessions ------------------------------------------------------------------------------------------------------
 
 
@@ -215,11 +220,13 @@ class Browser:
             response = self.client.post("/logga-in", data={"email": self.email, "password": demo.DEMO_PASSWORD})
         assert response.status_code == 302, f"{self.role} cannot log in again"
 
-    def send(self, method: str, url: str, data: MultiDict | str | None = None, *, multipart: bool = False):
+    def send(self, method: str, url: str, data: MultiDict | str | tuple | None = None, *, multipart: bool = False):
         if method == "GET":  # a GET form replaces the query of its action with its own fields
             response = self.client.get(urlsplit(url).path if data is not None else url, query_string=data)
         elif isinstance(data, str):
             response = self.client.open(url, method=method, data=data, content_type="application/json")
+        elif isinstance(data, tuple):  # a hand-made multipart body and its content type
+            response = self.client.open(url, method=method, data=data[0], content_type=data[1])
         else:
             response = self.client.open(url, method=method, data=data,
                                         content_type="multipart/form-data" if multipart else None)
@@ -303,6 +310,8 @@ def test_no_input_gives_a_server_error(app, capsys):
             role, method, url = form.role, form.method, form.action
             if method == "POST" and data.draw(st.integers(0, 19), label="as json") == 0:
                 values = _as_json(data.draw, values)  # no page posts JSON; someone may
+            elif multipart and data.draw(st.booleans(), label="names as filename*="):
+                values = _raw(values)  # file names with CR/LF or NUL, as only a hand-made body carries them
         elif kind == "query":
             target = data.draw(st.sampled_from(query_targets), label="page")
             values = MultiDict(target.params)
