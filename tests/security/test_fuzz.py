@@ -235,6 +235,11 @@ class Browser:
         return response
 
 
+def _has_id(url: str) -> bool:
+    """An address with a number for a segment (a person's ref, "40HL3-M-zvU7", is no integer id)."""
+    return any(segment.isdigit() for segment in urlsplit(url).path.split("/"))
+
+
 def _fuzz(body, examples: int) -> None:
     """Run `body(data)` for `examples` hypothesis examples (FUZZ_SEED repeats a run)."""
     test = given(st.data())(body)
@@ -267,10 +272,9 @@ def test_no_input_gives_a_server_error(app, capsys):
                          | {f.name for form in forms.values() if form.method == "GET" for f in form.fields})
     query_targets = sorted({QueryTarget(role, urlsplit(url).path, tuple(parse_qsl(urlsplit(url).query)))
                             for role, url in query_urls}, key=repr)
-    id_targets = sorted([IdTarget(role, "GET", url, None) for role, url in pages
-                         if any(c.isdigit() for c in urlsplit(url).path)]
+    id_targets = sorted([IdTarget(role, "GET", url, None) for role, url in pages if _has_id(url)]
                         + [IdTarget(form.role, form.method, form.action, form) for form in forms.values()
-                           if any(c.isdigit() for c in urlsplit(form.action).path)], key=repr)
+                           if _has_id(form.action)], key=repr)
     form_targets = sorted(forms.values(), key=lambda f: (f.role, f.key))
     assert form_targets and query_targets and id_targets, "the crawl found nothing to fuzz"
 
@@ -295,7 +299,7 @@ def test_no_input_gives_a_server_error(app, capsys):
                 options = [f.value for f in members] + list(members[0].options)
                 values = draw(st.lists(st.one_of(st.sampled_from(options or [""]), hostile), max_size=4))
                 data.setlist(name, values) if values else data.poplist(name)  # none ticked: not sent at all
-            elif draw(st.integers(0, 19)) == 0:  # a file where the page has a text field
+            elif form.method == "POST" and draw(st.integers(0, 19)) == 0:  # a file where the page has text
                 data.setlist(name, [(io.BytesIO(draw(st.binary(max_size=16))), draw(st.text(max_size=8)))])
                 has_file = True
             else:
@@ -310,7 +314,7 @@ def test_no_input_gives_a_server_error(app, capsys):
             role, method, url = form.role, form.method, form.action
             if method == "POST" and data.draw(st.integers(0, 19), label="as json") == 0:
                 values = _as_json(data.draw, values)  # no page posts JSON; someone may
-            elif multipart and data.draw(st.booleans(), label="names as filename*="):
+            elif method == "POST" and multipart and data.draw(st.booleans(), label="names as filename*="):
                 values = _raw(values)  # file names with CR/LF or NUL, as only a hand-made body carries them
         elif kind == "query":
             target = data.draw(st.sampled_from(query_targets), label="page")
