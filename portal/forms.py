@@ -29,6 +29,7 @@ from wtforms.validators import Length, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.errors import RuleError, StaleEdit
+from portal.text import clean_line, clean_text
 
 try:
     from wtforms.fields.choices import SelectChoice as choice
@@ -87,15 +88,17 @@ TEXT_MAX = 100_000
 
 
 def single_line(form, field) -> None:
+    """Clean a one-line field as it is validated: breaks become spaces, control and bidi characters go. Nobody
+    types them and nobody sees them, so a refusal would ask the user to remove what they cannot find."""
     if isinstance(field.data, str) and _NOT_ON_ONE_LINE.search(field.data):
-        raise ValidationError(_l("Fältet innehåller tecken som inte hör hemma i en rad text (radbrytning, "
-                                 "tabb, styrtecken eller dolt riktningstecken). Skriv in texten igen utan dem."))
+        field.data = clean_line(field.data)
 
 
 def multi_line(form, field) -> None:
+    """Clean a text area as it is validated: line breaks and tabs stay, Word's breaks become new lines, other
+    control and bidi characters go."""
     if isinstance(field.data, str) and _NOT_IN_TEXT.search(field.data):
-        raise ValidationError(_l("Texten innehåller styrtecken eller dolda riktningstecken som inte kan sparas. "
-                                 "Ta bort dem (de syns ofta inte) och försök igen."))
+        field.data = clean_text(field.data)
 
 
 def _column_type(column):

@@ -260,10 +260,12 @@ def test_no_input_gives_a_server_error(app, capsys):
                          | {f.name for form in forms.values() if form.method == "GET" for f in form.fields})
     query_targets = sorted({QueryTarget(role, urlsplit(url).path, tuple(parse_qsl(urlsplit(url).query)))
                             for role, url in query_urls}, key=repr)
-    id_targets = sorted([IdTarget(role, "GET", url, None) for role, url in pages
-                         if any(c.isdigit() for c in urlsplit(url).path)]
+    def has_id(url: str) -> bool:  # a whole segment of digits (person refs are random text, not ids)
+        return any(segment.isdigit() for segment in urlsplit(url).path.split("/"))
+
+    id_targets = sorted([IdTarget(role, "GET", url, None) for role, url in pages if has_id(url)]
                         + [IdTarget(form.role, form.method, form.action, form) for form in forms.values()
-                           if any(c.isdigit() for c in urlsplit(form.action).path)], key=repr)
+                           if has_id(form.action)], key=repr)
     form_targets = sorted(forms.values(), key=lambda f: (f.role, f.key))
     assert form_targets and query_targets and id_targets, "the crawl found nothing to fuzz"
 
