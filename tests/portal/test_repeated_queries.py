@@ -31,7 +31,7 @@ PAGES = [
     (AF, "GET", "/deltagare/{person}/samtycken", None),
     (AMI, "GET", "/meddelanden", None),
     (ORG_ADMIN, "GET", "/admin/granskningslogg", None),
-    (ORG_ADMIN, "GET", "/admin/granskningslogg?action=person.view", None),
+    (ORG_ADMIN, "GET", "/admin/granskningslogg?action=person", None),
     (COORDINATOR, "GET", "/overenskommelser/", None),
     (COORDINATOR, "GET", "/overenskommelser/{agreement}", None),
     (COORDINATOR, "GET", "/overenskommelser/{agreement}/revisioner/1", None),
