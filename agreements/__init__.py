@@ -31,7 +31,9 @@ class RoutineInfo:
 def agreements_for_organisation(organisation) -> list:
     """Agreements where the organisation (or the kommun it is a unit of) is a party, by title.
 
-    The same question as `rules.can_see` asks of one agreement, asked of all at once for the list page.
+    The same question as `rules.can_see` asks of one agreement, asked of all at once for the list page. With
+    their parties and revisions only: a revision's text, appendices and goals load when something asks for them
+    (the list shows none of it, and every revision of every agreement would otherwise come along).
     """
     from sqlalchemy import select
     from sqlalchemy.orm import selectinload
@@ -43,7 +45,9 @@ def agreements_for_organisation(organisation) -> list:
     return list(db.session.scalars(
         select(Agreement).join(AgreementParty)
         .where(AgreementParty.organisation_id.in_(own_and_parent_ids(organisation))).distinct()
-        .options(selectinload(Agreement.revisions)).order_by(Agreement.title)))
+        .options(selectinload(Agreement.revisions).lazyload("*"),
+                 selectinload(Agreement.parties).lazyload(AgreementParty.persons))
+        .order_by(Agreement.title)))
 
 
 def routines_for(agreement) -> list[RoutineInfo]:
