@@ -7,12 +7,11 @@ from wtforms import (
     DateField,
     EmailField,
     HiddenField,
-    IntegerField,
     PasswordField,
     SelectField,
     StringField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from portal.audit import AuditEvent
 from portal.auth.models import User
@@ -98,7 +97,7 @@ class AuditSearchForm(PortalForm):
     date_from = DateField(_l("Från och med"), validators=[Optional()],
                           description=_l("Datum som ÅÅÅÅ-MM-DD"))
     date_to = DateField(_l("Till och med"), validators=[Optional()], description=_l("Datum som ÅÅÅÅ-MM-DD"))
-    person_id = IntegerField(_l("Person-id"), validators=[Optional(), NumberRange(min=1)])
+    person = StringField(_l("Deltagare"), validators=[Optional()], description=_l("Pseudonymen, t.ex. D-4821."))
     object_type = StringField(_l("Objekttyp"), validators=[Optional()],
                               description=_l("T.ex. User eller Organisation"))
     object_id = StringField(_l("Objekt-id"), validators=[Optional()])
