@@ -76,29 +76,24 @@ def id_arg(name: str) -> int | None:
 
 #: Bidi embeddings, overrides and isolates: they reorder what is shown ("\u202efdp.exe" reads "exe.pdf").
 _BIDI = "\u202a-\u202e\u2066-\u2069"
-#: A one-line field: no C0/C1 control characters (line breaks and tabs included), no bidi controls, no
-#: Unicode line or paragraph separators. Nobody types them; pasted, they hide text or break exports and headers.
-_NOT_ON_ONE_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}\u2028\u2029]")
-#: A text area keeps its line breaks and tabs, but refuses the other control characters and the bidi controls.
-_NOT_IN_TEXT = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]")
+_BIDI_CONTROLS = re.compile(f"[{_BIDI}]")
 
 #: Caps for text fields stored in no String(n) column: generous, but a request cannot store megabytes.
 LINE_MAX = 1_000
 TEXT_MAX = 100_000
 
 
-def single_line(form, field) -> None:
-    """Clean a one-line field as it is validated: breaks become spaces, control and bidi characters go. Nobody
-    types them and nobody sees them, so a refusal would ask the user to remove what they cannot find."""
-    if isinstance(field.data, str) and _NOT_ON_ONE_LINE.search(field.data):
-        field.data = clean_line(field.data)
+def one_line(value):
+    """A one-line field as typed, cleaned: a pasted break or tab becomes a space, control characters and bidi
+    overrides go (portal.text.clean_line, the same rule as the agreement texts). Nobody types them on purpose;
+    kept, they hide text, break exports and headers, or stop PostgreSQL."""
+    return _BIDI_CONTROLS.sub("", clean_line(value)) if isinstance(value, str) else value
 
 
-def multi_line(form, field) -> None:
-    """Clean a text area as it is validated: line breaks and tabs stay, Word's breaks become new lines, other
-    control and bidi characters go."""
-    if isinstance(field.data, str) and _NOT_IN_TEXT.search(field.data):
-        field.data = clean_text(field.data)
+def many_lines(value):
+    """A text area as typed, cleaned: line breaks and tabs stay, Word's breaks become new lines, other control
+    characters and bidi overrides go (portal.text.clean_text)."""
+    return _BIDI_CONTROLS.sub("", clean_text(value)) if isinstance(value, str) else value
 
 
 def _column_type(column):
@@ -183,9 +178,7 @@ def _checks(meta, field) -> list:
     if isinstance(field, StringField):
         multi = isinstance(field, TextAreaField)
         cap = column_length(column) or (TEXT_MAX if multi else LINE_MAX)
-        found = [multi_line if multi else single_line, at_most(cap)]
-        if isinstance(field, PasswordField):  # hashed, never shown: any character may be part of a password
-            found.remove(single_line)
+        found = [at_most(cap)]
         if isinstance(column_type, Numeric) and column_type.precision and column_type.scale is not None:
             found.append(_fits_numeric(column_type.precision, column_type.scale))
         return found
@@ -206,10 +199,10 @@ class PortalForm(FlaskForm):
     """Every form of the portal: whatever is posted is stored safely or refused beside its field.
 
     Each text field is capped at the length of the String(n) column it is stored in — the column of the same
-    name on `Meta.model`, or the one `Meta.columns` names for it — and at LINE_MAX/TEXT_MAX when it has none;
-    it refuses control characters (a text area keeps line breaks and tabs). A number typed into a text field
-    fits its Numeric column; integer fields and id choices stay within the column's range; dates between
-    DATE_MIN and DATE_MAX. A form declares where it is stored:
+    name on `Meta.model`, or the one `Meta.columns` names for it — and at LINE_MAX/TEXT_MAX when it has none.
+    Control characters and bidi overrides are dropped first (`one_line`, `many_lines`). A number typed into a
+    text field fits its Numeric column; integer fields and id choices stay within the column's range; dates
+    between DATE_MIN and DATE_MAX. A form declares where it is stored:
 
         class Meta:
             model = Person
@@ -222,6 +215,10 @@ class PortalForm(FlaskForm):
 
         def bind_field(self, form, unbound_field, options):
             field = super().bind_field(form, unbound_field, options)
+            if isinstance(field, StringField) and not isinstance(field, PasswordField | CSRFTokenField):
+                # Cleaned before it is validated, so the cap counts what is kept. A password is hashed and
+                # never shown: any character may be part of it.
+                field.filters = (*field.filters, many_lines if isinstance(field, TextAreaField) else one_line)
             extra = _checks(self, field)
             if extra:
                 # First: a range check must stop the chain before WTForms' NumberRange, whose math.isnan()

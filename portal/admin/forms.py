@@ -11,11 +11,11 @@ from wtforms import (
     SelectField,
     StringField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 
 from portal.audit import AuditEvent
 from portal.auth.models import User
-from portal.forms import MultiCheckboxField, PortalForm, at_least_one, choice
+from portal.forms import MultiCheckboxField, PortalForm, at_least_one, at_most, choice
 from portal.orgs import KINDS, Organisation
 
 
@@ -32,7 +32,7 @@ class OrganisationForm(PortalForm):
     kind = SelectField(_l("Typ"), choices=[choice(k, v) for k, v in KINDS.items()],
                        validators=[DataRequired(_l("Välj typ av organisation."))])
     orgnr = StringField(_l("Organisationsnummer"),
-                        validators=[DataRequired(_l("Ange organisationsnumret.")), Length(max=20)],
+                        validators=[DataRequired(_l("Ange organisationsnumret.")), at_most(20)],
                         description=_l("Tio siffror, t.ex. 212000-2981. En kommuns enheter har kommunens nummer."))
     parent = SelectField(_l("Hör till"), choices=[], validate_choice=False,
                          description=_l("Den kommun som en enhet hör till. Ingen behörighet ärvs."))
@@ -78,7 +78,7 @@ class UserFilterForm(PortalForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Namn eller e-post"), validators=[Optional(), Length(max=200)])
+    q = StringField(_l("Namn eller e-post"), validators=[Optional(), at_most(200)])
     org = SelectField(_l("Organisation"), choices=[], validate_choice=False)
 
 
@@ -107,7 +107,7 @@ class AuditVerifyForm(PortalForm):
     """The chain check, optionally against a head kept elsewhere (POST: the check is recorded)."""
 
     head = StringField(
-        _l("Sparat huvud (valfritt)"), validators=[Optional(), Length(max=100)],
+        _l("Sparat huvud (valfritt)"), validators=[Optional(), at_most(100)],
         description=_l("Kedjans huvud som sparats utanför portalen, t.ex. 1234:9f86d081…. Då upptäcks också att "
                        "de senaste händelserna har tagits bort eller att kedjan har skrivits om."),
         render_kw={"autocomplete": "off", "spellcheck": "false"},

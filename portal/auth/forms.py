@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
 from portal.auth.models import User
-from portal.forms import PortalForm
+from portal.forms import PortalForm, at_most
 
 
 class LoginForm(PortalForm):
@@ -22,7 +22,7 @@ class LoginForm(PortalForm):
 class CodeForm(PortalForm):
     code = StringField(
         _l("Kod"),
-        validators=[DataRequired(_l("Ange koden från autentiseringsappen.")), Length(max=40)],
+        validators=[DataRequired(_l("Ange koden från autentiseringsappen.")), at_most(40)],
         description=_l("Sex siffror från appen, eller en av dina reservkoder (t.ex. abcd-efgh-jkmn)."),
         render_kw={"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false"},
     )
@@ -38,7 +38,7 @@ class EnrolForm(PortalForm):
     )
     code = StringField(
         _l("Kod från appen"),
-        validators=[DataRequired(_l("Ange koden som appen visar.")), Length(max=10)],
+        validators=[DataRequired(_l("Ange koden som appen visar.")), at_most(10)],
         description=_l("Skanna QR-koden med din autentiseringsapp och skriv sedan in de sex siffrorna."),
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )

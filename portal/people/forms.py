@@ -161,6 +161,9 @@ class DisclosureForm(PortalForm):
 
 
 class ExtractForm(PortalForm):
+    class Meta:
+        columns = {"number": None}  # a personnummer to look up, never stored from here
+
     number = StringField(_l("Personnummer eller samordningsnummer"),
                          validators=[DataRequired(_l("Ange personnumret som begäran gäller."))],
                          render_kw={"autocomplete": "off"})

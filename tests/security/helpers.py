@@ -170,3 +170,22 @@ def crawl(client, role: str, starts: list[str], *, per_pattern: int = 3, max_pag
                 found.query_urls.add(form.action)
         queue.extend(links)
     return found
+
+
+def raw_multipart(fields: list[tuple[str, object]]) -> tuple[bytes, str]:
+    """A multipart body as a client other than a browser may send it: file names in RFC 2231's filename*=,
+    which werkzeug decodes, so a name can carry CR/LF or NUL (the test client's own encoder cannot send those).
+    `fields` holds (name, text) and (name, (content, filename))."""
+    from urllib.parse import quote
+
+    boundary = "fuzzgrans"
+    parts = []
+    for name, value in fields:
+        if isinstance(value, tuple):
+            content, filename = value
+            head = (f'Content-Disposition: form-data; name="{name}"; '
+                    f"filename*=UTF-8''{quote(filename, safe='')}\r\nContent-Type: application/octet-stream")
+        else:
+            content, head = str(value).encode(), f'Content-Disposition: form-data; name="{name}"'
+        parts.append(f"--{boundary}\r\n{head}\r\n\r\n".encode() + content + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
