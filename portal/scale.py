@@ -68,6 +68,7 @@ class ScaleOrg:
     #: "kommun", "ami", "ifo", "skola" or "af": which of STAFF's units it is.
     unit: str
     parent_id: int | None = None
+    orgnr: str = ""
 
 
 @dataclass
