@@ -267,10 +267,13 @@ def seed_scale(*, people: int, kommun_count: int, seed: int = 1, audit_events: i
     """Fill the app's (migrated) database; returns the context with what was made and how many rows."""
     from portal import scale_ground as ground  # it builds on this module's context
     with db.engine.connect() as conn:
+        restore = []
         if conn.dialect.name == "sqlite":
-            # A bulk load: no fsync per commit (the file is a bench or test database, rebuilt if a crash hits).
-            conn.exec_driver_sql("PRAGMA synchronous=OFF")
-            conn.exec_driver_sql("PRAGMA cache_size=-262144")  # 256 MB of pages, so index inserts stay in memory
+            # A bulk load: no fsync per commit and a large page cache for the index inserts (256 MB); the
+            # connection goes back to the pool afterwards, so its settings are put back as they were.
+            for pragma, value in (("synchronous", "OFF"), ("cache_size", "-262144")):
+                restore.append((pragma, conn.exec_driver_sql(f"PRAGMA {pragma}").scalar()))
+                conn.exec_driver_sql(f"PRAGMA {pragma}={value}")
         ctx = ScaleContext(conn=conn, seed=seed, people=people, kommun_count=kommun_count,
                            audit_events=5 * people if audit_events is None else audit_events, on=on or today())
         taken = conn.scalar(select(func.count()).select_from(Organisation).where(Organisation.code.like("k____")))
@@ -291,6 +294,8 @@ def seed_scale(*, people: int, kommun_count: int, seed: int = 1, audit_events: i
             ctx.commit()
         ground.seed_audit_trail(ctx)
         _reset_sequences(ctx)
+        for pragma, value in restore:
+            conn.exec_driver_sql(f"PRAGMA {pragma}={value}")
     return ctx
 
 
