@@ -5,8 +5,10 @@ import json
 import re
 import subprocess
 import tempfile
+import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from http.cookiejar import CookieJar
 from pathlib import Path
@@ -67,15 +69,34 @@ def check(base: str, page: Page, session: Session | None) -> dict:
     if page.method == "POST":
         request.add_header("Content-Type", "application/x-www-form-urlencoded")
     opener = urllib.request.build_opener(_NoRedirect)
+    started = time.perf_counter()
     try:
         response = opener.open(request)
     except urllib.error.HTTPError as exc:
         raise SystemExit(f"{page.name}: {page.method} {page.path} svarade {exc.code}, inte 200.") from None
     body = response.read()
+    seconds = time.perf_counter() - started
     if response.status != 200:
         raise SystemExit(f"{page.name}: {page.method} {page.path} svarade {response.status}, inte 200.")
     statements = response.headers.get("X-SQL-Statements")
-    return {"status": response.status, "bytes": len(body), "sql": int(statements) if statements else None}
+    return {"status": response.status, "bytes": len(body), "sql": int(statements) if statements else None,
+            "seconds": seconds}
+
+
+def settle(base: str, workers: int, *, quick: float = 0.05, within: float = 120.0) -> None:
+    """Wait until every worker is idle: when wrk stops, the requests it sent to a slow page are still queued and
+    would otherwise be served during the next page's run. Idle = `workers` concurrent bare requests all quick."""
+    def timed(_):
+        started = time.perf_counter()
+        urllib.request.urlopen(base + "/_bench/tom", timeout=within).read()
+        return time.perf_counter() - started
+
+    deadline = time.perf_counter() + within
+    with ThreadPoolExecutor(workers) as pool:
+        while time.perf_counter() < deadline:
+            if max(pool.map(timed, range(workers))) < quick:
+                return
+            time.sleep(0.1)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
