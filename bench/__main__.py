@@ -140,12 +140,14 @@ def measure(base: str, measured: list[Page], find: Finder, config: dict) -> tupl
 
     logged_in = sessions()
     checks = {p.name: client.check(base, p, logged_in.get(p.user)) for p in measured}
+    warm = {}
     for p in measured:  # both workers warm: templates compiled, caches filled
-        client.wrk(base, p, logged_in.get(p.user), clients=2, seconds=1)
+        warm[p.name] = client.wrk(base, p, logged_in.get(p.user), clients=2, seconds=1)["p50_ms"]
         client.settle(base, config["workers"])
     # Slow pages get longer runs, so that even they are measured from several answers.
-    seconds = {p.name: min(max(config["seconds"], math.ceil(RUN_LATENCIES * checks[p.name]["seconds"])),
-                           RUN_MAX_SECONDS) for p in measured}
+    seconds = {p.name: min(max(config["seconds"], math.ceil(RUN_LATENCIES * (
+        warm[p.name] / 1000 if warm[p.name] is not None else checks[p.name]["seconds"]))), RUN_MAX_SECONDS)
+        for p in measured}
     runs = []
     for round_number in range(1, config["rounds"] + 1):
         logged_in = sessions()  # a fresh login each round, as far from the idle timeout as can be
@@ -209,7 +211,8 @@ def table(report: dict) -> str:
         f"Mätt som {report['org']['name']} ({report['org']['code']}, {_n(report['org']['held'])} deltagare); "
         f"tider i ms, median av rundorna; ×ref = p50 / p50 för referenssidan med 50 rader.",
         "", *lines, "",
-        f"Minne efter körningen (VmRSS): workers {memory}; master {master['rss_mb']:.0f} MB. "
+        f"Minne efter körningen (VmRSS): workers {memory}; master {master['rss_mb']:.0f} MB; "
+        f"{report['worker_restarts']} workers ersatta efter max_requests under körningen. "
         f"Belastning före/efter: {report['machine']['load_before']:.1f}/{report['machine']['load_after']:.1f} "
         f"på {report['machine']['cpus']} kärnor."])
 
@@ -225,14 +228,18 @@ def main() -> None:
         engine = create_engine(url)
         find = Finder(engine)
         measured = pages(find)
-        with serve(env, config["workers"], Path(tmp) / "gunicorn.log") as (base, master):
+        log = Path(tmp) / "gunicorn.log"
+        with serve(env, config["workers"], log) as (base, master):
             checks, runs = measure(base, measured, find, config)
             memory = worker_memory(master)
         engine.dispose()
+        # Workers replaced by max_requests during the run (each boot after the first ones).
+        restarts = log.read_text().count("Booting worker") - config["workers"]
     report = {"when": datetime.now(UTC).isoformat(timespec="seconds"),
               "database": "PostgreSQL" if url.startswith("postgres") else "SQLite",
               "config": {k: v for k, v in config.items() if k != "database_url"}, "seed_seconds": seed_seconds,
               "org": vars(find.org), "pages": summarise(measured, checks, runs), "runs": runs, "memory": memory,
+              "worker_restarts": restarts,
               "machine": {"cpus": os.cpu_count(), "load_before": load_before, "load_after": os.getloadavg()[0]}}
     text = table(report)
     print(text)

@@ -179,7 +179,12 @@ class ScaleContext:
         self.timings[label] = self.timings.get(label, 0.0) + time.perf_counter() - started
 
     def staff(self, org_id: int, role: str = "handlaggare") -> list[ScaleUser]:
+        """The organisation's users with this role, in the order they were made."""
         return self._staff[(org_id, role)]
+
+    def add_staff(self, user: ScaleUser) -> None:
+        self.users.append(user)
+        self._staff[(user.org_id, user.role)].append(user)
 
     def add_audit_kind(self, weight: float, make: Callable[[random.Random], AuditEntry]) -> None:
         """A kind of audit event and how common it is; the trail draws kinds by weight."""

@@ -48,6 +48,7 @@ STAFF: dict[str, list[tuple[str, int]]] = {
     "af": [("handlaggare", 3), ("styrgrupp", 1), ("org_admin", 1)],
 }
 
+
 def _genitive(name: str) -> str:
     """Swedish genitive of a place name: Lekeberg → Lekebergs, Borås → Borås."""
     return name if name[-1] in "sxzSXZ" else name + "s"
@@ -127,8 +128,7 @@ def seed_staff(ctx: ScaleContext, password_hash: str) -> None:
                       "totp_last_counter": None, "locale": "sv", "created_dt": created,
                       "last_login_dt": None, "password_changed_dt": created})
         roles.append({"id": ctx.new_id(UserRole), "user_id": user.id, "role": role})
-        ctx.users.append(user)
-        ctx._staff[(org.id, role)].append(user)
+        ctx.add_staff(user)
     ctx.insert(User, users)
     ctx.insert(UserRole, roles)
 

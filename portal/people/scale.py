@@ -152,7 +152,7 @@ class _People:
             self.notes.append((note_id, person_id, org.id, category))
         for _ in range(rng.choices(range(len(CONSENTS)), weights=CONSENTS)[0]):
             recorder = keeper if rng.random() < 0.6 else rng.choice(holders)
-            self.consent(person_id, pseudonym, ref, birth, group, recorder, holders, guardians)
+            self.consent(person_id, pseudonym, ref, birth, created, group, recorder, holders, guardians)
 
     def guardians(self, person_id: int, keeper_id: int, last: str, age: int, created: datetime) -> list[str]:
         """Vårdnadshavare of a minor as the keeper recorded them: two mostly, one sometimes."""
@@ -167,23 +167,26 @@ class _People:
             names.append(name)
         return names
 
-    def consent(self, person_id: int, pseudonym: str, ref: str, birth: date, group: KommunGroup, recorder,
-                holders, guardians: list[str]) -> None:
+    def consent(self, person_id: int, pseudonym: str, ref: str, birth: date, registered: datetime,
+                group: KommunGroup, recorder, holders, guardians: list[str]) -> None:
         ctx, rng, on = self.ctx, self.rng, self.ctx.on
         parties = [org for org in holders if org is not recorder]
         outsiders = [org for org in group.units if org not in holders]
         if outsiders and (not parties or rng.random() < 0.2):
             parties.append(rng.choice(outsiders))
+        # Taken after the person was registered: someone registered lately has no consent that ran out yet.
+        known_days = (on - registered.date()).days
         state = rng.random()
-        if state < 0.75:  # valid now
-            valid_from = on - timedelta(days=rng.randrange(1, 300))
-            valid_until = on + timedelta(days=rng.randrange(20, 365))
-        elif state < 0.90:  # ran out
-            valid_until = on - timedelta(days=rng.randrange(1, 400))
-            valid_from = valid_until - timedelta(days=rng.randrange(90, 365))
-        else:  # withdrawn
-            valid_from = on - timedelta(days=rng.randrange(30, 400))
+        if state >= 0.9 and known_days > 30:  # withdrawn
+            valid_from = on - timedelta(days=rng.randrange(30, min(known_days, 400)))
             valid_until = valid_from + timedelta(days=365)
+        elif state >= 0.75 and known_days > 100:  # ran out
+            valid_from = on - timedelta(days=rng.randrange(100, min(known_days, 765)))
+            valid_until = valid_from + timedelta(days=rng.randrange(90, min((on - valid_from).days, 365)))
+        else:  # valid now
+            state = 0.0
+            valid_from = on - timedelta(days=rng.randrange(1, max(2, min(known_days, 300))))
+            valid_until = on + timedelta(days=rng.randrange(20, 365))
         created = datetime(valid_from.year, valid_from.month, valid_from.day, 7, tzinfo=UTC) + \
             timedelta(minutes=rng.randrange(600))
         withdrawn = ctx.moment(rng, (ctx.now - created).days, created) if state >= 0.90 else None
