@@ -257,13 +257,17 @@ def _writer(conn, table) -> Callable[[list[dict]], None]:
     return copy
 
 
-def _reset_sequences(ctx: ScaleContext) -> None:
-    """PostgreSQL: rows went in with their ids, so move each id sequence past them for the portal's own inserts."""
+def _finish_postgresql(ctx: ScaleContext) -> None:
+    """Rows went in with their ids, so move each id sequence past them for the portal's own inserts; and gather
+    the planner's statistics now rather than whenever autovacuum gets to it, so the first queries are planned
+    for the tables as they are."""
     if ctx.conn.dialect.name != "postgresql":
         return
     for name in ctx._next_ids:
         ctx.conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
                               f"(SELECT COALESCE(MAX(id), 1) FROM {name}))"))
+    ctx.commit()
+    ctx.conn.execute(text("ANALYZE"))
     ctx.commit()
 
 
@@ -298,7 +302,7 @@ def seed_scale(*, people: int, kommun_count: int, seed: int = 1, audit_events: i
             seeder(ctx)
             ctx.commit()
         ground.seed_audit_trail(ctx)
-        _reset_sequences(ctx)
+        _finish_postgresql(ctx)
         for pragma, value in restore:
             conn.exec_driver_sql(f"PRAGMA {pragma}={value}")
     return ctx
