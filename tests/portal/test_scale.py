@@ -96,6 +96,10 @@ def test_the_chain_continues_from_its_head_and_verifies(app, orgs):
     result = audit.verify()
     assert result.ok, result.problem
     assert result.checked == before.checked + EVENTS
+    # Every seeded event naming a person is in the per-person index the extract reads.
+    named = db.session.scalar(select(func.count()).select_from(audit.AuditEvent).where(
+        audit.AuditEvent.person_id.is_not(None)))
+    assert named > 0 and db.session.scalar(select(func.count()).select_from(audit.AuditEventPerson)) == named
     # The portal appends after the seeded events as after any others.
     create_organisation(name="Efter skalan", code="efter", kind="annan", orgnr="212000-2981", by=None)
     db.session.commit()
