@@ -17,6 +17,7 @@ from portal.audit import AuditEvent
 from portal.auth.models import User
 from portal.forms import MultiCheckboxField, PortalForm, at_least_one, at_most, choice
 from portal.orgs import KINDS, Organisation
+from portal.people.models import Person
 
 
 class OrganisationForm(PortalForm):
@@ -88,7 +89,7 @@ class AuditSearchForm(PortalForm):
     class Meta:
         csrf = False
         model = AuditEvent
-        columns = {"email": User.email}
+        columns = {"email": User.email, "person": Person.pseudonym}
 
     action = StringField(_l("Händelse"), validators=[Optional()],
                          description=_l("T.ex. login.failed. Ange user för alla user-händelser."),
