@@ -42,7 +42,10 @@ e2e: setup
 	@command -v chromium >/dev/null 2>&1 || ./scripts/install-system-packages.sh chromium
 	$(BIN)/python -m pytest tests/e2e -p no:cacheprovider -o addopts="" -q
 
+# Seeds a scale database (BENCH_SIZE=small|default|national, BENCH_DATABASE_URL for PostgreSQL), serves it with
+# gunicorn and drives each page with wrk; see bench/__main__.py. `python -m bench.docx` times the .docx alone.
 bench: setup
+	@command -v wrk >/dev/null 2>&1 || ./scripts/install-system-packages.sh wrk
 	$(BIN)/python -m bench
 
 lint: setup

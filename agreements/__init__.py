@@ -31,7 +31,9 @@ class RoutineInfo:
 def agreements_for_organisation(organisation) -> list:
     """Agreements where the organisation (or the kommun it is a unit of) is a party, by title.
 
-    The same question as `rules.can_see` asks of one agreement, asked of all at once for the list page.
+    The same question as `rules.can_see` asks of one agreement, asked of all at once for the list page. With
+    their parties and revisions only: a revision's text, appendices and goals load when something asks for them
+    (the list shows none of it, and every revision of every agreement would otherwise come along).
     """
     from sqlalchemy import select
     from sqlalchemy.orm import selectinload
@@ -43,7 +45,9 @@ def agreements_for_organisation(organisation) -> list:
     return list(db.session.scalars(
         select(Agreement).join(AgreementParty)
         .where(AgreementParty.organisation_id.in_(own_and_parent_ids(organisation))).distinct()
-        .options(selectinload(Agreement.revisions)).order_by(Agreement.title)))
+        .options(selectinload(Agreement.revisions).lazyload("*"),
+                 selectinload(Agreement.parties).lazyload(AgreementParty.persons))
+        .order_by(Agreement.title)))
 
 
 def routines_for(agreement) -> list[RoutineInfo]:
@@ -88,13 +92,15 @@ ACTION_LABELS = {
 
 def init_app(app) -> None:
     """Everything the portal needs to know of the area: pages, menu and start-page entry, demo data, audit words."""
-    from agreements import demo, draft_views, goal_views, models, views  # noqa: F401 - routes and tables register
+    from agreements import demo, draft_views, goal_views, models, scale, views  # noqa: F401 - routes and tables register
     from portal import audit
     from portal.demo import register_seeder
+    from portal.scale import register_scale_seeder
     from portal.templating import add_nav
 
     app.register_blueprint(views.bp)
     add_nav("agreements.index", _l("Överenskommelser"), "agreement.read",
             _l("Den lokala överenskommelsen: revisioner, mål och rutiner."))
     register_seeder(demo.seed)
+    register_scale_seeder(scale.seed_agreements)
     audit.register_action_labels(ACTION_LABELS)

@@ -11,6 +11,7 @@ import io
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm.attributes import set_committed_value
 
 import agreements
 from agreements import diff, document, goals, rules
@@ -71,6 +72,9 @@ def load_goal(agreement_id: int, goal_id: int, need: str = "read") -> Goal:
     goal = db.session.get(Goal, goal_id)
     if goal is None or goal.agreement_id != agreement.id:
         abort(404)
+    # The goal holds on to the agreement just loaded (as loaded, not as a change): the session keeps only weak
+    # references, so once this function returns `goal.agreement` would load it and its parties a second time.
+    set_committed_value(goal, "agreement", agreement)
     _ask(need, agreement)
     return goal
 

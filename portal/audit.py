@@ -55,6 +55,11 @@ class AuditEvent(db.Model):
     """One event in the audit trail ("granskningslogg"). Rows are never updated or deleted."""
 
     __tablename__ = "audit_events"
+    #: The audit search: an organisation's events newest first (ORDER BY seq DESC), all or of one action or prefix
+    #: (pattern ops, so `LIKE 'person.%'` uses the index whatever the database's collation).
+    __table_args__ = (Index("ix_audit_events_org_seq", "organisation_id", "seq"),
+                      Index("ix_audit_events_org_action_seq", "organisation_id", "action", "seq",
+                            postgresql_ops={"action": "varchar_pattern_ops"}))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Position in the chain, 1, 2, 3, ... without gaps.

@@ -1,4 +1,4 @@
-"""Command-line tools: seed-demo, create-org, create-user, audit verify and audit head."""
+"""Command-line tools: seed-demo, seed-scale (portal/scale.py), create-org, create-user, audit verify, audit head."""
 from __future__ import annotations
 
 import sys
@@ -8,7 +8,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import inspect
 
-from portal import audit, audit_check, demo, orgs
+from portal import audit, audit_check, demo, orgs, scale
 from portal.auth import operations as accounts
 from portal.db import db
 from portal.permissions import ROLES
@@ -27,6 +27,8 @@ def _require_schema() -> None:
 
 
 def init_app(app: Flask) -> None:
+    scale.init_app(app)  # seed-scale
+
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Gör ingenting om databasen redan har organisationer.")
     def seed_demo(if_empty: bool):

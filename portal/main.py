@@ -238,7 +238,9 @@ def register_error_handlers(app) -> None:
         )
         if current_app.config.get("STRICT_TRANSPORT_SECURITY"):
             response.headers.setdefault("Strict-Transport-Security", current_app.config["STRICT_TRANSPORT_SECURITY"])
-        if current_user.is_authenticated if current_app else False:
+        # Asked of the session, not of current_user: the request's commit has expired the user it loaded, and
+        # asking it here would load the user and its roles a second time. A void session still gets no-store.
+        if session.get("_user_id"):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 

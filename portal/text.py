@@ -6,7 +6,8 @@ import re
 #: Word's manual line break (vertical tab) and page break (form feed) arrive in pasted text; both mean "new line".
 _BREAKS = re.compile(r"[\x0b\x0c\x85\u2028\u2029]")
 #: What XML 1.0 (and so python-docx/lxml) refuses, plus DEL and the C1 controls nobody types on purpose.
-_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+#: And the bidi embeddings, overrides and isolates: they reorder what is shown ("\u202efdp.exe" reads "exe.pdf").
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
 #: A break or tab with the spaces around it, so "Mål\x0b och" becomes "Mål och", not "Mål  och".
 _LINE_BREAKS = re.compile(r"\s*[\t\r\n\x0b\x0c\x85\u2028\u2029]\s*")
 

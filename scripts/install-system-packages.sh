@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install Debian packages the browser and document tests need (once, without recommends).
+# Install Debian packages the browser and document tests and the bench need (once, without recommends).
 set -euo pipefail
 missing=()
 for pkg in "$@"; do

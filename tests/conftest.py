@@ -225,3 +225,23 @@ def count_queries(app):
             event.remove(db.engine, "before_cursor_execute", before_cursor_execute)
 
     return counting
+
+
+@pytest.fixture
+def record_queries(app):
+    """`with record_queries() as recorded:` → recorded is the list of (SQL text, parameters) sent meanwhile."""
+
+    @contextmanager
+    def recording():
+        recorded: list[tuple[str, object]] = []
+
+        def before_cursor_execute(_conn, _cursor, statement, parameters, _context, _executemany):
+            recorded.append((statement, parameters))
+
+        event.listen(db.engine, "before_cursor_execute", before_cursor_execute)
+        try:
+            yield recorded
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before_cursor_execute)
+
+    return recording

@@ -7,17 +7,17 @@ from wtforms import (
     DateField,
     EmailField,
     HiddenField,
-    IntegerField,
     PasswordField,
     SelectField,
     StringField,
 )
-from wtforms.validators import DataRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, Optional
 
 from portal.audit import AuditEvent
 from portal.auth.models import User
 from portal.forms import MultiCheckboxField, PortalForm, at_least_one, at_most, choice
 from portal.orgs import KINDS, Organisation
+from portal.people.models import Person
 
 
 class OrganisationForm(PortalForm):
@@ -89,7 +89,7 @@ class AuditSearchForm(PortalForm):
     class Meta:
         csrf = False
         model = AuditEvent
-        columns = {"email": User.email}
+        columns = {"email": User.email, "person": Person.pseudonym}
 
     action = StringField(_l("Händelse"), validators=[Optional()],
                          description=_l("T.ex. login.failed. Ange user för alla user-händelser."),
@@ -98,7 +98,7 @@ class AuditSearchForm(PortalForm):
     date_from = DateField(_l("Från och med"), validators=[Optional()],
                           description=_l("Datum som ÅÅÅÅ-MM-DD"))
     date_to = DateField(_l("Till och med"), validators=[Optional()], description=_l("Datum som ÅÅÅÅ-MM-DD"))
-    person_id = IntegerField(_l("Person-id"), validators=[Optional(), NumberRange(min=1)])
+    person = StringField(_l("Deltagare"), validators=[Optional()], description=_l("Pseudonymen, t.ex. D-4821."))
     object_type = StringField(_l("Objekttyp"), validators=[Optional()],
                               description=_l("T.ex. User eller Organisation"))
     object_id = StringField(_l("Objekt-id"), validators=[Optional()])

@@ -15,6 +15,7 @@ from portal.auth.models import User
 from portal.db import db, paginate
 from portal.forms import to_int
 from portal.orgs import Organisation
+from portal.people.models import Person
 from portal.permissions import audit_scope_org_id, can_manage_user, check, has, is_system_admin
 
 USERS_PER_PAGE = 25
@@ -83,7 +84,8 @@ class AuditFilters:
     email: str = ""
     date_from: date | None = None
     date_to: date | None = None
-    person_id: int | None = None
+    #: The person's pseudonym (D-4821): person URLs and pages never show the row id, so neither does the search.
+    person: str = ""
     object_type: str = ""
     object_id: str = ""
 
@@ -94,6 +96,8 @@ class AuditPage:
     #: user id → e-mail and organisation id → name, for the rows shown only.
     users: dict[int, str]
     orgs: dict[int, str]
+    #: event seq → the pseudonyms of the people it names (never their row ids, which tell when they were added).
+    people: dict[int, list[str]]
 
 
 def _local_midnight_utc(day: date) -> datetime:
@@ -118,9 +122,10 @@ def _event_query(actor, filters: AuditFilters):
         stmt = stmt.where(AuditEvent.occurred_dt >= _local_midnight_utc(filters.date_from))
     if filters.date_to:
         stmt = stmt.where(AuditEvent.occurred_dt < _local_midnight_utc(filters.date_to + timedelta(days=1)))
-    if filters.person_id:
-        stmt = stmt.where(AuditEvent.seq.in_(select(AuditEventPerson.event_seq).where(
-            AuditEventPerson.person_id == filters.person_id)))
+    if filters.person.strip():
+        stmt = stmt.where(AuditEvent.seq.in_(
+            select(AuditEventPerson.event_seq).join(Person, Person.id == AuditEventPerson.person_id)
+            .where(Person.pseudonym == filters.person.strip().upper())))
     if filters.object_type.strip():
         stmt = stmt.where(AuditEvent.object_type == filters.object_type.strip())
     if filters.object_id.strip():
@@ -142,8 +147,13 @@ def search_audit(actor, filters: AuditFilters, *, shown_filters: dict) -> AuditP
         if user_ids else {}
     orgs = dict(db.session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_ids)))
                 .all()) if org_ids else {}
+    named = {e.seq: audit.people_of(e) for e in page.items}
+    person_ids = {pid for ids in named.values() for pid in ids}
+    pseudonyms = dict(db.session.execute(select(Person.id, Person.pseudonym).where(Person.id.in_(person_ids)))
+                      .all()) if person_ids else {}
+    people = {seq: [pseudonyms.get(pid, "?") for pid in ids] for seq, ids in named.items() if ids}
     audit.record("audit.search", by=actor, details={"filters": shown_filters, "page": page.page, "hits": page.total})
-    return AuditPage(page, users, orgs)
+    return AuditPage(page, users, orgs, people)
 
 
 def verify_audit(actor, *, head: str | None = None) -> audit_check.VerifyResult:

@@ -231,15 +231,16 @@ def audit_log():
         attach_error(form, "date_to", _("Slutdatumet kan inte vara före startdatumet."))
         valid = False
     if not valid:
-        return render_template("admin/audit.html", form=form, page=None, users={}, orgs={},
+        return render_template("admin/audit.html", form=form, page=None, users={}, orgs={}, people={},
                                labels=audit.ACTION_LABELS, args={}, verify_form=AuditVerifyForm(formdata=None)), 400
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     filters = ops.AuditFilters(action=form.action.data or "", email=form.email.data or "",
                                date_from=form.date_from.data, date_to=form.date_to.data,
-                               person_id=form.person_id.data, object_type=form.object_type.data or "",
+                               person=form.person.data or "", object_type=form.object_type.data or "",
                                object_id=form.object_id.data or "")
     result = ops.search_audit(current_user, filters, shown_filters=args)
     return render_template("admin/audit.html", form=form, page=result.page, users=result.users, orgs=result.orgs,
+                           people=result.people,
                            labels=audit.ACTION_LABELS, args=args, verify_form=AuditVerifyForm(formdata=None))
 
 

@@ -10,6 +10,8 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user, logout_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from portal.db import db
 
@@ -66,14 +68,19 @@ def is_local_url(target: str | None) -> bool:
 
 @login_manager.user_loader
 def load_user(token: str):
-    """Load the user behind a session; a deactivated user or an older session version gets nobody."""
+    """Load the user behind a session; a deactivated user or an older session version gets nobody.
+
+    One query brings the user with its organisation and roles: every permission check, the menu and the rules
+    of the request read them from this object (Flask-Login keeps it for the request).
+    """
     from portal.auth.models import User
 
     try:
         uid, version = (int(part) for part in token.split(":", 1))
     except (ValueError, AttributeError):
         return None
-    user = db.session.get(User, uid)
+    user = db.session.scalars(select(User).where(User.id == uid)
+                              .options(joinedload(User.organisation), joinedload(User.roles))).unique().first()
     if user is None or not user.is_active or user.session_version != version:
         return None
     return user

@@ -40,8 +40,10 @@ def init_app(app) -> None:
         consent,
         consent_views,  # noqa: F401  (its routes are on the people blueprint)
         demo,
+        scale,
     )
     from portal.people.views import bp
+    from portal.scale import register_scale_seeder
     from portal.templating import add_nav
 
     app.register_blueprint(bp)
@@ -54,6 +56,7 @@ def init_app(app) -> None:
     add_nav("people.extract", _l("Registerutdrag"), "person.extract",
             _l("Register- och loggutdrag för en person som begär det (GDPR art. 15)."))
     register_seeder(demo.seed_people)
+    register_scale_seeder(scale.seed_people)
     register_action_labels(ACTION_LABELS)
 
     @app.cli.command("consent-reminders")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import and_, exists, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, exists, func, literal, select, union_all
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import aliased
 
@@ -62,15 +62,12 @@ def visible_ids_query(user, purpose: str = DEFAULT_PURPOSE, on: date | None = No
     return select(access.c.person_id).distinct()
 
 
-def sees_shared_identity(user, access):
-    """SQL condition on Person: the user sees the keeper's name (it is the keeper, or the keeper opened to it)."""
-    return or_(Person.keeper_org_id == user.organisation_id, exists(select(literal(1)).where(
-        access.c.person_id == Person.id, access.c.via == Person.keeper_org_id)))
-
-
-def opening_holder_name(access, column: str):
-    """SQL scalar: a name part as the first holder that opened its records typed it (gate: source "holder")."""
-    holder = aliased(PersonLink)
-    return (select(getattr(holder, column)).join(access, and_(access.c.person_id == holder.person_id,
-                                                              access.c.via == holder.organisation_id))
-            .where(holder.person_id == Person.id).order_by(holder.organisation_id).limit(1).scalar_subquery())
+def visible_with_source(user, purpose: str = DEFAULT_PURPOSE, on: date | None = None):
+    """One row per person the user's organisation may see: person_id, `shared` (1 when the keeper opened its
+    records to it) and `via` (the lowest-numbered holder that opened to it, whose typed name it sees when it holds
+    nothing itself and the keeper did not open) — gate._view's choice of identity, computed once per list."""
+    access = access_rows(user, purpose, on)
+    return (select(access.c.person_id,
+                   func.max(case((access.c.via == Person.keeper_org_id, 1), else_=0)).label("shared"),
+                   func.min(access.c.via).label("via"))
+            .join(Person, Person.id == access.c.person_id).group_by(access.c.person_id).subquery("visible"))

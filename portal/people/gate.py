@@ -9,8 +9,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask import g, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.event import listens_for
 from sqlalchemy.orm import selectinload
 
 from portal import audit
@@ -86,15 +88,30 @@ class PersonView:
         return {row.organisation_id: row.organisation.name for row in self.contacts + self.guardians + self.notes}
 
 
+_CONSENTS = "_gate_consents"  # key in flask.g: each person's consents, loaded once per request
+
+
 def _consents_by_person(person_ids: list[int]) -> dict[int, list[Consent]]:
-    rows = db.session.scalars(
-        select(Consent).options(selectinload(Consent.parties)).where(Consent.person_id.in_(person_ids))
-        .order_by(Consent.created_dt.desc(), Consent.id.desc())
-    ).all()
-    grouped: dict[int, list[Consent]] = defaultdict(list)
-    for consent in rows:
-        grouped[consent.person_id].append(consent)
-    return grouped
+    """Every consent of each person, newest first. A request loads them once: the person page asks the gate and
+    then for the consent history; what each user may see of them is decided here in the gate all the same."""
+    loaded: dict[int, list[Consent]] = g.setdefault(_CONSENTS, {}) if has_request_context() else {}
+    missing = [pid for pid in person_ids if pid not in loaded]
+    if missing:
+        for pid in missing:
+            loaded[pid] = []
+        for consent in db.session.scalars(
+                select(Consent).options(selectinload(Consent.parties)).where(Consent.person_id.in_(missing))
+                .order_by(Consent.created_dt.desc(), Consent.id.desc())):
+            loaded[consent.person_id].append(consent)
+    return {pid: loaded[pid] for pid in person_ids}
+
+
+@listens_for(db.session, "after_flush")
+@listens_for(db.session, "after_soft_rollback")
+def _forget_consents(*_args) -> None:
+    """A write (or its undoing) may change a person's consents: the next question loads them again."""
+    if has_request_context():
+        g.pop(_CONSENTS, None)
 
 
 def _links_by_person(person_ids: list[int]) -> dict[int, dict[int, PersonLink]]:

@@ -17,7 +17,7 @@ from portal.auth.models import User
 from portal.db import db
 from portal.orgs import Organisation
 from portal.people import rules
-from portal.people.access import access_rows, opening_holder_name, sees_shared_identity
+from portal.people.access import visible_with_source
 from portal.people.consent import default_valid_until, expiring
 from portal.people.gate import PersonView, consents_visible_to, gate
 from portal.people.holders import by_number, clean_name
@@ -68,14 +68,14 @@ def _search_query(user, query: str = ""):
     A name matches the name the organisation sees (or typed itself); a protected person is found by name only by
     an organisation holding them; a number matches anyone it may see.
     """
-    access = access_rows(user)
-    own = aliased(PersonLink)
-    shared = sees_shared_identity(user, access)
+    visible = visible_with_source(user)
+    own, holder = aliased(PersonLink), aliased(PersonLink)
+    shared = or_(Person.keeper_org_id == user.organisation_id, visible.c.shared == 1)
     shown = {part: case((shared, getattr(Person, part)), (own.id.is_not(None), getattr(own, part)),
-                        else_=opening_holder_name(access, part)) for part in ("first_name", "last_name")}
-    visible = select(access.c.person_id).distinct().subquery()
+                        else_=getattr(holder, part)) for part in ("first_name", "last_name")}
     stmt = (select(Person.id).join(visible, visible.c.person_id == Person.id)
-            .outerjoin(own, and_(own.person_id == Person.id, own.organisation_id == user.organisation_id)))
+            .outerjoin(own, and_(own.person_id == Person.id, own.organisation_id == user.organisation_id))
+            .outerjoin(holder, and_(holder.person_id == Person.id, holder.organisation_id == visible.c.via)))
     query = " ".join((query or "").split())
     digits = "".join(c for c in query if c.isdigit())
     for word in query.split():

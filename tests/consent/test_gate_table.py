@@ -231,3 +231,21 @@ def test_bulk_reads_keep_the_audit_chain_intact(app, orgs, make_user):
     assert [(e.action, audit.people_of(e)) for e in reads] == [
         ("person.refused", sorted(p.id for p in group)), ("person.read", sorted(p.id for p in group))]
     assert db.session.scalar(select(func.count()).select_from(audit.AuditEventPerson)) >= 10
+
+
+def test_within_one_request_the_gate_sees_a_consent_registered_or_withdrawn_meanwhile(app, orgs, make_user,
+                                                                                        record_queries):
+    """The gate loads a person's consents once per request; a write in between makes it load them again."""
+    ami_user, af_user = make_user(org="ami"), make_user(org="af")
+    p = f.person(ami_user)
+    with app.test_request_context():
+        with record_queries() as recorded:
+            assert not gate(af_user, p, record=False).allowed
+            assert not gate(af_user, p, record=False).allowed
+        assert sum("FROM consents" in statement for statement, _params in recorded) == 1
+        c = f.consent(p, ami_user, [orgs["ami"].id, orgs["af"].id])
+        assert gate(af_user, p, record=False).allowed
+        consents.withdraw_consent(c, by=ami_user, reason="Den unges begäran")
+        assert not gate(af_user, p, record=False).allowed
+        db.session.rollback()
+        assert gate(af_user, p, record=False).allowed  # the withdrawal was undone

@@ -197,3 +197,12 @@ def test_a_language_picked_on_the_login_page_survives_login(client, make_user, l
     login(user)
     with client.session_transaction() as sess:
         assert sess["lang"] == "en"
+
+
+def test_a_logged_in_users_pages_are_not_stored(client, login_as):
+    assert "Cache-Control" not in client.get("/logga-in").headers
+    login_as()
+    assert client.get("/").headers["Cache-Control"] == "no-store"
+    assert client.get("/tillganglighet").headers["Cache-Control"] == "no-store"
+    client.post("/logga-ut")
+    assert "Cache-Control" not in client.get("/logga-in").headers

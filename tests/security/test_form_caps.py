@@ -200,10 +200,20 @@ def test_a_number_too_large_for_its_numeric_column_is_refused_beside_the_field(a
 
 
 def test_an_integer_field_refuses_what_no_column_holds_without_overflowing(app):
-    from portal.admin.forms import AuditSearchForm
+    from wtforms import IntegerField
+
+    from portal.audit import AuditEventPerson
+    from portal.forms import PortalForm
+
+    class Numbered(PortalForm):
+        class Meta:
+            csrf = False
+            model = AuditEventPerson  # person_id: an Integer column
+
+        person_id = IntegerField("Person")
 
     for value in [str(2**31), "9" * 400, str(-(2**63))]:
         with app.test_request_context("/"):
-            form = AuditSearchForm(MultiDict({"person_id": value}))
+            form = Numbered(MultiDict({"person_id": value}))
             assert not form.validate()
             assert form.person_id.errors == ["Talet är för stort eller för litet."]

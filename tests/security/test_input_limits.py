@@ -89,8 +89,7 @@ def test_a_user_search_beyond_its_cap_is_refused_beside_the_field(as_demo):
 @pytest.mark.parametrize(("args", "message"), [
     ({"date_to": "9999-12-31"}, "Ange ett datum mellan 1900-01-01 och 2199-12-31."),
     ({"date_from": "0001-01-01"}, "Ange ett datum mellan 1900-01-01 och 2199-12-31."),
-    ({"person_id": "9" * 400}, "Talet är för stort eller för litet."),
-    ({"person_id": str(2**31)}, "Talet är för stort eller för litet."),
+    ({"person": "D-" + "9" * 400}, "Högst 12 tecken (nu 402)."),
 ])
 def test_an_audit_search_beyond_what_the_database_holds_is_refused_beside_the_field(as_demo, args, message):
     """date_to=9999-12-31 overflowed (a day later); 400 digits overflowed WTForms' own NumberRange."""

@@ -1,7 +1,7 @@
 """audit: the per-person index of events (a list page writes one event naming everyone it showed)
 
-Revision ID: 0006_audit_people
-Revises: 0005_people
+Revision ID: 0007_audit_people
+Revises: 0006_lean
 Create Date: 2026-12-01 07:00:00
 
 Data: every existing event with a person_id is indexed under that person.
@@ -9,8 +9,8 @@ Data: every existing event with a person_id is indexed under that person.
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0006_audit_people'
-down_revision = '0005_people'
+revision = '0007_audit_people'
+down_revision = '0006_lean'
 branch_labels = None
 depends_on = None
 

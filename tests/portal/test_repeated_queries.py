@@ -1,0 +1,79 @@
+"""No request sends the same SQL statement with the same parameters twice: what one request needs it loads once.
+
+The main pages as the demo's staff see them, each request on an empty identity map as in production (the tests
+share one session across requests, so it is emptied first).
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from sqlalchemy import select
+
+from portal import demo
+from portal.db import db
+
+AMI = "ami.handlaggare@lekeberg.example"
+AF = "handlaggare@af-hallsberg.example"
+COORDINATOR = "kaa.samordnare@lekeberg.example"
+STEERING = "styrgrupp@af-hallsberg.example"
+ORG_ADMIN = "admin@lekeberg.example"
+SYSTEM_ADMIN = "systemadmin@dua-portalen.example"
+
+#: (who, method, path with {person}, {agreement}, {goal} filled in from the demo, form data)
+PAGES = [
+    (AMI, "GET", "/", None),
+    (AMI, "GET", "/deltagare", None),
+    (AMI, "POST", "/deltagare", {"q": "Elsa"}),
+    (AMI, "GET", "/deltagare/{person}", None),
+    (AF, "GET", "/deltagare/{person}", None),
+    (AMI, "GET", "/deltagare/{person}/samtycken", None),
+    (AF, "GET", "/deltagare/{person}/samtycken", None),
+    (AMI, "GET", "/meddelanden", None),
+    (ORG_ADMIN, "GET", "/admin/granskningslogg", None),
+    (ORG_ADMIN, "GET", "/admin/granskningslogg?action=person", None),
+    (COORDINATOR, "GET", "/overenskommelser/", None),
+    (COORDINATOR, "GET", "/overenskommelser/{agreement}", None),
+    (COORDINATOR, "GET", "/overenskommelser/{agreement}/revisioner/1", None),
+    (COORDINATOR, "GET", "/overenskommelser/{agreement}/revisioner/2", None),
+    (STEERING, "GET", "/overenskommelser/{agreement}/revisioner/1", None),
+    (COORDINATOR, "GET", "/overenskommelser/{agreement}/mal/{goal}", None),
+    (COORDINATOR, "GET", "/overenskommelser/{agreement}/revisioner/1/dokument.docx", None),
+    (COORDINATOR, "GET", "/overenskommelser/{agreement}/revisioner/2/dokument.docx", None),
+    (ORG_ADMIN, "GET", "/admin/anvandare", None),
+    (SYSTEM_ADMIN, "GET", "/admin/anvandare", None),
+]
+
+
+@pytest.fixture
+def demo_ids(app):
+    """The demo seeded; the ids the pages' addresses need (Elsa, whom AMI keeps and Arbetsförmedlingen holds)."""
+    from agreements.models import Agreement, Goal
+    from portal.people.models import Person
+
+    demo.seed()
+    db.session.commit()
+    elsa = db.session.scalars(select(Person).order_by(Person.id)).first()
+    agreement = db.session.scalars(select(Agreement)).one()
+    goal = db.session.scalars(select(Goal).where(Goal.agreement_id == agreement.id).order_by(Goal.id)).first()
+    return {"person": elsa.ref, "agreement": agreement.id, "goal": goal.id}
+
+
+def repeated(recorded) -> list[str]:
+    """Each statement sent more than once with the same parameters, with how often."""
+    counts = Counter((statement, repr(parameters)) for statement, parameters in recorded)
+    return [f"{n}× {' '.join(statement.split())[:240]} {parameters[:120]}"
+            for (statement, parameters), n in counts.items() if n > 1]
+
+
+@pytest.mark.parametrize(("who", "method", "path", "data"), PAGES,
+                         ids=[f"{who.split('@')[0]} {method} {path}" for who, method, path, _data in PAGES])
+def test_no_statement_runs_twice_in_a_request(demo_ids, client, record_queries, who, method, path, data):
+    response = client.post("/logga-in", data={"email": who, "password": demo.DEMO_PASSWORD}, follow_redirects=True)
+    assert response.status_code == 200
+    db.session.expunge_all()
+    with record_queries() as recorded:
+        response = client.open(path.format(**demo_ids), method=method, data=data)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    print(f"{len(recorded)} statements: {who} {method} {path}")
+    assert not repeated(recorded), "\n".join(repeated(recorded))
