@@ -76,7 +76,6 @@ def id_arg(name: str) -> int | None:
 
 #: Bidi embeddings, overrides and isolates: they reorder what is shown ("\u202efdp.exe" reads "exe.pdf").
 _BIDI = "\u202a-\u202e\u2066-\u2069"
-_BIDI_CONTROLS = re.compile(f"[{_BIDI}]")
 
 #: Caps for text fields stored in no String(n) column: generous, but a request cannot store megabytes.
 LINE_MAX = 1_000
@@ -87,13 +86,13 @@ def one_line(value):
     """A one-line field as typed, cleaned: a pasted break or tab becomes a space, control characters and bidi
     overrides go (portal.text.clean_line, the same rule as the agreement texts). Nobody types them on purpose;
     kept, they hide text, break exports and headers, or stop PostgreSQL."""
-    return _BIDI_CONTROLS.sub("", clean_line(value)) if isinstance(value, str) else value
+    return clean_line(value) if isinstance(value, str) else value
 
 
 def many_lines(value):
     """A text area as typed, cleaned: line breaks and tabs stay, Word's breaks become new lines, other control
     characters and bidi overrides go (portal.text.clean_text)."""
-    return _BIDI_CONTROLS.sub("", clean_text(value)) if isinstance(value, str) else value
+    return clean_text(value) if isinstance(value, str) else value
 
 
 def _column_type(column):
