@@ -333,13 +333,6 @@ def record_reads(action: str, person_ids, *, by, details=None, **kwargs) -> None
         _buffer([_event(action, by=by, details={**(details or {}), "people": sorted(fresh)}, **kwargs)], read=True)
 
 
-def verify(session: Session | None = None, anchor=None):
-    """Walk the chain in order and report the first broken link (portal.audit_check.verify, which see)."""
-    from portal import audit_check  # it reads this module's models: imported when used, not at import time
-
-    return audit_check.verify(session, anchor)
-
-
 def ensure_head(session: Session | None = None) -> None:
     """Create the chain head row if missing (migrations create it; create_all in tests needs this)."""
     session = session or db.session

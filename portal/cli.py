@@ -8,7 +8,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import inspect
 
-from portal import audit, audit_check, demo, orgs, scale
+from portal import audit, audit_check, demo, orgs, scale_ground
 from portal.auth import operations as accounts
 from portal.db import db
 from portal.permissions import ROLES
@@ -27,7 +27,7 @@ def _require_schema() -> None:
 
 
 def init_app(app: Flask) -> None:
-    scale.init_app(app)  # seed-scale
+    scale_ground.init_app(app)  # seed-scale
 
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Gör ingenting om databasen redan har organisationer.")
@@ -121,7 +121,7 @@ def init_app(app: Flask) -> None:
             anchor = audit_check.parse_anchor(head)
         except audit_check.AnchorError as exc:
             _fail(exc)
-        result = audit.verify(anchor=anchor)
+        result = audit_check.verify(anchor=anchor)
         if result.ok:
             click.echo(f"Granskningsloggen är hel: {result.checked} händelser kontrollerade.")
             if anchor is not None:
@@ -142,7 +142,7 @@ def init_app(app: Flask) -> None:
         visar sedan om något före det sparade huvudet har ändrats eller tagits bort.
         """
         _require_schema()
-        result = audit.verify()
+        result = audit_check.verify()
         if not result.ok:
             click.echo(f"BRUTEN KEDJA vid händelse nr {result.broken_seq}: {result.problem}. "
                        "Inget huvud skrivs ut för en bruten kedja.", err=True)

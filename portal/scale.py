@@ -21,14 +21,9 @@ from datetime import time as clock
 from operator import itemgetter
 
 import click
-from sqlalchemy import Date, func, insert, inspect, select, text
+from sqlalchemy import Date, func, select, text
 
-from portal import audit
-from portal.audit import AuditChainHead
-from portal.auth.passwords import hash_password
-from portal.db import UTCDateTime, db
-from portal.orgs import Organisation
-from portal.people.identity import today
+from portal.db import UTCDateTime
 
 #: Every bench account's password (development and bench databases only; printed by the command).
 BENCH_PASSWORD = "Skala-matning-2026!"
@@ -257,7 +252,7 @@ def _writer(conn, table) -> Callable[[list[dict]], None]:
     return copy
 
 
-def _finish_postgresql(ctx: ScaleContext) -> None:
+def finish_postgresql(ctx: ScaleContext) -> None:
     """Rows went in with their ids, so move each id sequence past them for the portal's own inserts; and gather
     the planner's statistics now rather than whenever autovacuum gets to it, so the first queries are planned
     for the tables as they are."""
@@ -271,69 +266,6 @@ def _finish_postgresql(ctx: ScaleContext) -> None:
     ctx.commit()
 
 
-def seed_scale(*, people: int, kommun_count: int, seed: int = 1, audit_events: int | None = None,
-               on: date | None = None) -> ScaleContext:
-    """Fill the app's (migrated) database; returns the context with what was made and how many rows."""
-    from portal import scale_ground as ground  # it builds on this module's context
-    with db.engine.connect() as conn:
-        restore = []
-        if conn.dialect.name == "sqlite":
-            # A bulk load: no fsync per commit and a large page cache for the index inserts (256 MB); the
-            # connection goes back to the pool afterwards, so its settings are put back as they were.
-            for pragma, value in (("synchronous", "OFF"), ("cache_size", "-262144")):
-                restore.append((pragma, conn.exec_driver_sql(f"PRAGMA {pragma}").scalar()))
-                conn.exec_driver_sql(f"PRAGMA {pragma}={value}")
-        ctx = ScaleContext(conn=conn, seed=seed, people=people, kommun_count=kommun_count,
-                           audit_events=5 * people if audit_events is None else audit_events, on=on or today())
-        taken = conn.scalar(select(func.count()).select_from(Organisation).where(Organisation.code.like("k____")))
-        if taken:
-            raise click.ClickException("databasen har redan skaldata (organisationer med koder som k0180); "
-                                       "använd en tom databas eller en med bara demodata.")
-        if conn.scalar(select(AuditChainHead.id).where(AuditChainHead.id == 1)) is None:
-            conn.execute(insert(AuditChainHead).values(id=1, seq=0, hash=audit.GENESIS))
-        with ctx.progress("Organisationer", 2) as bar:
-            ground.seed_organisations(ctx)
-            bar.update(1)
-            ground.seed_staff(ctx, hash_password(BENCH_PASSWORD))  # one hash for everyone: argon2 is slow on purpose
-            bar.update(1)
-        ctx.commit()
-        ground.add_audit_kinds(ctx)
-        for seeder in SCALE_SEEDERS:
-            seeder(ctx)
-            ctx.commit()
-        ground.seed_audit_trail(ctx)
-        _finish_postgresql(ctx)
-        for pragma, value in restore:
-            conn.exec_driver_sql(f"PRAGMA {pragma}={value}")
-    return ctx
-
-
 def ref_token(rng: random.Random) -> str:
     """A random 12-character URL id like `secrets.token_urlsafe(9)`, from the part's generator."""
     return base64.urlsafe_b64encode(rng.getrandbits(72).to_bytes(9, "big")).decode()
-
-
-def init_app(app) -> None:
-    @app.cli.command("seed-scale")
-    @click.option("--people", type=click.IntRange(0), default=1000, show_default=True, help="Antal deltagare.")
-    @click.option("--orgs", "kommun_count", type=click.IntRange(1, 1000), default=10, show_default=True,
-                  help="Antal kommuner (med AMI, IFO, skola och Arbetsförmedlingens kontor).")
-    @click.option("--seed", type=int, default=1, show_default=True, help="Samma frö ger samma data samma dag.")
-    @click.option("--audit-events", type=click.IntRange(0), default=None,
-                  help="Händelser i granskningsloggen (standard: 5 per deltagare).")
-    def seed_scale_command(people, kommun_count, seed, audit_events):
-        """Fyll en migrerad databas med realistiska data i nationell skala (för mätningar)."""
-        if not inspect(db.engine).has_table(AuditChainHead.__tablename__):
-            raise click.ClickException("databasen saknar portalens tabeller. Kör först: "
-                                       "flask --app portal db upgrade heads")
-        started = time.perf_counter()
-        ctx = seed_scale(people=people, kommun_count=kommun_count, seed=seed, audit_events=audit_events)
-        seconds = time.perf_counter() - started
-        stages = ", ".join(f"{label} {spent:.1f} s" for label, spent in ctx.timings.items())
-        click.echo(f"Skaldata inlagd på {seconds:.1f} s ({stages}; {len(ctx.kommuner)} kommuner, seed {seed}):")
-        for name, count in sorted(ctx.counts.items()):
-            click.echo(f"  {name:<28} {count:>10,}".replace(",", " "))
-        example = ctx.kommuner[0]
-        click.echo(f"Inloggning: <roll><n>.<organisationskod>@{EMAIL_DOMAIN}, t.ex. "
-                   f"handlaggare1.{example.ami.code}@{EMAIL_DOMAIN} eller admin1.{example.ami.code}@{EMAIL_DOMAIN}; "
-                   f"lösenord {BENCH_PASSWORD}")

@@ -161,7 +161,7 @@ def verify_audit(actor, *, head: str | None = None) -> audit_check.VerifyResult:
     a head kept elsewhere; the check is itself recorded with its outcome."""
     check(has(actor, "audit.search"), "permission:audit.search")
     anchor = audit_check.parse_anchor(head)
-    result = audit.verify(anchor=anchor)
+    result = audit_check.verify(anchor=anchor)
     audit.record("audit.verify", by=actor, details={"ok": result.ok, "checked": result.checked,
                                                      "broken_seq": result.broken_seq,
                                                      "anchor": str(anchor) if anchor else None})

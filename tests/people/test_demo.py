@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from portal import audit, demo
+from portal import audit_check, demo
 from portal.db import db
 from portal.people.models import Consent, Person
 
@@ -13,7 +13,7 @@ def test_demo_people_fill_every_page(app, login):
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(Person)) == 6
     assert db.session.scalar(select(func.count()).select_from(Consent)) == 7
-    assert audit.verify().ok
+    assert audit_check.verify().ok
 
     from portal.auth.operations import by_email
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select, text, update
 
-from portal import audit
+from portal import audit, audit_check
 from portal.audit import AuditChainHead, AuditEvent, AuditEventPerson
 from portal.db import db
 
@@ -25,14 +25,14 @@ def _seqs() -> list[int]:
 
 
 def test_an_empty_chain_verifies(app):
-    result = audit.verify()
+    result = audit_check.verify()
     assert result.ok and result.checked == 0 and result.head_hash == audit.GENESIS
 
 
 def test_the_chain_verifies_after_many_events(make_user):
     user = make_user()
     _fill(150, user)
-    result = audit.verify()
+    result = audit_check.verify()
     assert result.ok, result
     assert result.checked == len(_seqs()) and _seqs() == list(range(1, result.checked + 1))
     head = db.session.get(AuditChainHead, 1)
@@ -46,7 +46,7 @@ def test_record_rolls_back_with_the_request_but_record_independent_stays(app):
     db.session.expire_all()
     actions = list(db.session.scalars(select(AuditEvent.action)))
     assert actions == ["test.kept"]
-    assert audit.verify().ok
+    assert audit_check.verify().ok
 
 
 #: (column, new value) for a direct SQL UPDATE of one row; every column is covered by the chain.
@@ -71,11 +71,11 @@ def test_tampering_with_any_column_is_found_at_that_event(make_user, column, val
     user = make_user()
     _fill(10, user)
     target = _seqs()[-5]  # one of the events recorded by the user
-    assert audit.verify().ok
+    assert audit_check.verify().ok
     db.session.execute(update(AuditEvent.__table__).where(AuditEvent.__table__.c.seq == target)
                        .values({column: value}))
     db.session.commit()
-    result = audit.verify()
+    result = audit_check.verify()
     assert not result.ok
     assert result.broken_seq == target, result
     assert result.checked == target - 1
@@ -85,7 +85,7 @@ def test_tampering_with_seq_is_found(app):
     _fill(10)
     db.session.execute(update(AuditEvent.__table__).where(AuditEvent.__table__.c.seq == 5).values(seq=500))
     db.session.commit()
-    result = audit.verify()
+    result = audit_check.verify()
     assert not result.ok and result.broken_seq == 5
 
 
@@ -94,7 +94,7 @@ def test_deleting_a_row_is_found(app, victim):
     _fill(10)
     db.session.execute(text("DELETE FROM audit_events WHERE seq = :s"), {"s": victim})
     db.session.commit()
-    result = audit.verify()
+    result = audit_check.verify()
     assert not result.ok and result.broken_seq == victim, result
 
 
@@ -105,7 +105,7 @@ def test_reordering_rows_is_found(app):
     db.session.execute(update(table).where(table.c.seq == 5).values(seq=4, id=4))
     db.session.execute(update(table).where(table.c.seq == -4).values(seq=5, id=5))
     db.session.commit()
-    result = audit.verify()
+    result = audit_check.verify()
     assert not result.ok and result.broken_seq == 4
 
 
@@ -116,7 +116,7 @@ def test_a_forged_row_appended_at_the_end_is_found(app):
                         prev_hash=last.hash, hash="0" * 64)
     db.session.add(forged)
     db.session.commit()
-    result = audit.verify()
+    result = audit_check.verify()
     assert not result.ok and result.broken_seq == 4
 
 
@@ -145,7 +145,7 @@ def test_single_events_and_runs_of_reads_share_one_chain(app):
     events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq)).all()
     assert [e.action for e in events] == ["test.before", "person.read", "test.after"]
     assert [e.id for e in events] == [e.seq for e in events] == [1, 2, 3]
-    assert audit.verify().ok
+    assert audit_check.verify().ok
 
 
 def test_events_carry_who_where_and_the_address(client, make_user, login):
@@ -176,7 +176,7 @@ def _hammer(app) -> None:
             with app.app_context():
                 barrier.wait()
                 while not done.is_set():
-                    verdicts.append(audit.verify())
+                    verdicts.append(audit_check.verify())
                     db.session.rollback()
                 db.session.remove()
         except BaseException as exc:  # noqa: BLE001 - reported below
@@ -211,7 +211,7 @@ def _hammer(app) -> None:
 
 def _assert_whole(expected: int) -> None:
     db.session.expire_all()
-    result = audit.verify()
+    result = audit_check.verify()
     assert result.ok, result
     seqs = _seqs()
     assert len(seqs) == expected
@@ -263,4 +263,4 @@ def test_a_refusal_is_recorded_although_the_request_rolls_back(make_app, make_us
     denied = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "access.denied"))
     assert denied.person_id == 42 and denied.user_id == user.id
     assert '"reason": "test:no"' in denied.details and "/prova-neka" in denied.details
-    assert audit.verify().ok
+    assert audit_check.verify().ok

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete, select, update
 
-from portal import audit
+from portal import audit, audit_check
 from portal.audit import AuditChainHead, AuditEvent, _digest
 from portal.db import db
 
@@ -61,7 +61,7 @@ def test_audit_head_prints_the_number_and_hash_to_keep(cli):
     _fill(5)
     result = cli("audit", "head")
     assert result.exit_code == 0, _output(result)
-    assert result.output.strip() == f"5:{audit.verify().head_hash}"
+    assert result.output.strip() == f"5:{audit_check.verify().head_hash}"
 
 
 def test_a_kept_head_verifies_while_the_chain_grows(cli):
@@ -78,7 +78,7 @@ def test_deleting_the_newest_events_is_found_with_the_kept_head_only(cli):
     _fill(8)
     kept = cli("audit", "head").output.strip()
     _truncate(6)
-    assert audit.verify().ok  # the chain alone cannot tell
+    assert audit_check.verify().ok  # the chain alone cannot tell
     result = cli("audit", "verify", "--head", kept)
     assert result.exit_code == 1
     assert ("BRUTEN KEDJA vid händelse nr 7: kedjan slutar vid händelse nr 6 men den sparade kontrollsumman "
@@ -93,7 +93,7 @@ def test_rewriting_the_chain_is_found_with_the_kept_head(cli):
     _fill(8)
     kept = cli("audit", "head").output.strip()
     _rewrite_from(3)
-    assert audit.verify().ok
+    assert audit_check.verify().ok
     result = cli("audit", "verify", "--head", kept)
     assert result.exit_code == 1
     assert "vid händelse nr 8: händelse nr 8 har inte den sparade kontrollsumman: kedjan har skrivits om" \
@@ -113,7 +113,7 @@ def test_no_head_is_printed_for_a_broken_chain(cli):
     db.session.commit()
     result = cli("audit", "head")
     assert result.exit_code == 1 and "BRUTEN KEDJA vid händelse nr 2" in _output(result)
-    assert audit.verify().head_hash not in result.output
+    assert audit_check.verify().head_hash not in result.output
 
 
 # --- the page -------------------------------------------------------------------------------------------------
@@ -123,14 +123,14 @@ def test_an_org_admin_checks_the_whole_portals_chain(client, make_user, login_as
     for org in ("af", "skola", "ifo"):
         make_user(org=org)  # events of other organisations
     login_as(org="kommun", roles=("org_admin",))
-    total = audit.verify().checked
+    total = audit_check.verify().checked
     page = client.get("/admin/granskningslogg").get_data(as_text=True)
     assert 'name="head"' in page and "Sparat huvud (valfritt)" in page
     response = client.post("/admin/granskningslogg/kontrollera", data={"head": ""})
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "Kedjan är hel" in html
     assert f"<dt>Händelser i hela portalens kedja</dt><dd>{total + 1}</dd>" in html  # + the search just made
-    assert f"{total + 1}:{audit.verify().head_hash}" not in html  # its own check is recorded after it ran
+    assert f"{total + 1}:{audit_check.verify().head_hash}" not in html  # its own check is recorded after it ran
     check = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "audit.verify"))
     assert f"{check.seq - 1}:{check.prev_hash}" in html
 
@@ -138,11 +138,11 @@ def test_an_org_admin_checks_the_whole_portals_chain(client, make_user, login_as
 def test_the_page_finds_deleted_events_with_a_kept_head(client, login_as):
     login_as(org="kommun", roles=("org_admin",))
     _fill(5)
-    kept = f"{audit.verify().checked}:{audit.verify().head_hash}"
+    kept = f"{audit_check.verify().checked}:{audit_check.verify().head_hash}"
     _fill(2)
     ok = client.post("/admin/granskningslogg/kontrollera", data={"head": kept}).get_data(as_text=True)
     assert "Kedjan är hel" in ok and "har tillkommit sedan dess" in ok
-    _truncate(audit.verify().checked - 4)
+    _truncate(audit_check.verify().checked - 4)
     response = client.post("/admin/granskningslogg/kontrollera", data={"head": kept})
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "Kedjan är bruten" in html

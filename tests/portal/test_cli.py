@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, update
 
-from portal import audit, demo
+from portal import audit_check, demo
 from portal.audit import AuditEvent
 from portal.auth.models import User
 from portal.db import db
@@ -48,7 +48,7 @@ def test_seed_demo_loads_the_lekeberg_demo_and_prints_the_logins(cli):
     assert kommun.orgnr == "212000-2981"
     ami = db.session.scalar(select(Organisation).where(Organisation.code == "lekeberg-ami"))
     assert ami.parent_id == kommun.id
-    assert audit.verify().ok
+    assert audit_check.verify().ok
 
 
 def test_seed_demo_if_empty_a_second_time_does_nothing(cli):
@@ -188,7 +188,7 @@ def test_create_user_prompt_with_a_weak_password_fails_cleanly(cli, orgs):
 def test_audit_verify_prints_the_head_hash_when_whole(cli, orgs):
     result = cli("audit", "verify")
     assert result.exit_code == 0, _output(result)
-    head = audit.verify().head_hash
+    head = audit_check.verify().head_hash
     assert head in result.output and "Granskningsloggen är hel" in result.output
 
 

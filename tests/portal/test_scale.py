@@ -8,14 +8,15 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from portal import audit
+from portal import audit, audit_check
 from portal.audit import AuditEvent
 from portal.auth.models import User, UserRole
 from portal.db import db
 from portal.orgs import Organisation, create_organisation
 from portal.people.identity import format_id_number, parse_id_number
 from portal.people.models import Consent, ConsentParty, Person, PersonLink, PersonNote
-from portal.scale import BENCH_PASSWORD, EMAIL_DOMAIN, seed_scale
+from portal.scale import BENCH_PASSWORD, EMAIL_DOMAIN
+from portal.scale_ground import seed_scale
 
 ON = date(2026, 3, 16)
 PEOPLE, KOMMUNER, EVENTS = 120, 4, 700
@@ -90,10 +91,10 @@ def test_every_person_has_a_keeper_that_holds_them_and_a_valid_number(app):
 
 
 def test_the_chain_continues_from_its_head_and_verifies(app, orgs):
-    before = audit.verify()
+    before = audit_check.verify()
     assert before.ok and before.checked > 0  # the organisations' own events
     _seed()
-    result = audit.verify()
+    result = audit_check.verify()
     assert result.ok, result.problem
     assert result.checked == before.checked + EVENTS
     # Every seeded event naming a person is in the per-person index the extract reads.
@@ -103,7 +104,7 @@ def test_the_chain_continues_from_its_head_and_verifies(app, orgs):
     # The portal appends after the seeded events as after any others.
     create_organisation(name="Efter skalan", code="efter", kind="annan", orgnr="212000-2981", by=None)
     db.session.commit()
-    assert audit.verify().ok
+    assert audit_check.verify().ok
 
 
 def test_bench_users_log_in_through_the_login_page_and_see_their_pages(app, client):
@@ -139,7 +140,7 @@ def test_the_command_prints_the_counts_and_the_logins(app):
                                                 "--audit-events", "50"])
     assert result.exit_code == 0, result.output
     assert "people" in result.output and f"@{EMAIL_DOMAIN}" in result.output and BENCH_PASSWORD in result.output
-    assert audit.verify().ok
+    assert audit_check.verify().ok
 
 
 def test_reference_pages_and_statement_counts_only_when_asked(app, make_app, monkeypatch):
