@@ -1,59 +1,174 @@
-"""The gate's rules as SQL: who the user's organisation may see, for list pages to filter, count, sort and page.
+"""The gate's rules as rows: which organisation sees which person, on what basis and until when (`person_access`).
 
 `gate()` decides what one page shows of the people on it; list pages must first know *which* people, among a
-national register, without loading them: `access_rows()` is the same rules as one SELECT the database runs, with
-no parameter list that grows with the caseload. tests/consent/test_gate_table.py checks the two agree.
+national register, without loading them. `person_access` holds one row per way an organisation sees a person
+(its own link; a consent naming it that a holder registered or confirmed, per purpose; a disclosure on its day),
+with the period it holds. Rows are derived, never typed: every flush that touches a person's links, consents,
+consent parties, disclosures or birth date re-derives that person's rows in the same transaction (`refresh`), and
+a bulk load calls `rebuild`. A list then reads its organisation's rows with one indexed scan, with no parameter
+list that grows with the caseload. tests/consent/test_gate_table.py checks the rows and the gate agree.
 """
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import and_, case, exists, func, literal, select, union_all
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import and_, case, delete, func, insert, literal, null, or_, select, true, type_coerce, union_all
+from sqlalchemy.event import listens_for
 from sqlalchemy.orm import aliased
 
 from portal.db import db
 from portal.people.identity import add_years, today
-from portal.people.models import Consent, ConsentParty, Disclosure, Person, PersonLink
+from portal.people.models import Consent, ConsentParty, Disclosure, Person, PersonAccess, PersonLink
 from portal.people.vocabulary import DEFAULT_PURPOSE
 
-
-def _lists(column, value: str):
-    """The JSON list in `column` holds `value` (a purpose key), in the database's own JSON dialect."""
-    if db.engine.dialect.name == "postgresql":
-        return db.cast(column, JSONB).contains([value])
-    members = func.json_each(column).table_valued("value")
-    return exists(select(literal(1)).select_from(members).where(members.c.value == value))
+#: The purpose of a row that holds for every purpose (a link, a disclosure).
+EVERY_PURPOSE = "*"
+_ALWAYS = (date(1900, 1, 1), date(9999, 12, 31))
+_COLUMNS = ("organisation_id", "person_id", "basis", "via", "purpose", "valid_from", "valid_until", "born")
 
 
-def access_rows(user, purpose: str = DEFAULT_PURPOSE, on: date | None = None):
-    """(person_id, via) rows, as a CTE: one per way the user's organisation sees a person now.
+def _purpose_values(dialect: str):
+    """Each purpose key in a consent's JSON list, as a table the consent joins to, in the database's dialect."""
+    if dialect == "postgresql":
+        return func.json_array_elements_text(Consent.purposes).table_valued("value", name="purpose")
+    return func.json_each(Consent.purposes).table_valued("value", name="purpose")
 
-    `via` is NULL for the organisation's own link, otherwise the holder that opened its records: a party of a
-    valid consent naming the organisation that covers `purpose` and that the holder registered or confirmed, or
-    the sender of a disclosure today. Mirrors gate._view exactly (see the module docstring).
-    """
-    on = on or today()
-    org_id = user.organisation_id
+
+def derived_rows(dialect: str, person_ids=None):
+    """SELECT of the rows `person_access` should hold (for the people in `person_ids`, a list or a SELECT of
+    ids; for everyone when None), in _COLUMNS order. Mirrors gate._view."""
     ours, theirs, holder = aliased(ConsentParty), aliased(ConsentParty), aliased(PersonLink)
-    own = select(PersonLink.person_id.label("person_id"), literal(None, db.Integer).label("via")).where(
-        PersonLink.organisation_id == org_id)
+    never_ends = [literal(d, db.Date) for d in _ALWAYS]
+    own = select(PersonLink.organisation_id, PersonLink.person_id, literal("own"), literal(None, db.Integer),
+                 literal(EVERY_PURPOSE), *never_ends, literal(None, db.Date))
     guardian_only = and_(Consent.is_given_by_person.is_(False), func.json_array_length(Consent.guardian_names) > 0)
+    purposes = _purpose_values(dialect)
     consented = (
-        select(Consent.person_id, theirs.organisation_id)
-        .join(ours, and_(ours.consent_id == Consent.id, ours.organisation_id == org_id))
-        .join(theirs, and_(theirs.consent_id == Consent.id, theirs.organisation_id != org_id,
+        select(ours.organisation_id, Consent.person_id, literal("consent"), theirs.organisation_id,
+               purposes.c.value, Consent.valid_from, Consent.valid_until,
+               # A consent only guardians gave lapses when the person turns 18.
+               type_coerce(case((guardian_only, Person.birth_date), else_=null()), db.Date))
+        .select_from(Consent)
+        .join(ours, ours.consent_id == Consent.id)
+        # Only the holders that stand behind the consent open their records (OSL 10 kap. 1 §).
+        .join(theirs, and_(theirs.consent_id == Consent.id, theirs.organisation_id != ours.organisation_id,
                            theirs.status == "confirmed"))
         .join(holder, and_(holder.person_id == Consent.person_id, holder.organisation_id == theirs.organisation_id))
         .join(Person, Person.id == Consent.person_id)
-        .where(Consent.withdrawn_dt.is_(None), Consent.superseded_dt.is_(None), Consent.valid_from <= on,
-               Consent.valid_until >= on, _lists(Consent.purposes, purpose),
-               # A consent only guardians gave lapses when the person turns 18.
-               ~and_(guardian_only, Person.birth_date <= add_years(on, -18))))
-    disclosed = select(Disclosure.person_id, Disclosure.from_org_id).join(holder, and_(
-        holder.person_id == Disclosure.person_id, holder.organisation_id == Disclosure.from_org_id)).where(
-        Disclosure.to_org_id == org_id, Disclosure.disclosed_on == on)
-    return union_all(own, consented, disclosed).cte("access")
+        .join(purposes, true())
+        .where(Consent.withdrawn_dt.is_(None), Consent.superseded_dt.is_(None)))
+    disclosed = (select(Disclosure.to_org_id, Disclosure.person_id, literal("disclosure"), Disclosure.from_org_id,
+                        literal(EVERY_PURPOSE), Disclosure.disclosed_on, Disclosure.disclosed_on,
+                        literal(None, db.Date))
+                 .join(holder, and_(holder.person_id == Disclosure.person_id,
+                                    holder.organisation_id == Disclosure.from_org_id)))
+    if person_ids is not None:
+        own = own.where(PersonLink.person_id.in_(person_ids))
+        consented = consented.where(Consent.person_id.in_(person_ids))
+        disclosed = disclosed.where(Disclosure.person_id.in_(person_ids))
+    return union_all(own, consented, disclosed)
+
+
+def refresh(person_ids, connection=None) -> None:
+    """Derive the rows of these people again, in the current transaction (two statements)."""
+    table = PersonAccess.__table__
+    connection = connection or db.session.connection()
+    connection.execute(delete(table).where(table.c.person_id.in_(person_ids)))
+    connection.execute(insert(table).from_select(_COLUMNS, derived_rows(connection.dialect.name, person_ids)))
+
+
+def rebuild(connection=None) -> None:
+    """Derive every row again: after a bulk load that bypassed the ORM (seed-scale) or in a migration."""
+    table = PersonAccess.__table__
+    connection = connection or db.session.connection()
+    connection.execute(delete(table))
+    connection.execute(insert(table).from_select(_COLUMNS, derived_rows(connection.dialect.name)))
+
+
+# --- Keeping the rows true -------------------------------------------------------------------------------------
+
+_PENDING = "person_access_pending"  # key in session.info: (person ids, consent ids) a flush touched
+
+
+@listens_for(db.session, "after_flush")
+def _note_touched(session, _context) -> None:
+    """Note whose rows the flush may have changed: pre-flush state is still readable here."""
+    people, consents = session.info.setdefault(_PENDING, (set(), set()))
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, PersonLink | Consent | Disclosure):
+            people.add(obj.person_id)
+        elif isinstance(obj, ConsentParty):
+            consents.add(obj.consent_id)
+        elif isinstance(obj, Person) and obj in session.dirty:
+            people.add(obj.id)  # a changed birth date moves the day a guardians' consent lapses
+
+
+@listens_for(db.session, "after_flush_postexec")
+def _refresh_touched(session, _context) -> None:
+    people, consents = session.info.pop(_PENDING, (set(), set()))
+    _refresh_people(session, people, consents)
+
+
+def _refresh_people(session, people: set, consents: set) -> None:
+    people.discard(None)
+    consents.discard(None)
+    if consents:
+        people |= set(session.connection().scalars(
+            select(Consent.person_id).where(Consent.id.in_(consents))))
+    if people:
+        refresh(sorted(people), session.connection())
+
+
+#: The person each derived-from table names, for bulk statements: (column of a person id, or of a consent id).
+_PERSON_OF = {Person: (Person.id, None), PersonLink: (PersonLink.person_id, None),
+              Consent: (Consent.person_id, None), Disclosure: (Disclosure.person_id, None),
+              ConsentParty: (None, ConsentParty.consent_id)}
+
+
+@listens_for(db.session, "do_orm_execute")
+def _bulk_write(state):
+    """`session.execute(insert/update/delete(Model)...)` skips the flush: refresh the people it wrote all the same."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return None
+    model = state.bind_mapper.class_ if state.bind_mapper else None
+    if model not in _PERSON_OF or (model is Person and state.is_insert):
+        return None  # a person without links has no rows yet
+    person_col, consent_col = _PERSON_OF[model]
+    column = person_col if person_col is not None else consent_col
+    if state.is_insert:
+        rows = state.parameters if isinstance(state.parameters, list) else [state.parameters or {}]
+        touched = {row.get(column.key) for row in rows}
+        values = {getattr(key, "key", key): value for key, value in (state.statement._values or {}).items()}
+        if column.key in values:  # insert(Model).values(...)
+            touched.add(getattr(values[column.key], "value", None))
+        if touched == {None}:
+            touched = None  # the ids are not known before the write: derive everyone's rows after it
+    else:  # before the write: afterwards the rows may no longer match (or exist)
+        where = state.statement.whereclause
+        touched = None if where is None else set(state.session.connection().scalars(select(column).where(where)))
+    result = state.invoke_statement()
+    if touched is None:
+        rebuild(state.session.connection())
+    elif person_col is not None:
+        _refresh_people(state.session, touched, set())
+    else:
+        _refresh_people(state.session, set(), touched)
+    return result
+
+
+# --- Reading them ----------------------------------------------------------------------------------------------
+
+
+def access_rows(user, purpose: str = DEFAULT_PURPOSE, on: date | None = None):
+    """(person_id, via) rows, as a CTE: one per way the user's organisation sees a person on `on` for `purpose`.
+    `via` is NULL for the organisation's own link, otherwise the holder that opened its records."""
+    on = on or today()
+    row = PersonAccess
+    return (select(row.person_id, row.via)
+            .where(row.organisation_id == user.organisation_id, row.purpose.in_((purpose, EVERY_PURPOSE)),
+                   row.valid_from <= on, row.valid_until >= on,
+                   or_(row.born.is_(None), row.born > add_years(on, -18)))
+            .cte("access"))
 
 
 def visible_ids_query(user, purpose: str = DEFAULT_PURPOSE, on: date | None = None):

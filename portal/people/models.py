@@ -8,6 +8,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -316,6 +317,29 @@ class Disclosure(db.Model):
     person: Mapped[Person] = relationship()
     from_org: Mapped[Organisation] = relationship(foreign_keys=[from_org_id], lazy="joined")
     to_org: Mapped[Organisation] = relationship(foreign_keys=[to_org_id], lazy="joined")
+
+
+class PersonAccess(db.Model):
+    """One way an organisation sees a person: the gate's rules kept as rows, so that a list page filters, counts
+    and pages with one indexed scan. Written only by `portal.people.access.refresh` (from the links, consents,
+    confirmations and disclosures it derives from), never by hand; read through `access.access_rows`."""
+
+    __tablename__ = "person_access"
+    __table_args__ = (Index("ix_person_access_org", "organisation_id", "purpose", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), nullable=False)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), nullable=False, index=True)
+    #: "own" (its link), "consent" or "disclosure".
+    basis: Mapped[str] = mapped_column(String(12), nullable=False)
+    #: The holder that opened its records to the organisation; NULL for its own link.
+    via: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: A purpose key of vocabulary.PURPOSES, or "*" for every purpose.
+    purpose: Mapped[str] = mapped_column(String(40), nullable=False)
+    valid_from: Mapped[date] = mapped_column(Date, nullable=False)
+    valid_until: Mapped[date] = mapped_column(Date, nullable=False)
+    #: The person's birth date when only guardians consented: the row lapses the day the person turns 18.
+    born: Mapped[date | None] = mapped_column(Date, nullable=True)
 
 
 class IdentityCorrection(db.Model):

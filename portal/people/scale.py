@@ -14,6 +14,7 @@ from itertools import accumulate
 from stdnum import luhn
 
 from portal.notifications import N_, Notice
+from portal.people import access
 from portal.people.identity import add_years, age_on
 from portal.people.models import (
     Consent,
@@ -285,6 +286,10 @@ def seed_people(ctx: ScaleContext) -> None:
                 made.person(group)
             made.flush()
             bar.update(min(BATCH, ctx.people - start))
+    ctx.commit()  # the consents' parties and the holders' links are all in: who sees whom follows from them
+    with ctx.progress("Åtkomst", 1) as bar:
+        access.rebuild(ctx.conn)
+        bar.update(1)
     ctx.shared["people"] = made.people
     ctx.shared["person_links"] = made.links
     _audit_kinds(ctx, made)

@@ -1,0 +1,99 @@
+"""person_access stays true: after every kind of change (ORM or bulk statement) the rows kept equal the rows derived
+afresh, and the people a list shows are exactly those the gate lets through."""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+from sqlalchemy import insert, select, update
+
+from portal.db import db, utcnow
+from portal.people import access, holders, identity
+from portal.people import consent as consents
+from portal.people.gate import gate, visible_person_ids
+from portal.people.models import Consent, PersonAccess, PersonLink
+from tests.people import factories as f
+
+
+def _kept() -> Counter:
+    table = PersonAccess.__table__
+    return Counter(db.session.execute(select(*(table.c[name] for name in access._COLUMNS))).all())
+
+
+def _derived() -> Counter:
+    return Counter(db.session.execute(access.derived_rows(db.engine.dialect.name)).all())
+
+
+def _agrees(users, people, on=None) -> None:
+    for user in users:
+        seen = visible_person_ids(user, on=on)
+        for p in people:
+            assert (p.id in seen) is gate(user, p, on=on, record=False).allowed, (user.organisation.name, p.id)
+
+
+def test_every_operation_keeps_the_rows_as_derived_afresh(app, orgs, make_user):
+    ami, af, ifo, skola = (make_user(org=k) for k in ("ami", "af", "ifo", "skola"))
+    adult = f.person(ami, birth=f.born(19))
+    young = f.person(ami, first="Ali", birth=f.born(18, 20))
+    assert _kept() == _derived() and _kept()
+    # AF registers the adult too, and a consent naming AMI and IFO that AMI has still to confirm.
+    holders.register_person(by=af, first_name="Elsa", last_name="L", number=adult.number_display)
+    pending = f.consent(adult, af, [orgs["ami"].id, orgs["ifo"].id])
+    assert _kept() == _derived()
+    _agrees([ami, af, ifo, skola], [adult, young])
+    consents.decide_consent(pending, by=ami, confirm=True)
+    db.session.commit()
+    assert _kept() == _derived()
+    _agrees([ami, af, ifo, skola], [adult, young])
+    # Guardians consent for the 17-year-old; in 30 days they are 18 and it lapses, for the list as for the gate.
+    f.consent(young, ami, [orgs["ami"].id, orgs["af"].id], given_by_person=False, guardians=["Anna L"],
+              view="Positiv", maturity="", until=identity.today() + timedelta(days=200))
+    consents.record_disclosure(young, by=ami, to_org_id=orgs["skola"].id, basis="uppgiftsskyldighet",
+                               justification="Begäran enligt lag", categories=["utbildning"],
+                               disclosed_on=identity.today())
+    db.session.commit()
+    assert _kept() == _derived()
+    _agrees([ami, af, ifo, skola], [adult, young])
+    assert young.id in visible_person_ids(skola)
+    assert young.id not in visible_person_ids(skola, on=identity.today() + timedelta(days=1))
+    later = identity.today() + timedelta(days=30)
+    assert young.id in visible_person_ids(af) and young.id not in visible_person_ids(af, on=later)
+    _agrees([ami, af, ifo, skola], [adult, young], on=later)
+    consents.withdraw_consent(pending, by=af, reason="Den unges begäran")
+    db.session.commit()
+    assert _kept() == _derived()
+    assert adult.id not in visible_person_ids(ifo)
+    _agrees([ami, af, ifo, skola], [adult, young])
+
+
+def test_a_bulk_statement_keeps_them_too(app, orgs, make_user):
+    """Statements that skip the flush (insert/update through session.execute) refresh the people they wrote."""
+    ami, af = make_user(org="ami"), make_user(org="af")
+    p = f.person(ami)
+    c = f.consent(p, ami, [orgs["ami"].id, orgs["af"].id])
+    assert p.id in visible_person_ids(af)
+    db.session.execute(update(Consent).where(Consent.id == c.id).values(withdrawn_dt=utcnow()))
+    assert p.id not in visible_person_ids(af)
+    assert _kept() == _derived()
+    other = f.person(ami, first="Ali", birth=f.born(30))
+    db.session.execute(insert(PersonLink), [{"person_id": other.id, "organisation_id": orgs["af"].id,
+                                             "first_name": "Ali", "last_name": "L"}])
+    assert other.id in visible_person_ids(af)
+    db.session.execute(insert(PersonLink).values(person_id=p.id, organisation_id=orgs["skola"].id,
+                                                 first_name="Elsa", last_name="L"))
+    assert p.id in visible_person_ids(make_user(org="skola"))
+    assert _kept() == _derived()
+
+
+def test_a_rollback_leaves_no_rows_behind(app, orgs, make_user):
+    ami, af = make_user(org="ami"), make_user(org="af")
+    p = f.person(ami)
+    db.session.commit()
+    consents.register_consent(p, by=ami, organisation_ids=[orgs["af"].id], purposes=["samordning"],
+                              categories=["kontakt"], valid_from=identity.today(),
+                              valid_until=identity.today() + timedelta(days=100), method="digital",
+                              maturity_assessment="Mogen nog att bestämma själv.")
+    assert p.id in visible_person_ids(af)
+    db.session.rollback()
+    assert p.id not in visible_person_ids(af)
+    assert _kept() == _derived()
