@@ -45,6 +45,12 @@ def _sqlite_pragmas(dbapi_connection, connection_record):  # pragma: no cover - 
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
+        # SQLite's own lower() knows only A-Z: "Åberg" must sort and match as "åberg", as on PostgreSQL.
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 @event.listens_for(Session, "before_flush")

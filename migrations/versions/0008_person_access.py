@@ -27,13 +27,15 @@ def upgrade():
     sa.Column('valid_from', sa.Date(), nullable=False),
     sa.Column('valid_until', sa.Date(), nullable=False),
     sa.Column('born', sa.Date(), nullable=True),
+    sa.Column('sort_key', sa.String(length=300), nullable=False),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'],
                             name=op.f('fk_person_access_organisation_id_organisations')),
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_person_access_person_id_people')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_person_access'))
     )
     with op.batch_alter_table('person_access', schema=None) as batch_op:
-        batch_op.create_index('ix_person_access_org', ['organisation_id', 'purpose', 'person_id'], unique=False)
+        batch_op.create_index('ix_person_access_org', ['organisation_id', 'purpose', 'person_id', 'valid_from',
+                                                       'valid_until', 'born', 'via', 'sort_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_person_access_person_id'), ['person_id'], unique=False)
 
     from portal.people.access import rebuild

@@ -24,7 +24,24 @@ from portal.people.vocabulary import DEFAULT_PURPOSE
 #: The purpose of a row that holds for every purpose (a link, a disclosure).
 EVERY_PURPOSE = "*"
 _ALWAYS = (date(1900, 1, 1), date(9999, 12, 31))
-_COLUMNS = ("organisation_id", "person_id", "basis", "via", "purpose", "valid_from", "valid_until", "born")
+_COLUMNS = ("organisation_id", "person_id", "basis", "via", "purpose", "valid_from", "valid_until", "born",
+            "sort_key")
+#: Where the name starts in a sort key: after a 12-digit rank and a space.
+NAME_AT = 14
+
+
+def sort_key(rank, last_name, first_name):
+    """"<rank> <last> <first>", lower case, as SQL: the rank orders the identities the gate would show (0 the
+    shared one, 1 the organisation's own, 2 + the holder's id one a holder typed), so that the lowest key among an
+    organisation's valid rows names the identity it sees, and the rest sorts by name."""
+    prefix = db.cast(literal(10 ** 11, db.BigInteger) + rank, db.String)
+    return prefix + literal(" ") + func.lower(last_name) + literal(" ") + func.lower(first_name)
+
+
+def _shown_by(holder_org, holder: PersonLink):
+    """The sort key of the identity a row via `holder_org` (whose link is `holder`) shows."""
+    return case((holder_org == Person.keeper_org_id, sort_key(literal(0), Person.last_name, Person.first_name)),
+                else_=sort_key(2 + holder_org, holder.last_name, holder.first_name))
 
 
 def _purpose_values(dialect: str):
@@ -39,15 +56,20 @@ def derived_rows(dialect: str, person_ids=None):
     ids; for everyone when None), in _COLUMNS order. Mirrors gate._view."""
     ours, theirs, holder = aliased(ConsentParty), aliased(ConsentParty), aliased(PersonLink)
     never_ends = [literal(d, db.Date) for d in _ALWAYS]
-    own = select(PersonLink.organisation_id, PersonLink.person_id, literal("own"), literal(None, db.Integer),
-                 literal(EVERY_PURPOSE), *never_ends, literal(None, db.Date))
+    own = (select(PersonLink.organisation_id, PersonLink.person_id, literal("own"), literal(None, db.Integer),
+                  literal(EVERY_PURPOSE), *never_ends, literal(None, db.Date),
+                  case((PersonLink.organisation_id == Person.keeper_org_id,
+                        sort_key(literal(0), Person.last_name, Person.first_name)),
+                       else_=sort_key(literal(1), PersonLink.last_name, PersonLink.first_name)))
+           .join(Person, Person.id == PersonLink.person_id))
     guardian_only = and_(Consent.is_given_by_person.is_(False), func.json_array_length(Consent.guardian_names) > 0)
     purposes = _purpose_values(dialect)
     consented = (
         select(ours.organisation_id, Consent.person_id, literal("consent"), theirs.organisation_id,
                purposes.c.value, Consent.valid_from, Consent.valid_until,
                # A consent only guardians gave lapses when the person turns 18.
-               type_coerce(case((guardian_only, Person.birth_date), else_=null()), db.Date))
+               type_coerce(case((guardian_only, Person.birth_date), else_=null()), db.Date),
+               _shown_by(theirs.organisation_id, holder))
         .select_from(Consent)
         .join(ours, ours.consent_id == Consent.id)
         # Only the holders that stand behind the consent open their records (OSL 10 kap. 1 §).
@@ -59,9 +81,10 @@ def derived_rows(dialect: str, person_ids=None):
         .where(Consent.withdrawn_dt.is_(None), Consent.superseded_dt.is_(None)))
     disclosed = (select(Disclosure.to_org_id, Disclosure.person_id, literal("disclosure"), Disclosure.from_org_id,
                         literal(EVERY_PURPOSE), Disclosure.disclosed_on, Disclosure.disclosed_on,
-                        literal(None, db.Date))
+                        literal(None, db.Date), _shown_by(Disclosure.from_org_id, holder))
                  .join(holder, and_(holder.person_id == Disclosure.person_id,
-                                    holder.organisation_id == Disclosure.from_org_id)))
+                                    holder.organisation_id == Disclosure.from_org_id))
+                 .join(Person, Person.id == Disclosure.person_id))
     if person_ids is not None:
         own = own.where(PersonLink.person_id.in_(person_ids))
         consented = consented.where(Consent.person_id.in_(person_ids))
@@ -160,11 +183,11 @@ def _bulk_write(state):
 
 
 def access_rows(user, purpose: str = DEFAULT_PURPOSE, on: date | None = None):
-    """(person_id, via) rows, as a CTE: one per way the user's organisation sees a person on `on` for `purpose`.
-    `via` is NULL for the organisation's own link, otherwise the holder that opened its records."""
+    """The user's organisation's rows valid on `on` for `purpose`, as a CTE (person_id, via, sort_key): one per
+    way it sees a person (via NULL: its own link). Read from the covering index alone."""
     on = on or today()
     row = PersonAccess
-    return (select(row.person_id, row.via)
+    return (select(row.person_id, row.via, row.sort_key)
             .where(row.organisation_id == user.organisation_id, row.purpose.in_((purpose, EVERY_PURPOSE)),
                    row.valid_from <= on, row.valid_until >= on,
                    or_(row.born.is_(None), row.born > add_years(on, -18)))
@@ -177,12 +200,12 @@ def visible_ids_query(user, purpose: str = DEFAULT_PURPOSE, on: date | None = No
     return select(access.c.person_id).distinct()
 
 
-def visible_with_source(user, purpose: str = DEFAULT_PURPOSE, on: date | None = None):
-    """One row per person the user's organisation may see: person_id, `shared` (1 when the keeper opened its
-    records to it) and `via` (the lowest-numbered holder that opened to it, whose typed name it sees when it holds
-    nothing itself and the keeper did not open) — gate._view's choice of identity, computed once per list."""
+def visible_people(user, purpose: str = DEFAULT_PURPOSE, on: date | None = None):
+    """One row per person the user's organisation may see: person_id, `shown` (the name the gate shows it,
+    "<last> <first>" in lower case), `typed` (the name it typed itself, if it holds them) — what a list filters
+    and sorts by, without reading a person or a link."""
     access = access_rows(user, purpose, on)
     return (select(access.c.person_id,
-                   func.max(case((access.c.via == Person.keeper_org_id, 1), else_=0)).label("shared"),
-                   func.min(access.c.via).label("via"))
-            .join(Person, Person.id == access.c.person_id).group_by(access.c.person_id).subquery("visible"))
+                   func.substr(func.min(access.c.sort_key), NAME_AT).label("shown"),
+                   func.substr(func.max(case((access.c.via.is_(None), access.c.sort_key))), NAME_AT).label("typed"))
+            .group_by(access.c.person_id).subquery("visible"))

@@ -89,6 +89,7 @@ class PersonView:
 
 
 _CONSENTS = "_gate_consents"  # key in flask.g: each person's consents, loaded once per request
+_VIEWS = "_gate_views"  # key in flask.g: the views made in this request, by (organisation, person, purpose, day)
 
 
 def _consents_by_person(person_ids: list[int]) -> dict[int, list[Consent]]:
@@ -109,9 +110,10 @@ def _consents_by_person(person_ids: list[int]) -> dict[int, list[Consent]]:
 @listens_for(db.session, "after_flush")
 @listens_for(db.session, "after_soft_rollback")
 def _forget_consents(*_args) -> None:
-    """A write (or its undoing) may change a person's consents: the next question loads them again."""
+    """A write (or its undoing) may change what the gate answers: the next question asks the database again."""
     if has_request_context():
         g.pop(_CONSENTS, None)
+        g.pop(_VIEWS, None)
 
 
 def _links_by_person(person_ids: list[int]) -> dict[int, dict[int, PersonLink]]:
@@ -162,31 +164,44 @@ def gate(user, people, purpose: str = DEFAULT_PURPOSE, *, record: bool = True, o
     ids = [p if isinstance(p, int) else p.id for p in items]
     if not ids:
         return []
-    loaded = {p.id: p for p in items if isinstance(p, Person)}
-    missing = [i for i in ids if i not in loaded]
-    if missing:
-        loaded.update({p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(missing)))})
+    # A page may ask twice for the same person (its rule, then its body): the views are made once per request.
+    made: dict = g.setdefault(_VIEWS, {}) if has_request_context() else {}
     org_id = user.organisation_id
-    org_name = user.organisation.name
     unique_ids = list(dict.fromkeys(ids))
-    links = _links_by_person(unique_ids)
-    consents = _consents_by_person(unique_ids)
-    disclosures = defaultdict(list)
-    for row in db.session.scalars(select(Disclosure).where(
-            Disclosure.person_id.in_(unique_ids), Disclosure.to_org_id == org_id, Disclosure.disclosed_on == on)):
-        disclosures[row.person_id].append(row)
-
-    views = {pid: _view(loaded[pid], org_id, org_name, purpose, on, links.get(pid, {}), consents.get(pid, []),
-                        disclosures.get(pid, [])) for pid in unique_ids}
-    allowed_ids = [pid for pid, v in views.items() if v.allowed]
-    if allowed_ids:
-        _attach_records(views, allowed_ids, org_id)
+    missing = [pid for pid in unique_ids if (org_id, pid, purpose, on) not in made]
+    if missing:
+        given = {p.id: p for p in items if isinstance(p, Person)}
+        made.update({(org_id, pid, purpose, on): view
+                     for pid, view in _views(given, missing, org_id, user.organisation.name, purpose, on).items()})
+    views = {pid: made[(org_id, pid, purpose, on)] for pid in unique_ids}
     if record:
-        audit.record_reads("person.read", allowed_ids, by=user, details={"purpose": purpose})
+        audit.record_reads("person.read", [pid for pid, v in views.items() if v.allowed], by=user,
+                           details={"purpose": purpose})
         audit.record_reads("person.refused", [pid for pid, v in views.items() if not v.allowed], by=user,
                            details={"purpose": purpose})
     result = [views[pid] for pid in ids]
     return result[0] if single else result
+
+
+def _views(given: dict[int, Person], ids: list[int], org_id: int, org_name: str, purpose: str,
+           on: date) -> dict[int, PersonView]:
+    """The views of these people (ids unique) for one organisation, in a constant number of queries."""
+    loaded = {pid: given[pid] for pid in ids if pid in given}
+    missing = [i for i in ids if i not in loaded]
+    if missing:
+        loaded.update({p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(missing)))})
+    links = _links_by_person(ids)
+    consents = _consents_by_person(ids)
+    disclosures = defaultdict(list)
+    for row in db.session.scalars(select(Disclosure).where(
+            Disclosure.person_id.in_(ids), Disclosure.to_org_id == org_id, Disclosure.disclosed_on == on)):
+        disclosures[row.person_id].append(row)
+    views = {pid: _view(loaded[pid], org_id, org_name, purpose, on, links.get(pid, {}), consents.get(pid, []),
+                        disclosures.get(pid, [])) for pid in ids}
+    allowed_ids = [pid for pid, v in views.items() if v.allowed]
+    if allowed_ids:
+        _attach_records(views, allowed_ids, org_id)
+    return views
 
 
 def _view(person: Person, org_id: int, org_name: str, purpose: str, on: date, links: dict[int, PersonLink],

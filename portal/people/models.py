@@ -325,7 +325,9 @@ class PersonAccess(db.Model):
     confirmations and disclosures it derives from), never by hand; read through `access.access_rows`."""
 
     __tablename__ = "person_access"
-    __table_args__ = (Index("ix_person_access_org", "organisation_id", "purpose", "person_id"),)
+    # Covering: a list reads its organisation's rows from the index alone.
+    __table_args__ = (Index("ix_person_access_org", "organisation_id", "purpose", "person_id", "valid_from",
+                            "valid_until", "born", "via", "sort_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), nullable=False)
@@ -340,6 +342,9 @@ class PersonAccess(db.Model):
     valid_until: Mapped[date] = mapped_column(Date, nullable=False)
     #: The person's birth date when only guardians consented: the row lapses the day the person turns 18.
     born: Mapped[date | None] = mapped_column(Date, nullable=True)
+    #: The identity this row shows, as "<12-digit rank> <last name> <first name>" in lower case: the lowest key
+    #: among an organisation's valid rows for a person is the identity the gate shows it (see access.sort_key).
+    sort_key: Mapped[str] = mapped_column(String(300), nullable=False)
 
 
 class IdentityCorrection(db.Model):

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, func, or_, select
 
 from portal import audit
 from portal.audit import AuditEvent, AuditEventPerson
@@ -17,13 +16,13 @@ from portal.auth.models import User
 from portal.db import db
 from portal.orgs import Organisation
 from portal.people import rules
-from portal.people.access import visible_with_source
+from portal.people.access import visible_people
 from portal.people.consent import default_valid_until, expiring
 from portal.people.gate import PersonView, consents_visible_to, gate
 from portal.people.holders import by_number, clean_name
 from portal.people.identity import PersonError, normal_reserve_number, parse_id_number, today
 from portal.people.minors import minors_policy
-from portal.people.models import Consent, ContactDetails, Disclosure, Guardian, Person, PersonLink, PersonNote
+from portal.people.models import Consent, ContactDetails, Disclosure, Guardian, Person, PersonNote
 from portal.people.vocabulary import CATEGORIES
 from portal.permissions import check, has
 
@@ -63,31 +62,27 @@ def add_note(person: Person, *, by, category: str, text: str) -> PersonNote:
 
 def _search_query(user, query: str = ""):
     """SELECT of the ids of the people the user's organisation may see that match `query`, ordered by the name
-    the gate shows it: all in SQL, so a list pages and counts in the database whatever the caseload.
+    the gate shows it: all in SQL, from the organisation's access rows, so a list filters, counts, sorts and pages
+    in the database whatever the caseload (a person is read only to match a number or a protected name).
 
     A name matches the name the organisation sees (or typed itself); a protected person is found by name only by
     an organisation holding them; a number matches anyone it may see.
     """
-    visible = visible_with_source(user)
-    own, holder = aliased(PersonLink), aliased(PersonLink)
-    shared = or_(Person.keeper_org_id == user.organisation_id, visible.c.shared == 1)
-    shown = {part: case((shared, getattr(Person, part)), (own.id.is_not(None), getattr(own, part)),
-                        else_=getattr(holder, part)) for part in ("first_name", "last_name")}
-    stmt = (select(Person.id).join(visible, visible.c.person_id == Person.id)
-            .outerjoin(own, and_(own.person_id == Person.id, own.organisation_id == user.organisation_id))
-            .outerjoin(holder, and_(holder.person_id == Person.id, holder.organisation_id == visible.c.via)))
+    visible = visible_people(user)
+    stmt = select(visible.c.person_id.label("id"))
     query = " ".join((query or "").split())
     digits = "".join(c for c in query if c.isdigit())
-    for word in query.split():
-        if any(c.isdigit() for c in word):
-            continue
-        pattern = f"%{word.lower()}%"
-        typed = or_(func.lower(own.first_name).like(pattern), func.lower(own.last_name).like(pattern))
-        seen = or_(func.lower(shown["first_name"]).like(pattern), func.lower(shown["last_name"]).like(pattern))
-        stmt = stmt.where(or_(typed, and_(seen, or_(own.id.is_not(None), Person.is_protected.is_(False)))))
+    words = [f"%{word.lower()}%" for word in query.split() if not any(c.isdigit() for c in word)]
+    if words or digits:
+        stmt = stmt.join(Person, Person.id == visible.c.person_id)
+    for pattern in words:
+        # The first test needs no person: most rows are dropped before one is read.
+        stmt = stmt.where(or_(visible.c.typed.like(pattern), visible.c.shown.like(pattern)))
+        stmt = stmt.where(or_(visible.c.typed.like(pattern), and_(
+            visible.c.shown.like(pattern), or_(visible.c.typed.is_not(None), Person.is_protected.is_(False)))))
     if digits:
         stmt = stmt.where(or_(Person.id_number.like(f"%{digits}%"), Person.id_number == query.upper()))
-    return stmt, (func.lower(shown["last_name"]), func.lower(shown["first_name"]), Person.id)
+    return stmt, (visible.c.shown, visible.c.person_id)
 
 
 def search_ids(user, query: str = "") -> list[int]:
@@ -105,16 +100,29 @@ class SearchPage:
 
     views: list[PersonView]
     total: int
+    #: The page shown: the one asked for, or the last when asked for one past it.
+    page: int
     pages: int
 
 
 def search(user, query: str = "", page: int = 1, *, page_size: int = 25) -> SearchPage:
     """The people the user's organisation may see that match, one page of them through the gate: counted and
-    paged by the database, three statements and the gate's whatever the caseload."""
+    paged by the database in one statement (a window count beside the page), plus the gate's, whatever the
+    caseload. A page past the last shows the last."""
     stmt, order = _search_query(user, query)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    page_ids = list(db.session.scalars(stmt.order_by(*order).limit(page_size).offset((page - 1) * page_size)))
-    return SearchPage(views=gate(user, page_ids) if page_ids else [], total=total,
+
+    def one_page(number: int):
+        return db.session.execute(stmt.add_columns(func.count().over().label("total")).order_by(*order)
+                                  .limit(page_size).offset((number - 1) * page_size)).all()
+
+    rows = one_page(page)
+    if not rows and page > 1:  # the window saw no row to count: count, then show the last page
+        total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+        page = max((total + page_size - 1) // page_size, 1)
+        rows = one_page(page) if total else []
+    total = rows[0].total if rows else 0
+    page_ids = [row.id for row in rows]
+    return SearchPage(views=gate(user, page_ids) if page_ids else [], total=total, page=page,
                       pages=max((total + page_size - 1) // page_size, 1))
 
 

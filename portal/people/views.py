@@ -71,7 +71,7 @@ def index():
     query = (source.get("q") or "").strip()[:100]
     page = min(max(source.get("page", 1, type=int) or 1, 1), MAX_PAGE)
     found = operations.search(current_user, query, page, page_size=PAGE_SIZE)
-    return render_template("people/index.html", views=found.views, query=query, page=page, pages=found.pages,
+    return render_template("people/index.html", views=found.views, query=query, page=found.page, pages=found.pages,
                            total=found.total)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import insert, select, update
 from portal.db import db, utcnow
 from portal.people import access, holders, identity
 from portal.people import consent as consents
+from portal.people import operations as people
 from portal.people.gate import gate, visible_person_ids
 from portal.people.models import Consent, PersonAccess, PersonLink
 from tests.people import factories as f
@@ -97,3 +98,42 @@ def test_a_rollback_leaves_no_rows_behind(app, orgs, make_user):
     db.session.rollback()
     assert p.id not in visible_person_ids(af)
     assert _kept() == _derived()
+
+
+def _shown(user) -> dict[int, str]:
+    visible = access.visible_people(user)
+    return dict(db.session.execute(select(visible.c.person_id, visible.c.shown)).all())
+
+
+def _agrees_on_names(users) -> None:
+    """The name a list sorts and searches by is the name the gate shows, for every person the user's organisation
+    sees, and the list is in that order."""
+    for user in users:
+        shown = _shown(user)
+        views = gate(user, list(shown), record=False)
+        assert {v.person_id: f"{v.last_name} {v.first_name}".lower() for v in views} == shown
+        assert people.search_ids(user) == sorted(shown, key=lambda pid: (shown[pid], pid))
+
+
+def test_a_list_sorts_and_finds_by_the_name_the_gate_shows(app, orgs, make_user):
+    """AMI keeps Elsa; AF typed her as Else Lindkvist; IFO holds nothing and sees her as the holder that opened to
+    it typed her — until the keeper opens its records, when everyone it opens to sees the shared identity."""
+    ami, af, ifo = make_user(org="ami"), make_user(org="af"), make_user(org="ifo")
+    elsa = f.person(ami, first="Elsa", last="Lindqvist", birth=f.born(19))
+    f.person(ami, first="Adam", last="Berg", birth=f.born(19, 40))
+    holders.register_person(by=af, first_name="Else", last_name="Lindkvist", number=elsa.number_display)
+    f.person(af, first="Bo", last="Lind", birth=f.born(19, 80))
+    by_af = f.consent(elsa, af, [orgs["ami"].id, orgs["ifo"].id])
+    _agrees_on_names([ami, af, ifo])
+    assert _shown(ifo)[elsa.id] == "lindkvist else" and _shown(af)[elsa.id] == "lindkvist else"
+    assert people.search_ids(ifo, "else") == [elsa.id] and people.search_ids(ifo, "elsa") == []
+    consents.decide_consent(by_af, by=ami, confirm=True)
+    db.session.commit()
+    _agrees_on_names([ami, af, ifo])
+    assert _shown(ifo)[elsa.id] == "lindqvist elsa" and _shown(af)[elsa.id] == "lindqvist elsa"
+    assert people.search_ids(af, "else") == [elsa.id]  # the name it typed itself still finds her
+    assert people.search_ids(ifo, "else") == [] and people.search_ids(ifo, "elsa lindqvist") == [elsa.id]
+    holders.update_identity(elsa, by=ami, first_name="Elsa", last_name="Åberg", home_kommun=None,
+                            is_protected=False, expected_version=holders.identity_version(elsa, ami.organisation_id))
+    db.session.commit()
+    _agrees_on_names([ami, af, ifo])

@@ -380,7 +380,11 @@ def test_search_finds_by_name_and_number_and_pages_by_post(client, app, orgs, ma
     assert "Unik Lindqvist" in _body(client.post("/deltagare", data={"q": target.number_display[2:]}))
     first = _body(client.post("/deltagare", data={"q": "lindqvist"}))
     assert "Sida 1 av 2" in first and 'name="page" value="2"' in first
-    assert "Sida 2 av 2" in _body(client.post("/deltagare", data={"q": "lindqvist", "page": "2"}))
+    second = _body(client.post("/deltagare", data={"q": "lindqvist", "page": "2"}))
+    assert "Sida 2 av 2" in second and "28 deltagare" in second
+    past = _body(client.post("/deltagare", data={"q": "lindqvist", "page": "5"}))
+    assert "Sida 2 av 2" in past and "28 deltagare" in past  # past the last page: the last page
+    assert "Unik Lindqvist" not in _body(client.post("/deltagare", data={"q": "ingen-sådan"}))
 
 
 def test_a_stale_identity_edit_is_refused_and_keeps_what_was_typed(app, make_user, login):
