@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from portal import audit
 from portal.db import db
-from portal.people.access import visible_ids_query
+from portal.people.access import access_rows, visible_ids_query
 from portal.people.identity import age_on, kommuner, today
 from portal.people.models import (
     Consent,
@@ -70,6 +70,8 @@ class PersonView:
     notes: list[PersonNote] = field(default_factory=list)
     #: The true protection marking, which filters contact details whatever the user may know of it.
     contacts_protected: bool = False
+    #: Made for a list (gate(records=False)): the identity only; no records, bases, categories or pending notes.
+    summary: bool = False
 
     @property
     def label(self) -> str:
@@ -146,7 +148,8 @@ def _refusal_reason(org_name: str, mine: list[Consent], person: Person, purpose:
     return _("Samtycke saknas för %(org)s.", org=org_name)
 
 
-def gate(user, people, purpose: str = DEFAULT_PURPOSE, *, record: bool = True, on: date | None = None):
+def gate(user, people, purpose: str = DEFAULT_PURPOSE, *, record: bool = True, on: date | None = None,
+         records: bool = True):
     """THE gate: what `user` may see now of each person, for `purpose`, as redacted PersonViews.
 
     `people` is one Person (or id) → one PersonView, or a list → a list in the same order. A constant number
@@ -157,6 +160,9 @@ def gate(user, people, purpose: str = DEFAULT_PURPOSE, *, record: bool = True, o
     it typed it, and an organisation that holds nothing sees it as the holder that opened to it typed it.
     Protected identity hides contact details from all but their recording organisation, whatever a consent
     says. Each read and each refusal is audited once per request.
+
+    `records=False` is for lists: the identity only, decided from the organisation's access rows (the same rules,
+    kept as rows by people.access) instead of from every consent; whoever they refuse is asked of the full rules.
     """
     single = not isinstance(people, list | tuple)
     items = [people] if single else list(people)
@@ -168,12 +174,14 @@ def gate(user, people, purpose: str = DEFAULT_PURPOSE, *, record: bool = True, o
     made: dict = g.setdefault(_VIEWS, {}) if has_request_context() else {}
     org_id = user.organisation_id
     unique_ids = list(dict.fromkeys(ids))
-    missing = [pid for pid in unique_ids if (org_id, pid, purpose, on) not in made]
+    full = (org_id, purpose, on, True)
+    this = (org_id, purpose, on, records)
+    missing = [pid for pid in unique_ids if (pid, *full) not in made and (pid, *this) not in made]
     if missing:
         given = {p.id: p for p in items if isinstance(p, Person)}
-        made.update({(org_id, pid, purpose, on): view
-                     for pid, view in _views(given, missing, org_id, user.organisation.name, purpose, on).items()})
-    views = {pid: made[(org_id, pid, purpose, on)] for pid in unique_ids}
+        made.update({(pid, *this): view for pid, view in _views(
+            given, missing, user, purpose, on, records).items()})
+    views = {pid: made.get((pid, *full)) or made[(pid, *this)] for pid in unique_ids}
     if record:
         audit.record_reads("person.read", [pid for pid, v in views.items() if v.allowed], by=user,
                            details={"purpose": purpose})
@@ -183,24 +191,58 @@ def gate(user, people, purpose: str = DEFAULT_PURPOSE, *, record: bool = True, o
     return result[0] if single else result
 
 
-def _views(given: dict[int, Person], ids: list[int], org_id: int, org_name: str, purpose: str,
-           on: date) -> dict[int, PersonView]:
+def _views(given: dict[int, Person], ids: list[int], user, purpose: str, on: date,
+           records: bool) -> dict[int, PersonView]:
     """The views of these people (ids unique) for one organisation, in a constant number of queries."""
+    org_id, org_name = user.organisation_id, user.organisation.name
     loaded = {pid: given[pid] for pid in ids if pid in given}
     missing = [i for i in ids if i not in loaded]
     if missing:
         loaded.update({p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(missing)))})
     links = _links_by_person(ids)
+    if not records:
+        views = _list_views(loaded, ids, user, purpose, on, links)
+        refused = [pid for pid in ids if pid not in views]  # the full rules say why
+        if refused:
+            views.update(_full_views(loaded, refused, org_id, org_name, purpose, on, links))
+        return views
+    views = _full_views(loaded, ids, org_id, org_name, purpose, on, links)
+    allowed_ids = [pid for pid, v in views.items() if v.allowed]
+    if allowed_ids:
+        _attach_records(views, allowed_ids, org_id)
+    return views
+
+
+def _full_views(loaded, ids, org_id, org_name, purpose, on, links) -> dict[int, PersonView]:
+    """Views decided from every consent and today's disclosures: what a person page needs, reasons included."""
     consents = _consents_by_person(ids)
     disclosures = defaultdict(list)
     for row in db.session.scalars(select(Disclosure).where(
             Disclosure.person_id.in_(ids), Disclosure.to_org_id == org_id, Disclosure.disclosed_on == on)):
         disclosures[row.person_id].append(row)
-    views = {pid: _view(loaded[pid], org_id, org_name, purpose, on, links.get(pid, {}), consents.get(pid, []),
-                        disclosures.get(pid, [])) for pid in ids}
-    allowed_ids = [pid for pid, v in views.items() if v.allowed]
-    if allowed_ids:
-        _attach_records(views, allowed_ids, org_id)
+    return {pid: _view(loaded[pid], org_id, org_name, purpose, on, links.get(pid, {}), consents.get(pid, []),
+                       disclosures.get(pid, [])) for pid in ids}
+
+
+def _list_views(loaded, ids, user, purpose, on, links) -> dict[int, PersonView]:
+    """Views of the people the organisation's access rows let through (one statement), identity only."""
+    access = access_rows(user, purpose, on)
+    opened: dict[int, set[int]] = defaultdict(set)
+    holds = set()
+    for pid, via in db.session.execute(select(access.c.person_id, access.c.via).where(access.c.person_id.in_(ids))):
+        if via is None:
+            holds.add(pid)
+        else:
+            opened[pid].add(via)
+    views = {}
+    for pid in ids:
+        if pid in holds or opened.get(pid):
+            person, own = loaded[pid], links.get(pid, {}).get(user.organisation_id)
+            view = PersonView(person_id=pid, pseudonym=person.pseudonym, ref=person.ref, allowed=False,
+                              is_own=own is not None, is_keeper=person.keeper_org_id == user.organisation_id,
+                              contacts_protected=person.is_protected, summary=True)
+            _show_identity(view, person, own, links.get(pid, {}), opened.get(pid, set()), on)
+            views[pid] = view
     return views
 
 
@@ -235,17 +277,25 @@ def _view(person: Person, org_id: int, org_name: str, purpose: str, on: date, li
     if own is None and not (set(shared) & set(links)):
         view.reason = _refusal_reason(org_name, mine, person, purpose, on)
         return view
-    view.allowed = True
     view.shared_categories = dict(shared)
+    _show_identity(view, person, own, links, set(shared), on)
+    return view
+
+
+def _show_identity(view: PersonView, person: Person, own: PersonLink | None, links: dict[int, PersonLink],
+                   opened: set[int], on: date) -> None:
+    """Let the view through with the identity the organisation sees: the shared one when it is the keeper or the
+    keeper opened to it; else as it typed it; else as the lowest-numbered holder that opened to it typed it."""
+    view.allowed = True
     view.id_kind, view.number = person.id_kind, person.number_display
     birth = person.birth_date
-    if view.is_keeper or person.keeper_org_id in shared:
+    if view.is_keeper or person.keeper_org_id in opened:
         view.identity_source = "shared"
         first, last, kommun, view.is_protected = (person.first_name, person.last_name, person.home_kommun,
                                                   person.is_protected)
     else:
         # A holder sees the identity as it typed it; whoever holds nothing sees it as the opening holder typed it.
-        source = own if own is not None else links[min(set(shared) & set(links))]
+        source = own if own is not None else links[min(opened & set(links))]
         view.identity_source = "own" if own is not None else "holder"
         first, last, kommun = source.first_name, source.last_name, source.home_kommun
         birth = source.birth_date or birth  # as typed with a reserve number
@@ -256,7 +306,6 @@ def _view(person: Person, org_id: int, org_name: str, purpose: str, on: date, li
         view.home_kommun = kommun
         found = kommuner().get(kommun)
         view.home_kommun_name = found.name if found else kommun
-    return view
 
 
 def _visible(view: PersonView, row, org_id: int, category: str) -> bool:

@@ -122,7 +122,7 @@ def search(user, query: str = "", page: int = 1, *, page_size: int = 25) -> Sear
         rows = one_page(page) if total else []
     total = rows[0].total if rows else 0
     page_ids = [row.id for row in rows]
-    return SearchPage(views=gate(user, page_ids) if page_ids else [], total=total, page=page,
+    return SearchPage(views=gate(user, page_ids, records=False) if page_ids else [], total=total, page=page,
                       pages=max((total + page_size - 1) // page_size, 1))
 
 

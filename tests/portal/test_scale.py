@@ -109,6 +109,9 @@ def test_the_gate_and_the_lists_agree_on_a_seeded_register(app):
         views = gate(user, everyone, on=ON, record=False)
         assert {v.person_id for v in views if v.allowed} == set(shown), user.email
         assert all(shown[v.person_id] == f"{v.last_name} {v.first_name}".lower() for v in views if v.allowed)
+        listed = gate(user, everyone, on=ON, record=False, records=False)
+        assert [(v.allowed, v.label, v.number, v.identity_source, v.reason) for v in listed] == \
+            [(v.allowed, v.label, v.number, v.identity_source, v.reason) for v in views]
 
 
 def test_the_chain_continues_from_its_head_and_verifies(app, orgs):
