@@ -200,12 +200,17 @@ def visible_ids_query(user, purpose: str = DEFAULT_PURPOSE, on: date | None = No
     return select(access.c.person_id).distinct()
 
 
-def visible_people(user, purpose: str = DEFAULT_PURPOSE, on: date | None = None):
+def visible_people(user, purpose: str = DEFAULT_PURPOSE, on: date | None = None, *, names: list[str] = ()):
     """One row per person the user's organisation may see: person_id, `shown` (the name the gate shows it,
     "<last> <first>" in lower case), `typed` (the name it typed itself, if it holds them) — what a list filters
-    and sorts by, without reading a person or a link."""
+    and sorts by, without reading a person or a link. `names`: LIKE patterns (lower case, escaped by a backslash)
+    each of which one of the person's rows must match, so that a search groups only the people it may find."""
     access = access_rows(user, purpose, on)
-    return (select(access.c.person_id,
+    stmt = (select(access.c.person_id,
                    func.substr(func.min(access.c.sort_key), NAME_AT).label("shown"),
                    func.substr(func.max(case((access.c.via.is_(None), access.c.sort_key))), NAME_AT).label("typed"))
-            .group_by(access.c.person_id).subquery("visible"))
+            .group_by(access.c.person_id))
+    for pattern in names:
+        matching = select(access.c.person_id).where(access.c.sort_key.like(pattern, escape="\\"))
+        stmt = stmt.where(access.c.person_id.in_(matching))
+    return stmt.subquery("visible")

@@ -68,21 +68,25 @@ def _search_query(user, query: str = ""):
     A name matches the name the organisation sees (or typed itself); a protected person is found by name only by
     an organisation holding them; a number matches anyone it may see.
     """
-    visible = visible_people(user)
-    stmt = select(visible.c.person_id.label("id"))
     query = " ".join((query or "").split())
     digits = "".join(c for c in query if c.isdigit())
-    words = [f"%{word.lower()}%" for word in query.split() if not any(c.isdigit() for c in word)]
+    # A typed % or _ is a character to find, not a wildcard.
+    words = [f"%{_literal(word.lower())}%" for word in query.split() if not any(c.isdigit() for c in word)]
+    visible = visible_people(user, names=words)
+    stmt = select(visible.c.person_id.label("id"))
     if words or digits:
         stmt = stmt.join(Person, Person.id == visible.c.person_id)
     for pattern in words:
-        # The first test needs no person: most rows are dropped before one is read.
-        stmt = stmt.where(or_(visible.c.typed.like(pattern), visible.c.shown.like(pattern)))
-        stmt = stmt.where(or_(visible.c.typed.like(pattern), and_(
-            visible.c.shown.like(pattern), or_(visible.c.typed.is_not(None), Person.is_protected.is_(False)))))
+        held = visible.c.typed.is_not(None)
+        stmt = stmt.where(or_(visible.c.typed.like(pattern, escape="\\"), and_(
+            visible.c.shown.like(pattern, escape="\\"), or_(held, Person.is_protected.is_(False)))))
     if digits:
         stmt = stmt.where(or_(Person.id_number.like(f"%{digits}%"), Person.id_number == query.upper()))
     return stmt, (visible.c.shown, visible.c.person_id)
+
+
+def _literal(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def search_ids(user, query: str = "") -> list[int]:

@@ -147,3 +147,12 @@ def test_a_list_sorts_and_finds_by_the_name_the_gate_shows(app, orgs, make_user)
                             is_protected=False, expected_version=holders.identity_version(elsa, ami.organisation_id))
     db.session.commit()
     _agrees_on_names([ami, af, ifo])
+
+
+def test_a_search_takes_wildcards_literally(app, orgs, make_user):
+    ami = make_user(org="ami")
+    f.person(ami, first="Elsa", last="Lindqvist", birth=f.born(19))
+    f.person(ami, first="Anna", last="Berg_Öst", birth=f.born(19, 40))
+    assert len(people.search_ids(ami, "%")) == 0 and len(people.search_ids(ami, "_")) == 1
+    assert len(people.search_ids(ami, "berg_ö")) == 1 and len(people.search_ids(ami, "BERG_Ö")) == 1
+    assert len(people.search_ids(ami, "a")) == 2 and people.search_ids(ami, "l\\") == []
