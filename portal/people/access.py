@@ -96,6 +96,11 @@ def refresh(person_ids, connection=None) -> None:
     """Derive the rows of these people again, in the current transaction (two statements)."""
     table = PersonAccess.__table__
     connection = connection or db.session.connection()
+    if connection.dialect.name == "postgresql":
+        # Two transactions re-deriving one person must take turns: else the second's DELETE misses the rows the
+        # first inserted, and rows derived from a state since changed (a consent since withdrawn) would stay.
+        # Held to commit; taken in id order so that two refreshes never wait on each other.
+        connection.execute(select(Person.id).where(Person.id.in_(person_ids)).order_by(Person.id).with_for_update())
     connection.execute(delete(table).where(table.c.person_id.in_(person_ids)))
     connection.execute(insert(table).from_select(_COLUMNS, derived_rows(connection.dialect.name, person_ids)))
 
