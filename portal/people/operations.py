@@ -185,7 +185,7 @@ def new_consent_defaults(person: Person, *, by, supersedes: Consent | None = Non
 def expiring_for(user) -> list[tuple[tuple[Consent, date], PersonView]]:
     """The user's organisation's consents that stop covering within 30 days, with whom each concerns."""
     rows = expiring(user.organisation_id)
-    views = gate(user, [c.person for c, _last in rows]) if rows else []
+    views = gate(user, [c.person for c, _last in rows], records=False) if rows else []
     return list(zip(rows, views, strict=True))
 
 
@@ -193,7 +193,7 @@ def disclosures_for_review(user, *, limit: int = 500) -> list[tuple[Disclosure, 
     """The organisation's disclosures without consent, newest first, with whom each concerns."""
     rows = db.session.scalars(select(Disclosure).where(Disclosure.from_org_id == user.organisation_id)
                               .order_by(Disclosure.disclosed_on.desc(), Disclosure.id.desc()).limit(limit)).all()
-    views = gate(user, [r.person_id for r in rows]) if rows else []
+    views = gate(user, [r.person_id for r in rows], records=False) if rows else []
     return list(zip(rows, views, strict=True))
 
 
