@@ -1,7 +1,8 @@
 """Deltagare and samtycke: the person, the records each organisation holds, consents and THE gate.
 
-Other areas use `portal.people.gate` (gate, PersonView, visible_person_ids, consents_visible_to) and the hook
-`portal.people.consent.on_consent_withdrawn`; `init_app` below is everything the app needs to know of this area.
+Other areas use `portal.people.gate` (gate, PersonView, visible_person_ids, consents_visible_to) and the hooks
+`portal.people.consent.on_consent_withdrawn` and `portal.people.access.register_legal_basis`; `init_app` below is
+everything the app needs to know of this area.
 """
 from __future__ import annotations
 

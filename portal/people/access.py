@@ -10,6 +10,8 @@ list that grows with the caseload. tests/consent/test_gate_table.py checks the r
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import and_, case, delete, func, insert, literal, null, or_, select, true, type_coerce, union_all
@@ -28,6 +30,46 @@ _COLUMNS = ("organisation_id", "person_id", "basis", "via", "purpose", "valid_fr
             "sort_key")
 #: Where the name starts in a sort key: after a 12-digit rank and a space.
 NAME_AT = 14
+
+
+@dataclass(frozen=True)
+class LegalBasis:
+    """A basis in law on which an organisation sees a person without consent, added by an area through
+    `register_legal_basis` (as referrals' duty to inform, or KAA's register): the organisation sees the identity
+    — as the holder `via` typed it — and what the area's own records carry, never the holder's other records."""
+
+    #: Stored as the rows' basis; short and unique ("referral.duty").
+    key: str
+    #: Shown among the person page's reasons for sight, e.g. "Studieavbrott (skollagen 15 kap. 15 §)".
+    label: object
+    #: rows(person_ids) → a SELECT of (organisation_id, person_id, via, valid_from, valid_until) for these people
+    #: (a list or a SELECT of ids), or for everyone when None. `via` must hold the person (have a link).
+    rows: Callable
+    #: The area's models whose writes change the rows, with the attribute naming the person on each.
+    watched: dict = field(default_factory=dict)
+
+
+LEGAL_BASES: dict[str, LegalBasis] = {}
+
+#: The person each derived-from table names, for bulk statements: (column of a person id, or of a consent id).
+_PERSON_OF = {Person: (Person.id, None), PersonLink: (PersonLink.person_id, None),
+              Consent: (Consent.person_id, None), Disclosure: (Disclosure.person_id, None),
+              ConsentParty: (None, ConsentParty.consent_id)}
+
+
+def register_legal_basis(basis: LegalBasis) -> LegalBasis:
+    """Let an area add a legal basis of sight (called from its init_app; portal/ imports no area)."""
+    LEGAL_BASES[basis.key] = basis
+    for model, attribute in basis.watched.items():
+        _PERSON_OF[model] = (getattr(model, attribute), None)
+    return basis
+
+
+def unregister_legal_basis(key: str) -> None:
+    """Take a basis away again (tests)."""
+    basis = LEGAL_BASES.pop(key, None)
+    for model in (basis.watched if basis else {}):
+        _PERSON_OF.pop(model, None)
 
 
 def sort_key(rank, last_name, first_name):
@@ -89,7 +131,18 @@ def derived_rows(dialect: str, person_ids=None):
         own = own.where(PersonLink.person_id.in_(person_ids))
         consented = consented.where(Consent.person_id.in_(person_ids))
         disclosed = disclosed.where(Disclosure.person_id.in_(person_ids))
-    return union_all(own, consented, disclosed)
+    return union_all(own, consented, disclosed, *(_in_law(basis, person_ids) for basis in LEGAL_BASES.values()))
+
+
+def _in_law(basis: LegalBasis, person_ids):
+    """A legal basis's rows, completed as every row is: every purpose, the identity the holder typed."""
+    found = basis.rows(person_ids).subquery(basis.key.replace(".", "_"))
+    holder = aliased(PersonLink)
+    return (select(found.c.organisation_id, found.c.person_id, literal(basis.key), found.c.via,
+                   literal(EVERY_PURPOSE), found.c.valid_from, found.c.valid_until, literal(None, db.Date),
+                   _shown_by(found.c.via, holder))
+            .join(holder, and_(holder.person_id == found.c.person_id, holder.organisation_id == found.c.via))
+            .join(Person, Person.id == found.c.person_id))
 
 
 def refresh(person_ids, connection=None) -> None:
@@ -123,12 +176,15 @@ def _note_touched(session, _context) -> None:
     """Note whose rows the flush may have changed: pre-flush state is still readable here."""
     people, consents = session.info.setdefault(_PENDING, (set(), set()))
     for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, PersonLink | Consent | Disclosure):
-            people.add(obj.person_id)
-        elif isinstance(obj, ConsentParty):
-            consents.add(obj.consent_id)
-        elif isinstance(obj, Person) and obj in session.dirty:
-            people.add(obj.id)  # a changed birth date moves the day a guardians' consent lapses
+        if isinstance(obj, Person):
+            if obj in session.dirty:
+                people.add(obj.id)  # a changed name or birth date changes what its rows show or how long
+            continue
+        person_col, consent_col = _PERSON_OF.get(type(obj), (None, None))
+        if person_col is not None:
+            people.add(getattr(obj, person_col.key))
+        elif consent_col is not None:
+            consents.add(getattr(obj, consent_col.key))
 
 
 @listens_for(db.session, "after_flush_postexec")
@@ -145,12 +201,6 @@ def _refresh_people(session, people: set, consents: set) -> None:
             select(Consent.person_id).where(Consent.id.in_(consents))))
     if people:
         refresh(sorted(people), session.connection())
-
-
-#: The person each derived-from table names, for bulk statements: (column of a person id, or of a consent id).
-_PERSON_OF = {Person: (Person.id, None), PersonLink: (PersonLink.person_id, None),
-              Consent: (Consent.person_id, None), Disclosure: (Disclosure.person_id, None),
-              ConsentParty: (None, ConsentParty.consent_id)}
 
 
 @listens_for(db.session, "do_orm_execute")

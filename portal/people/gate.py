@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from portal import audit
 from portal.db import db
-from portal.people.access import access_rows, visible_ids_query
+from portal.people.access import LEGAL_BASES, access_rows, visible_ids_query
 from portal.people.identity import age_on, kommuner, today
 from portal.people.models import (
     Consent,
@@ -25,6 +25,7 @@ from portal.people.models import (
     Disclosure,
     Guardian,
     Person,
+    PersonAccess,
     PersonLink,
     PersonNote,
 )
@@ -220,8 +221,22 @@ def _full_views(loaded, ids, org_id, org_name, purpose, on, links) -> dict[int, 
     for row in db.session.scalars(select(Disclosure).where(
             Disclosure.person_id.in_(ids), Disclosure.to_org_id == org_id, Disclosure.disclosed_on == on)):
         disclosures[row.person_id].append(row)
+    in_law = _in_law(ids, org_id, on)
     return {pid: _view(loaded[pid], org_id, org_name, purpose, on, links.get(pid, {}), consents.get(pid, []),
-                       disclosures.get(pid, [])) for pid in ids}
+                       disclosures.get(pid, []), in_law.get(pid, [])) for pid in ids}
+
+
+def _in_law(ids: list[int], org_id: int, on: date) -> dict[int, list[tuple[int, str]]]:
+    """(holder, basis key) by person: the legal bases areas added (access.register_legal_basis) that let the
+    organisation see each person on `on`; read from the rows people.access keeps, so each basis is written once."""
+    if not LEGAL_BASES:
+        return {}
+    found = defaultdict(list)
+    for pid, via, key in db.session.execute(select(PersonAccess.person_id, PersonAccess.via, PersonAccess.basis).where(
+            PersonAccess.organisation_id == org_id, PersonAccess.person_id.in_(ids),
+            PersonAccess.basis.in_(list(LEGAL_BASES)), PersonAccess.valid_from <= on, PersonAccess.valid_until >= on)):
+        found[pid].append((via, key))
+    return found
 
 
 def _list_views(loaded, ids, user, purpose, on, links) -> dict[int, PersonView]:
@@ -247,7 +262,7 @@ def _list_views(loaded, ids, user, purpose, on, links) -> dict[int, PersonView]:
 
 
 def _view(person: Person, org_id: int, org_name: str, purpose: str, on: date, links: dict[int, PersonLink],
-          consents: list[Consent], disclosures: list[Disclosure]) -> PersonView:
+          consents: list[Consent], disclosures: list[Disclosure], in_law: list[tuple[int, str]] = ()) -> PersonView:
     """One person's view for one organisation, from the rows the gate loaded for the whole list."""
     own = links.get(org_id)
     view = PersonView(person_id=person.id, pseudonym=person.pseudonym, ref=person.ref, allowed=False,
@@ -270,6 +285,9 @@ def _view(person: Person, org_id: int, org_name: str, purpose: str, on: date, li
         if waiting:
             view.pending.append(_("Samtycke nr %(n)s väntar på bekräftelse från %(orgs)s", n=consent.id,
                                   orgs=", ".join(waiting)))
+    for via, key in in_law:
+        shared[via] |= set()  # the identity, and what the area's own records carry: none of the holder's records
+        view.bases.append(str(LEGAL_BASES[key].label))
     for row in disclosures:
         shared[row.from_org_id] |= set(row.categories)
         view.bases.append(_("Utlämnande utan samtycke (%(basis)s) %(d)s",

@@ -9,7 +9,6 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-
 from sqlalchemy import insert, select, update
 
 from portal.db import db, utcnow
