@@ -42,6 +42,10 @@ def _sqlite_pragmas(dbapi_connection, connection_record):  # pragma: no cover - 
     if module.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
+        # SQLite serves the demo, development and tests only (config refuses it in production). With WAL, NORMAL
+        # never corrupts and loses at most the last commits on a power cut, and spares an fsync on every
+        # commit — on this class of disk about 7 ms of each audited page view.
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
