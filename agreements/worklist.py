@@ -38,7 +38,8 @@ def tell_steering_group(revision: Revision) -> None:
     for the agreement too, `rules.can_see`), get one notice per organisation for this proposal."""
     party_ids = set(revision.agreement.party_org_ids)
     unit_ids = set(db.session.scalars(select(Organisation.id).where(Organisation.parent_id.in_(sorted(party_ids)))))
-    proposed = int(revision.proposed_dt.timestamp()) if revision.proposed_dt else 0
+    # Each proposal is its own event (taken back and proposed again, the steering group is told again).
+    proposed = f"{revision.proposed_dt:%Y%m%d%H%M%S%f}" if revision.proposed_dt else "0"
     for org_id in sorted(party_ids | unit_ids):
         notifications.notify_organisation(
             org_id, N_("Revision %(n)s av %(title)s är föreslagen för antagande. Läs förslaget och kommentera "

@@ -190,5 +190,6 @@ def _continue_login(user: User):
         flash(_("Lösenordet är bytt. Ange koden från din app för att logga in.") if stage == "code" else
               _("Lösenordet är bytt. Slå på tvåfaktorsinloggning för att logga in."), "success")
         return redirect(url_for("auth.second_factor" if stage == "code" else "auth.enrol_at_login"))
+    response = _finish_login(user, url_for("main.index"))  # a fresh session: the message goes in after it
     flash(_("Lösenordet är bytt."), "success")
-    return _finish_login(user, url_for("main.index"))
+    return response
