@@ -81,17 +81,25 @@ def _due(now: datetime):
 def claim(limit: int, now: datetime | None = None) -> list[OutboxMail]:
     """Claim up to `limit` due rows for this sender and commit the claim, before anything is sent.
 
-    One UPDATE whose WHERE says "still due": on PostgreSQL the candidates are locked FOR UPDATE SKIP LOCKED, so a
-    second sender passes over them instead of waiting; SQLite runs one writer at a time, so the second UPDATE sees
-    the first one's claim and takes other rows. Either way no two senders hold the same row.
+    PostgreSQL: the candidates are locked `FOR UPDATE SKIP LOCKED` (a second sender passes over them instead of
+    waiting) and then marked, in one transaction; the lock is taken by its own SELECT because a LIMIT in a
+    subquery of the UPDATE may be run more than once and claim more rows than asked. SQLite: one conditional
+    UPDATE; SQLite runs one writer at a time, so a second sender's UPDATE sees the first one's claim and takes
+    other rows. Either way no two senders hold the same row.
     """
     now = now or utcnow()
     token = secrets.token_hex(16)
     candidates = select(OutboxMail.id).where(_due(now)).order_by(OutboxMail.id).limit(limit)
     if db.engine.dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
-    db.session.execute(update(OutboxMail).where(OutboxMail.id.in_(candidates.scalar_subquery()), _due(now))
-                       .values(claim_token=token, claimed_dt=now).execution_options(synchronize_session=False))
+        ids = list(db.session.scalars(candidates.with_for_update(skip_locked=True)))
+        if not ids:
+            db.session.commit()
+            return []
+        chosen = OutboxMail.id.in_(ids)
+    else:
+        chosen = OutboxMail.id.in_(candidates.scalar_subquery())
+    db.session.execute(update(OutboxMail).where(chosen, _due(now)).values(claim_token=token, claimed_dt=now)
+                       .execution_options(synchronize_session=False))
     db.session.commit()
     return list(db.session.scalars(select(OutboxMail).where(OutboxMail.claim_token == token)
                                    .order_by(OutboxMail.id)))
