@@ -348,6 +348,7 @@ def notify_expiring(on: date | None = None) -> int:
             params = {"p": consent.person.pseudonym, "d": last.isoformat()}
             if notifications.notify_organisation(org_id, message, params=params, permission="consent.register",
                                                  url="/deltagare/samtycken/utgar",
-                                                 key=f"consent-expiring-{consent.id}-{last.isoformat()}"):
+                                                 key=f"consent-expiring-{consent.id}-{last.isoformat()}",
+                                                 mail=True):
                 count += 1
     return count
