@@ -150,3 +150,16 @@ def test_the_start_page_sends_the_same_statements_with_10_and_300_consents(clien
     texts = [statement for statement, _params in many]
     assert len(texts) == len(set(texts)), "a statement ran twice in one request"
     print(f"start page: {len(many)} statements with 10 and with 300 consents")
+
+
+def test_nobody_turns_on_e_mail_for_someone_else(make_user):
+    import pytest
+
+    from portal import notifications
+    from portal.errors import NotPermitted
+
+    user, other = make_user(org="ami"), make_user(org="ami")
+    with pytest.raises(NotPermitted):
+        notifications.set_wants_mail(other, True, by=user)
+    db.session.rollback()
+    assert not notifications.wants_mail(other)
