@@ -92,7 +92,7 @@ ACTION_LABELS = {
 
 def init_app(app) -> None:
     """Everything the portal needs to know of the area: pages, menu and start-page entry, demo data, audit words."""
-    from agreements import demo, draft_views, goal_views, models, scale, views  # noqa: F401 - routes and tables register
+    from agreements import demo, draft_views, goal_views, models, scale, views, worklist  # noqa: F401 - routes register
     from portal import audit
     from portal.demo import register_seeder
     from portal.scale import register_scale_seeder
@@ -101,6 +101,7 @@ def init_app(app) -> None:
     app.register_blueprint(views.bp)
     add_nav("agreements.index", _l("Överenskommelser"), "agreement.read",
             _l("Den lokala överenskommelsen: revisioner, mål och rutiner."))
+    worklist.register_cards()
     register_seeder(demo.seed)
     register_scale_seeder(scale.seed_agreements)
     audit.register_action_labels(ACTION_LABELS)

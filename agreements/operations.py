@@ -33,6 +33,7 @@ from agreements.models import (
     Section,
     Signatory,
 )
+from agreements.worklist import tell_steering_group
 from portal import audit
 from portal.db import db, utcnow
 from portal.errors import RuleError
@@ -226,6 +227,7 @@ def propose(revision: Revision, *, by) -> Revision:
     revision.state, revision.proposed_dt, revision.proposed_by_id = "proposed", utcnow(), user_id(by)
     db.session.flush()
     audit.record("agreement.revision.propose", obj=revision, by=by, details={"number": revision.number})
+    tell_steering_group(revision)
     return revision
 
 

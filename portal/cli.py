@@ -1,4 +1,4 @@
-"""Command-line tools: seed-demo, seed-scale (portal/scale.py), create-org, create-user, audit verify, audit head."""
+"""Command-line tools: seed-demo, seed-scale, send-mail (portal/mail.py), create-org, create-user, audit."""
 from __future__ import annotations
 
 import sys
@@ -8,7 +8,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import inspect
 
-from portal import audit, audit_check, demo, orgs, scale_ground
+from portal import audit, audit_check, demo, mail, orgs, scale_ground
 from portal.auth import operations as accounts
 from portal.db import db
 from portal.permissions import ROLES
@@ -28,6 +28,7 @@ def _require_schema() -> None:
 
 def init_app(app: Flask) -> None:
     scale_ground.init_app(app)  # seed-scale
+    mail.init_app(app)  # send-mail
 
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Gör ingenting om databasen redan har organisationer.")

@@ -99,6 +99,15 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "dua-portalen@localhost"),
+        "MAIL_TIMEOUT": _int("MAIL_TIMEOUT", 30),
+        # `flask send-mail`: a failed mail is tried again after MAIL_RETRY_SECONDS, then twice as long each time,
+        # and given up (listed for the system admin) after MAIL_MAX_ATTEMPTS; a claim older than
+        # MAIL_CLAIM_SECONDS belongs to a sender that died and is taken over.
+        "MAIL_MAX_ATTEMPTS": _int("MAIL_MAX_ATTEMPTS", 8),
+        "MAIL_RETRY_SECONDS": _int("MAIL_RETRY_SECONDS", 60),
+        "MAIL_CLAIM_SECONDS": _int("MAIL_CLAIM_SECONDS", 600),
+        # The portal's address as users reach it: the links in e-mail start with it.
+        "PORTAL_URL": os.environ.get("PORTAL_URL", "http://127.0.0.1:5000"),
         "BABEL_DEFAULT_LOCALE": "sv",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
         "LANGUAGES": ["sv", "en"],

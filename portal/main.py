@@ -3,21 +3,21 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from markupsafe import escape
 from sqlalchemy import text
 from werkzeug.exceptions import Forbidden, HTTPException
+from wtforms import BooleanField
 
 from portal import notifications
 from portal.auth import is_local_url
 from portal.db import db
 from portal.errors import NotPermitted
-from portal.forms import ButtonForm
+from portal.forms import ButtonForm, PortalForm
 from portal.permissions import login_only, public
 
 bp = Blueprint("main", __name__)
@@ -39,11 +39,19 @@ def _is_secret_field(name: str) -> bool:
 @bp.route("/")
 @login_only
 def index():
+    """The worklist ("Att göra"): what waits for the user now, one card per kind of work the areas registered."""
     from portal.permissions import ROLES
-    from portal.templating import nav_for_user
+    from portal.templating import worklist_for_user
 
-    cards = [item for item in nav_for_user() if item["endpoint"] != "main.index"]
-    return render_template("main/index.html", cards=cards, roles=ROLES)
+    return render_template("main/index.html", cards=worklist_for_user(), roles=ROLES)
+
+
+class NoticeMailForm(PortalForm):
+    """The user's choice to get each notice by e-mail as well."""
+
+    wanted = BooleanField(_l("Skicka e-post till mig när det kommer ett nytt meddelande"),
+                          description=_l("E-posten säger bara att det finns ett meddelande, med en referens och "
+                                         "en länk. Vad det gäller läser du här i portalen."))
 
 
 @bp.route("/meddelanden")
@@ -51,7 +59,19 @@ def index():
 def notices():
     """Notices to the user and to their organisation (those meant for their permissions), newest first."""
     rows = notifications.notices_for(current_user)
-    return render_template("main/notices.html", notices=rows, button=ButtonForm())
+    mail_form = NoticeMailForm(formdata=None, wanted=notifications.wants_mail(current_user))
+    return render_template("main/notices.html", notices=rows, button=ButtonForm(), mail_form=mail_form)
+
+
+@bp.route("/meddelanden/e-post", methods=["POST"])
+@login_only
+def notice_mail():
+    form = NoticeMailForm()
+    if form.validate_on_submit():
+        notifications.set_wants_mail(current_user, bool(form.wanted.data), by=current_user)
+        flash(_("Du får e-post om nya meddelanden.") if form.wanted.data else
+              _("Du får inte längre e-post om nya meddelanden."), "success")
+    return redirect(url_for("main.notices"), 303)
 
 
 @bp.route("/meddelanden/<int:notice_id>/last", methods=["POST"])
@@ -109,17 +129,8 @@ def _reject_nul_bytes():
         abort(400)
 
 
-class _UnreadNotices:
-    """The start-page card text for notices, counted when the card is rendered (the start page shows notices)."""
-
-    def __str__(self) -> str:
-        count = notifications.unread_count(current_user) if current_user.is_authenticated else 0
-        if count:
-            return ngettext("Du har %(num)s oläst meddelande.", "Du har %(num)s olästa meddelanden.", count)
-        return _("Meddelanden till dig och din organisation. Inga olästa.")
-
-    def __html__(self) -> str:
-        return str(escape(str(self)))
+def _unread_text(count: int) -> str:
+    return ngettext("Du har %(num)s oläst meddelande.", "Du har %(num)s olästa meddelanden.", count)
 
 
 class _StreamedBodyLimit:
@@ -162,11 +173,14 @@ def _read_up_to(stream, size: int) -> bytes:
 
 def init_app(app) -> None:
     """The start page, notices (a menu entry for everyone), the error pages and the security headers."""
-    from portal.templating import add_nav
+    from portal.templating import StartCard, add_nav, add_start_card
 
     app.wsgi_app = _StreamedBodyLimit(app.wsgi_app, app)
     app.register_blueprint(bp)
-    add_nav("main.notices", _l("Meddelanden"), None, _UnreadNotices())
+    add_nav("main.notices", _l("Meddelanden"), None, _l("Meddelanden till dig och din organisation."))
+    add_start_card(StartCard(key="notices.unread", title=_l("Olästa meddelanden"), permission=None,
+                             count=notifications.unread_count, text=_unread_text, endpoint="main.notices",
+                             order=10))
     register_error_handlers(app)
 
 

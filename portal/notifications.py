@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import gettext
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, and_, func, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
@@ -46,17 +48,38 @@ class Notice(db.Model):
 
 
 class OutboxMail(db.Model):
-    """An e-mail queued in the request's transaction; a sender delivers it after the commit (later concern)."""
+    """An e-mail queued in the request's transaction; `flask send-mail` (portal/mail.py) delivers it after the
+    commit, at least once: a row is claimed before it is sent, so two senders never take the same one."""
 
     __tablename__ = "mail_outbox"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     to_address: Mapped[str] = mapped_column(String(254), nullable=False)
     subject: Mapped[str] = mapped_column(String(200), nullable=False)
+    #: Never personal data about a young person: a neutral reference and a link into the portal.
     body: Mapped[str] = mapped_column(Text, nullable=False)
+    #: Fixed when queued, so a mail sent again after a crash is recognisable as the same one.
+    message_id: Mapped[str | None] = mapped_column(String(200), nullable=True, unique=True)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     sent_dt: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    #: The sender run that holds the row now (None: free); a claim older than MAIL_CLAIM_SECONDS is free again.
+    claim_token: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    claimed_dt: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: Not tried again before this (exponential backoff after a failure).
+    next_attempt_dt: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    #: Given up after MAIL_MAX_ATTEMPTS; listed for the system admin.
+    failed_dt: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class NoticeMailSetting(db.Model):
+    """A user who wants each notice meant for them by e-mail as well (a neutral reference and a link)."""
+
+    __tablename__ = "notice_mail_settings"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
 
 
@@ -77,25 +100,58 @@ def _create(*, user_id: int | None, organisation_id: int | None, message: str, p
 
 
 def notify_user(user_id: int, message: str, *, params: dict | None = None, url: str = "",
-                key: str | None = None) -> Notice | None:
-    """Create a notice for one user (None if a notice with `key` exists already); `message` is marked N_()."""
-    return _create(user_id=user_id, organisation_id=None, message=message, params=params, url=url, key=key)
+                key: str | None = None, mail: bool = False) -> Notice | None:
+    """Create a notice for one user (None if a notice with `key` exists already); `message` is marked N_().
+    With `mail`, the user also gets an e-mail if they asked for notices by e-mail."""
+    notice = _create(user_id=user_id, organisation_id=None, message=message, params=params, url=url, key=key)
+    if notice is not None and mail:
+        from portal.mail import mail_notice
+
+        mail_notice(notice)
+    return notice
 
 
 def notify_organisation(organisation_id: int, message: str, *, permission: str, params: dict | None = None,
-                        url: str = "", key: str | None = None) -> Notice | None:
+                        url: str = "", key: str | None = None, mail: bool = False,
+                        not_mailed: frozenset[int] = frozenset()) -> Notice | None:
     """Create a notice for the users of an organisation who hold `permission`, i.e. who can act on it
-    (None if a notice with `key` exists already)."""
-    return _create(user_id=None, organisation_id=organisation_id, message=message, params=params, url=url,
-                   key=key, permission=permission)
+    (None if a notice with `key` exists already). With `mail`, those of them who asked for notices by e-mail get
+    one too (except the users in `not_mailed`, who are told another way)."""
+    notice = _create(user_id=None, organisation_id=organisation_id, message=message, params=params, url=url,
+                     key=key, permission=permission)
+    if notice is not None and mail:
+        from portal.mail import mail_notice
+
+        mail_notice(notice, not_mailed=not_mailed)
+    return notice
 
 
 def queue_mail(to_address: str, subject: str, body: str) -> OutboxMail:
-    """Queue an e-mail in the current transaction: rolled back with the request, sent only after a commit."""
+    """Queue an e-mail in the current transaction: rolled back with the request, sent only after a commit.
+    Its Message-ID is fixed now, so every attempt to send it carries the same one."""
     mail = OutboxMail(to_address=to_address, subject=str(subject), body=str(body))
     db.session.add(mail)
     db.session.flush()
+    domain = str(current_app.config.get("MAIL_DEFAULT_SENDER") or "localhost").rpartition("@")[2] or "localhost"
+    mail.message_id = f"<outbox-{mail.id}.{secrets.token_hex(8)}@{domain.strip('<> ')}>"
+    db.session.flush()
     return mail
+
+
+def wants_mail(user) -> bool:
+    """The user asked for notices by e-mail."""
+    return db.session.get(NoticeMailSetting, user.id) is not None
+
+
+def set_wants_mail(user, wanted: bool, *, by) -> None:
+    """Turn notices by e-mail on or off; only for oneself."""
+    check_by(by, lambda actor, target: actor.id == target.id, user, "notice:mail_setting_of_other")
+    row = db.session.get(NoticeMailSetting, user.id)
+    if wanted and row is None:
+        db.session.add(NoticeMailSetting(user_id=user.id))
+    elif not wanted and row is not None:
+        db.session.delete(row)
+    db.session.flush()
 
 
 def _for(user):

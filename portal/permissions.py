@@ -28,6 +28,7 @@ PERMISSIONS: dict[str, object] = {
     "org.manage": _l("Skapa och ändra organisationer"),
     "user.manage": _l("Hantera användare"),
     "audit.search": _l("Söka i granskningsloggen"),
+    "mail.monitor": _l("Se e-post som portalen inte har kunnat skicka"),
     "person.view": _l("Se deltagare"),
     "person.register": _l("Registrera deltagare"),
     "consent.register": _l("Registrera och återkalla samtycken"),
@@ -63,7 +64,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     }),
     # A system admin manages organisations and staff accounts but sees no young person's data.
     "system_admin": frozenset({
-        "org.manage", "user.manage", "audit.search",
+        "org.manage", "user.manage", "audit.search", "mail.monitor",
     }),
 }
 

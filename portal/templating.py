@@ -1,6 +1,9 @@
-"""What every template gets: permission checks, the navigation for the user's roles, date filters."""
+"""What every template gets: permission checks, the navigation for the user's roles, date filters; the start
+page's worklist cards ("Att göra") that each area registers."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import request, url_for
@@ -12,7 +15,7 @@ from portal.forms import ButtonForm
 from portal.permissions import has, permissions_of
 
 #: Main navigation: (endpoint, label, permission or None for any logged-in user, what it is for).
-#: Each area adds its entries with add_nav(); the start page shows them as cards.
+#: Each area adds its entries with add_nav().
 NAVIGATION: list[tuple[str, object, str | None, object]] = [
     ("main.index", _l("Start"), None, ""),
 ]
@@ -44,6 +47,55 @@ def _is_current(endpoint: str) -> bool:
     blueprint = endpoint.split(".")[0]
     siblings = [item for item in NAVIGATION if item[0].split(".")[0] == blueprint]
     return here.split(".")[0] == blueprint != "main" and len(siblings) == 1
+
+
+@dataclass(frozen=True)
+class StartCard:
+    """One kind of work on the start page ("Att göra"), e.g. consents that expire within 30 days.
+
+    `count(user)` answers with ONE SQL statement (a COUNT; never rows loaded to be counted) how many matters wait
+    for the user now; `text(n)` says it in a sentence (use ngettext); `endpoint` (+ `url_args`) is the page that
+    lists them. A card is shown to users holding `permission` (None: everyone logged in) and only while its count
+    is above zero; with nothing to do anywhere the page says so. Never a young person's name on a card.
+    """
+
+    key: str
+    title: object
+    permission: str | None
+    count: Callable[[object], int]
+    text: Callable[[int], str]
+    endpoint: str
+    url_args: tuple[tuple[str, str], ...] = ()
+    #: Lower comes first: what is most urgent or most often there.
+    order: int = 100
+
+
+#: The start page's cards; areas add theirs with add_start_card() in their init_app.
+START_CARDS: list[StartCard] = []
+
+
+def add_start_card(card: StartCard) -> None:
+    """Register a worklist card (once per key; an app built again in the same process does not add it twice)."""
+    if all(existing.key != card.key for existing in START_CARDS):
+        START_CARDS.append(card)
+        START_CARDS.sort(key=lambda c: (c.order, c.key))
+
+
+def worklist_for_user() -> list[dict]:
+    """The start page's cards for the logged-in user that have something waiting: one statement per card the
+    user's permissions reach, whatever the number of matters."""
+    if not current_user.is_authenticated:
+        return []
+    granted = permissions_of(current_user)
+    cards = []
+    for card in START_CARDS:
+        if card.permission is not None and card.permission not in granted:
+            continue
+        count = int(card.count(current_user) or 0)
+        if count:
+            cards.append({"key": card.key, "title": card.title, "count": count, "text": card.text(count),
+                          "url": url_for(card.endpoint, **dict(card.url_args))})
+    return cards
 
 
 def swedish_date(value) -> str:

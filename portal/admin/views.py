@@ -257,3 +257,15 @@ def audit_verify():
         else:
             status = 200
     return render_template("admin/audit_verify.html", result=result, form=form), status
+
+
+# --- E-post som inte gått fram ---------------------------------------------------------------------------
+
+
+@bp.route("/e-post", endpoint="mail")
+@requires("mail.monitor")
+def mail_failures():
+    """Mail the sender gave up on or will try again, with the SMTP server's answer: for the system admin."""
+    from portal import mail
+
+    return render_template("admin/mail.html", rows=mail.undelivered())

@@ -142,6 +142,6 @@ def init_app(app) -> None:
     app.after_request(_count_only_failed_attempts)
     app.before_request(enforce_idle_timeout)
     app.before_request(enforce_two_factor)
-    from portal.auth import views  # noqa: F401  (routes register on bp)
+    from portal.auth import reset, views  # noqa: F401  (routes register on bp)
 
     app.register_blueprint(bp)

@@ -42,6 +42,7 @@ def init_app(app) -> None:
         consent_views,  # noqa: F401  (its routes are on the people blueprint)
         demo,
         scale,
+        worklist,
     )
     from portal.people.views import bp
     from portal.scale import register_scale_seeder
@@ -56,6 +57,7 @@ def init_app(app) -> None:
             _l("Organisationens utlämnanden utan samtycke, för granskning."))
     add_nav("people.extract", _l("Registerutdrag"), "person.extract",
             _l("Register- och loggutdrag för en person som begär det (GDPR art. 15)."))
+    worklist.register_cards()
     register_seeder(demo.seed_people)
     register_scale_seeder(scale.seed_people)
     register_action_labels(ACTION_LABELS)

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal import audit, notifications
@@ -15,7 +15,7 @@ from portal.db import db, utcnow
 from portal.forms import safe_filename
 from portal.notifications import N_
 from portal.orgs import Organisation
-from portal.people import rules
+from portal.people import consent_notices, rules
 from portal.people.identity import add_years, today
 from portal.people.minors import ConsentError, check_minors_policy
 from portal.people.models import Consent, ConsentParty, ConsentScan, Disclosure, Person
@@ -187,7 +187,9 @@ def register_consent(person: Person, *, by, organisation_ids: Iterable[int], pur
                        "Bekräfta eller avböj det: era uppgifter lämnas inte ut med stöd av det förrän ni bekräftat."),
             params={"org": by.organisation.name, "p": person.pseudonym},
             url=f"/deltagare/{person.ref}/samtycken/{consent.id}/bekrafta", permission="consent.register",
-            key=f"consent-confirm-{consent.id}-{org_id}")
+            key=f"consent-confirm-{consent.id}-{org_id}", mail=True)
+    if supersedes is not None:
+        consent_notices.tell_dropped(supersedes, consent)
     return consent
 
 
@@ -213,12 +215,12 @@ def decide_consent(consent: Consent, *, by, confirm: bool, reason: str = "") -> 
             N_("%(org)s står inte bakom samtycke nr %(n)s för Deltagare %(p)s. Dess uppgifter lämnas inte ut."),
             params={"org": by.organisation.name, "n": consent.id, "p": consent.person.pseudonym},
             url=f"/deltagare/{consent.person.ref}/samtycken", permission="consent.register",
-            key=f"consent-declined-{consent.id}-{by.organisation_id}")
+            key=f"consent-declined-{consent.id}-{by.organisation_id}", mail=True)
     return consent
 
 
 def withdraw_consent(consent: Consent, *, by, reason: str) -> Consent:
-    """Withdraw at once: the gate stops covering it, the recording organisation is told, hooks run.
+    """Withdraw at once: the gate stops covering it, every organisation it named is told, hooks run.
 
     Any organisation involved in the consent may withdraw it: the young person may turn to any of them.
     """
@@ -235,21 +237,16 @@ def withdraw_consent(consent: Consent, *, by, reason: str) -> Consent:
     consent.withdrawal_reason = reason
     db.session.flush()
     audit.record("consent.withdraw", obj=consent, person_id=consent.person_id, by=by)
-    # The pseudonym, never the name: a notice may be read on a shared screen.
-    notifications.notify_organisation(
-        consent.recorded_by_org_id,
-        N_("Ett samtycke för Deltagare %(p)s har återkallats. Uppgifter delas inte längre med stöd av det."),
-        params={"p": consent.person.pseudonym}, url=f"/deltagare/{consent.person.ref}/samtycken",
-        key=f"consent-withdrawn-{consent.id}",
-        permission="consent.register",
-    )
     recorder = db.session.get(User, consent.recorded_by_user_id) if consent.recorded_by_user_id else None
+    told_in_person = frozenset()
     if recorder is not None and recorder.is_active and recorder.id != by.id:
         # Queued in this transaction, sent after the commit; no personal data travels by e-mail.
         notifications.queue_mail(
             recorder.email, _l("Ett samtycke har återkallats"),
             _l("Ett samtycke som du registrerade i DUA-portalen har återkallats. Logga in och öppna "
                "Meddelanden för att se vilket."))
+        told_in_person = frozenset({recorder.id})
+    consent_notices.tell_withdrawn(consent, not_mailed=told_in_person)
     for hook in CONSENT_WITHDRAWN_HOOKS:
         hook(consent)
     return consent
@@ -308,21 +305,32 @@ def record_disclosure(person: Person, *, by, to_org_id: int | None, basis: str, 
     return row
 
 
+def expiring_clause(on: date, within_days: int = 30):
+    """SQL: an active consent whose last day (`Consent.lapse_date`) falls within `within_days` from `on` — its
+    end, or for a consent only guardians gave the day before the person turns 18. Needs Person joined. The list
+    page and the start page's count both use it, so they never disagree."""
+    horizon = on + timedelta(days=within_days)
+    guardian_only = and_(Consent.is_given_by_person.is_(False), func.json_array_length(Consent.guardian_names) > 0)
+    ends = Consent.valid_until.between(on, horizon)
+    # The day before the 18th birthday is on or after `on` (not yet 18) and within the horizon.
+    still_minor = Person.birth_date > add_years(on, -18)
+    turns_eighteen = Person.birth_date <= add_years(horizon + timedelta(days=1), -18)
+    lapses = and_(guardian_only, Consent.valid_until >= on, still_minor, or_(Consent.valid_until <= horizon,
+                                                                              turns_eighteen))
+    return and_(Consent.withdrawn_dt.is_(None), Consent.superseded_dt.is_(None), Consent.valid_from <= horizon,
+                or_(and_(~guardian_only, ends), lapses))
+
+
 def expiring(organisation_id: int, *, within_days: int = 30, on: date | None = None) -> list[tuple[Consent, date]]:
     """Active consents the organisation took that stop covering within `within_days`: (consent, last day)."""
     on = on or today()
-    horizon = on + timedelta(days=within_days)
     rows = db.session.scalars(
-        select(Consent).options(selectinload(Consent.person), selectinload(Consent.parties))
-        .where(Consent.recorded_by_org_id == organisation_id, Consent.withdrawn_dt.is_(None),
-               Consent.superseded_dt.is_(None), Consent.valid_from <= horizon, Consent.valid_until >= on)
+        select(Consent).join(Person, Person.id == Consent.person_id)
+        .options(selectinload(Consent.person), selectinload(Consent.parties))
+        .where(Consent.recorded_by_org_id == organisation_id, expiring_clause(on, within_days))
     ).all()
-    result = []
-    for consent in rows:
-        last = consent.lapse_date(consent.person.birth_date)
-        if on <= last <= horizon:
-            result.append((consent, last))
-    return sorted(result, key=lambda item: item[1])
+    result = [(consent, consent.lapse_date(consent.person.birth_date)) for consent in rows]
+    return sorted(result, key=lambda item: (item[1], item[0].id))
 
 
 def notify_expiring(on: date | None = None) -> int:
@@ -340,6 +348,7 @@ def notify_expiring(on: date | None = None) -> int:
             params = {"p": consent.person.pseudonym, "d": last.isoformat()}
             if notifications.notify_organisation(org_id, message, params=params, permission="consent.register",
                                                  url="/deltagare/samtycken/utgar",
-                                                 key=f"consent-expiring-{consent.id}-{last.isoformat()}"):
+                                                 key=f"consent-expiring-{consent.id}-{last.isoformat()}",
+                                                 mail=True):
                 count += 1
     return count

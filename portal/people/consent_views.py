@@ -179,6 +179,13 @@ def expiring():
     return render_template("people/expiring.html", rows=operations.expiring_for(current_user))
 
 
+@bp.route("/deltagare/samtycken/aterkallade")
+@requires("consent.register")
+def withdrawn():
+    """Consents that named the user's organisation and were withdrawn lately (the start page's card)."""
+    return render_template("people/withdrawn.html", rows=operations.withdrawn_for(current_user))
+
+
 # --- disclosures on another legal basis -------------------------------------------------------------------------
 
 

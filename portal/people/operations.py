@@ -189,6 +189,16 @@ def expiring_for(user) -> list[tuple[tuple[Consent, date], PersonView]]:
     return list(zip(rows, views, strict=True))
 
 
+def withdrawn_for(user) -> list[tuple[Consent, PersonView]]:
+    """Consents naming the user's organisation withdrawn in the last 30 days, with whom each concerned as the gate
+    shows them now (the pseudonym when the withdrawal closed the person to the organisation)."""
+    from portal.people.worklist import withdrawn
+
+    rows = withdrawn(user)
+    views = gate(user, [c.person_id for c in rows]) if rows else []
+    return list(zip(rows, views, strict=True))
+
+
 def disclosures_for_review(user, *, limit: int = 500) -> list[tuple[Disclosure, PersonView]]:
     """The organisation's disclosures without consent, newest first, with whom each concerns."""
     rows = db.session.scalars(select(Disclosure).where(Disclosure.from_org_id == user.organisation_id)

@@ -105,7 +105,7 @@ def test_login_with_a_mistake_and_logout_by_keyboard(server, keys):
     with keys.navigates():
         keys.press("Enter")
     assert page.url == server + "/"
-    assert heading(keys) == "Välkommen till DUA-portalen"
+    assert heading(keys) == "Att göra"
     assert f"Välkommen, {_name_of(LOGIN_USER)}!" in page.get_by_role("status").inner_text()
 
     log_out_by_keyboard(keys, key="Space")
@@ -114,7 +114,7 @@ def test_login_with_a_mistake_and_logout_by_keyboard(server, keys):
 def test_two_factor_enrolment_and_login_with_code_by_keyboard(server, keys):
     page = keys.page
     log_in_by_keyboard(keys, server, TOTP_USER)
-    assert heading(keys) == "Välkommen till DUA-portalen"
+    assert heading(keys) == "Att göra"
 
     keys.tab_to("Mitt konto")
     with keys.navigates("**/konto"):
@@ -155,7 +155,7 @@ def test_two_factor_enrolment_and_login_with_code_by_keyboard(server, keys):
     with keys.navigates():
         keys.press("Enter")
     assert page.url == server + "/"
-    assert heading(keys) == "Välkommen till DUA-portalen"
+    assert heading(keys) == "Att göra"
     log_out_by_keyboard(keys)
 
 

@@ -25,7 +25,8 @@ def _violations(page):
 
 @pytest.mark.parametrize("path", ["/deltagare", "/deltagare/ny", "{Elsa}", "{Elsa}/samtycken",
                                   "{Elsa}/samtycken/nytt", "{Elsa}/utlamnande", "{Elsa}/andra", "{Saga}",
-                                  "/deltagare/samtycken/utgar", "/meddelanden", "{Wilma}"])
+                                  "/deltagare/samtycken/utgar", "/deltagare/samtycken/aterkallade", "/meddelanden",
+                                  "{Wilma}"])
 def test_people_pages_pass_axe(server, page, person_path, path):
     _login(page, server, "ami.handlaggare@lekeberg.example")
     if path.startswith("{"):

@@ -36,7 +36,7 @@ def test_right_password_logs_in_and_is_audited(client, make_user):
     response = _post_login(client, user.email, PASSWORD)
     assert response.status_code == 302
     html = client.get("/").get_data(as_text=True)
-    assert "Välkommen till DUA-portalen" in html and user.name in html
+    assert "<h1>Att göra</h1>" in html and user.name in html
     events = _actions("login")
     assert len(events) == 1 and events[0].user_id == user.id
 

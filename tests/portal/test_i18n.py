@@ -136,7 +136,7 @@ def test_start_page_for_a_logged_in_user_in_english(en_client, make_user, login)
     html = login(user, client=en_client).get_data(as_text=True)
     assert '<html lang="en">' in html
     assert "Welcome, Karin Test!" in html
-    assert "Welcome to DUA-portalen" in html and "You are logged in as Karin Test" in html
+    assert "You are logged in as Karin Test" in html
     assert "Caseworker" in html and "Participants" in html and "Log out" in html
     assert "Välkommen" not in html
 
@@ -145,11 +145,11 @@ def test_language_chosen_when_logged_in_follows_the_account(english_app, en_clie
     user = make_user()
     login(user, client=en_client)
     html = _english(en_client, "/").get_data(as_text=True)
-    assert "What you can do here" in html
+    assert "You are logged in as" in html
     en_client.post("/logga-ut")
     fresh = english_app.test_client()
     html = login(user, client=fresh).get_data(as_text=True)
-    assert '<html lang="en">' in html and "What you can do here" in html
+    assert '<html lang="en">' in html and "You are logged in as" in html
 
 
 def test_form_validation_error_in_english_for_a_logged_in_user(en_client, make_user, login):

@@ -23,6 +23,13 @@ SYSTEM_ADMIN = "systemadmin@dua-portalen.example"
 #: (who, method, path with {person}, {agreement}, {goal} filled in from the demo, form data)
 PAGES = [
     (AMI, "GET", "/", None),
+    (AF, "GET", "/", None),
+    (COORDINATOR, "GET", "/", None),
+    (STEERING, "GET", "/", None),
+    (ORG_ADMIN, "GET", "/", None),
+    (SYSTEM_ADMIN, "GET", "/", None),
+    (AMI, "GET", "/deltagare/samtycken/aterkallade", None),
+    (SYSTEM_ADMIN, "GET", "/admin/e-post", None),
     (AMI, "GET", "/deltagare", None),
     (AMI, "POST", "/deltagare", {"q": "Elsa"}),
     (AMI, "GET", "/deltagare/{person}", None),

@@ -103,7 +103,8 @@ def test_the_attacker_walks_every_page_and_sees_nothing_of_the_keepers(app, clie
     c = f.consent(db.session.get(Person, p.id), attacker, [orgs["af"].id, orgs["ami"].id],
                   categories=("kontakt", "social", "utbildning"))
     own = f"/deltagare/{p.ref}"
-    pages = ["/", "/meddelanden", "/deltagare", "/deltagare/samtycken/utgar", own, own + "/samtycken",
+    pages = ["/", "/meddelanden", "/deltagare", "/deltagare/samtycken/utgar", "/deltagare/samtycken/aterkallade",
+             own, own + "/samtycken",
              own + "/andra", own + "/kontakt", own + "/vardnadshavare", own + "/anteckning", own + "/utlamnande",
              own + "/samtycken/nytt", f"{own}/samtycken/{c.id}/blankett.docx", own + "/rattelse"]
     for consent_id in range(1, c.id + 1):

@@ -14,6 +14,9 @@ PUBLIC_ALLOWLIST = {
     "auth.login",
     "auth.second_factor",
     "auth.enrol_at_login",
+    # Glömt lösenordet: asking for a link answers the same for any address; the link page needs the token.
+    "auth.forgot_password",
+    "auth.reset_password",
 }
 
 
