@@ -1,7 +1,7 @@
 """mail: the outbox's claim, retries and Message-ID; notices by e-mail per user; password-reset links
 
-Revision ID: 0008_worklist_mail
-Revises: 0007_audit_people
+Revision ID: 0009_worklist_mail
+Revises: 0008_person_access
 Create Date: 2026-12-01 09:30:00
 """
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 import portal.db
 
-revision = '0008_worklist_mail'
-down_revision = '0007_audit_people'
+revision = '0009_worklist_mail'
+down_revision = '0008_person_access'
 branch_labels = None
 depends_on = None
 
