@@ -33,7 +33,7 @@ from agreements.models import (
     Section,
     Signatory,
 )
-from portal import audit
+from portal import audit, clock
 from portal.db import db, utcnow
 from portal.errors import RuleError
 from portal.forms import safe_filename
@@ -262,7 +262,7 @@ def adopt(revision: Revision, *, adopted_on: date | None, by) -> Revision:
         raise AgreementError(_l("Revisionen måste föreslås innan den kan antas."))
     if adopted_on is None:
         raise AgreementError(_l("Ange datum för beslutet."), field="adopted_on")
-    if adopted_on > date.today():
+    if adopted_on > clock.today():
         raise AgreementError(_l("Beslutsdatumet kan inte ligga i framtiden."), field="adopted_on")
     if not revision.signatories:
         raise AgreementError(_l("Ange minst en undertecknare innan revisionen antas."))

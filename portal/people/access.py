@@ -12,8 +12,9 @@ from sqlalchemy import and_, case, exists, func, literal, select, union_all
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import aliased
 
+from portal.clock import today
 from portal.db import db
-from portal.people.identity import add_years, today
+from portal.people.identity import add_years
 from portal.people.models import Consent, ConsentParty, Disclosure, Person, PersonLink
 from portal.people.vocabulary import DEFAULT_PURPOSE
 

@@ -11,12 +11,13 @@ from sqlalchemy.orm import selectinload
 
 from portal import audit, notifications
 from portal.auth.models import User
+from portal.clock import today
 from portal.db import db, utcnow
 from portal.forms import safe_filename
 from portal.notifications import N_
 from portal.orgs import Organisation
 from portal.people import rules
-from portal.people.identity import add_years, today
+from portal.people.identity import add_years
 from portal.people.minors import ConsentError, check_minors_policy
 from portal.people.models import Consent, ConsentParty, ConsentScan, Disclosure, Person
 from portal.people.vocabulary import BASES, CATEGORIES, MAX_SCAN_BYTES, METHODS, PURPOSES, SCAN_SIGNATURES

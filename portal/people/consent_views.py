@@ -5,6 +5,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal.clock import today
 from portal.db import db
 from portal.errors import RuleError
 from portal.forms import ButtonForm, attachment, id_arg, show_errors
@@ -12,7 +13,6 @@ from portal.people import consent as consents
 from portal.people import documents, operations, rules
 from portal.people.forms import ConsentDecisionForm, ConsentForm, DisclosureForm, WithdrawForm
 from portal.people.gate import gate
-from portal.people.identity import today
 from portal.people.minors import minors_policy
 from portal.people.models import Consent, Person
 from portal.people.views import bp, load_person, status_of

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from stdnum import luhn
 
+from portal import clock
 from portal.auth.models import User
 from portal.db import db
 from portal.orgs import Organisation
@@ -30,14 +31,14 @@ def _staff(org: Organisation) -> User:
 
 def _born(years: int, days: int = 0) -> date:
     """A birth date `years` ago, moved `days` later (so the person turns years+1 in 365-days days)."""
-    return identity.add_years(identity.today(), -years) + timedelta(days=days)
+    return identity.add_years(clock.today(), -years) + timedelta(days=days)
 
 
 def seed_people(orgs: dict[str, Organisation]) -> None:
     ami, af, kommun, skola, ifo = (orgs["lekeberg-ami"], orgs["af-hallsberg"], orgs["lekeberg"],
                                    orgs["lekebergsskolan"], orgs["lekeberg-ifo"])
     by_ami, by_kommun, by_skola = _staff(ami), _staff(kommun), _staff(skola)
-    today = identity.today()
+    today = clock.today()
     all_purposes = list(PURPOSES)
 
     elsa, _ = holders.register_person(by=by_ami, first_name="Elsa", last_name="Lindqvist",

@@ -13,11 +13,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal import audit, notifications
+from portal.clock import today
 from portal.db import db, utcnow
 from portal.errors import check_version, fingerprint
 from portal.notifications import N_
 from portal.people import rules
-from portal.people.identity import PersonError, kommuner, normal_reserve_number, parse_id_number, today
+from portal.people.identity import PersonError, kommuner, normal_reserve_number, parse_id_number
 from portal.people.models import ContactDetails, IdentityCorrection, Person, PersonLink
 from portal.permissions import check, has
 

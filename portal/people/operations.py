@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 from portal import audit
 from portal.audit import AuditEvent, AuditEventPerson
 from portal.auth.models import User
+from portal.clock import today
 from portal.db import db
 from portal.orgs import Organisation
 from portal.people import rules
@@ -21,7 +22,7 @@ from portal.people.access import visible_with_source
 from portal.people.consent import default_valid_until, expiring
 from portal.people.gate import PersonView, consents_visible_to, gate
 from portal.people.holders import by_number, clean_name
-from portal.people.identity import PersonError, normal_reserve_number, parse_id_number, today
+from portal.people.identity import PersonError, normal_reserve_number, parse_id_number
 from portal.people.minors import minors_policy
 from portal.people.models import Consent, ContactDetails, Disclosure, Guardian, Person, PersonLink, PersonNote
 from portal.people.vocabulary import CATEGORIES

@@ -1,0 +1,60 @@
+"""One today() for the portal: at 00:17 Swedish time (23:17 UTC) it is already the next day everywhere."""
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime
+
+import pytest
+from docx import Document
+
+from agreements import document
+from agreements import goal_operations as goal_ops
+from agreements import operations as ops
+from portal import clock
+from portal.db import db
+from portal.people import identity
+
+#: 23:17 UTC on 14 March 2026 is 00:17 on 15 March in Stockholm (CET, UTC+1).
+FROZEN_UTC = datetime(2026, 3, 14, 23, 17, tzinfo=UTC)
+SWEDISH_DAY = date(2026, 3, 15)
+
+
+class _FrozenDatetime(datetime):
+    @classmethod
+    def now(cls, tz=None):
+        return FROZEN_UTC.astimezone(tz) if tz else FROZEN_UTC.replace(tzinfo=None)
+
+
+@pytest.fixture
+def just_after_midnight(monkeypatch):
+    monkeypatch.setattr(clock, "datetime", _FrozenDatetime)
+
+
+def test_today_is_the_swedish_date_and_the_old_import_still_works(just_after_midnight):
+    assert clock.today() == SWEDISH_DAY
+    assert identity.today() == SWEDISH_DAY  # re-exported for the code that imports it from there
+
+
+def test_adoption_on_the_swedish_today_is_not_in_the_future(proposed, just_after_midnight):
+    revision = proposed.revisions[1]
+    with pytest.raises(ops.AgreementError, match="framtiden"):
+        ops.adopt(revision, adopted_on=date(2026, 3, 16), by=None)
+    ops.adopt(revision, adopted_on=SWEDISH_DAY, by=None)
+    assert revision.is_adopted and revision.adopted_on == SWEDISH_DAY
+
+
+def test_a_milestone_checked_off_today_keeps_the_swedish_date(lekeberg, just_after_midnight):
+    goal = goal_ops.create_goal(lekeberg, indicator="Arbetsgrupp bildad", unit=None, target_type="milestone",
+                                target_date=date(2026, 6, 30), by=None)
+    goal_ops.check_off_milestone(goal, achieved_on=SWEDISH_DAY, by=None)
+    assert goal.achieved_on == SWEDISH_DAY
+    with pytest.raises(ops.AgreementError, match="framtiden"):
+        goal_ops.check_off_milestone(goal, achieved_on=date(2026, 3, 16), by=None)
+
+
+def test_the_draft_document_is_dated_the_swedish_day_it_was_saved(lekeberg):
+    draft = lekeberg.revisions[1]
+    draft.updated_dt = FROZEN_UTC
+    db.session.flush()
+    text = "\n".join(p.text for p in Document(io.BytesIO(document.to_bytes(draft))).paragraphs)
+    assert "Datum: 15 mars 2026" in text and "14 mars 2026" not in text
