@@ -31,7 +31,7 @@ class RegisterPersonForm(PortalForm):
     first_name = StringField(_l("Förnamn"), validators=[DataRequired(_l("Ange förnamn.")), Length(max=100)])
     last_name = StringField(_l("Efternamn"), validators=[DataRequired(_l("Ange efternamn.")), Length(max=100)])
     number = StringField(_l("Personnummer eller samordningsnummer"), validators=[Optional(), Length(max=20)],
-                         description=_l("10 eller 12 siffror, med eller utan bindestreck, t.ex. 20080314-2385."),
+                         description=_l("10 eller 12 siffror, med eller utan bindestreck, t.ex. 20080314-2389."),
                          render_kw={"autocomplete": "off", "inputmode": "numeric"})
     reserve_number = StringField(_l("Reservnummer"), validators=[Optional(), Length(max=40)],
                                  description=_l("Bara om personen saknar personnummer och samordningsnummer, "

@@ -53,7 +53,7 @@ def parse_id_number(value: str, *, on: date | None = None) -> IdNumber:
     written. A 10-digit number with `+` belongs to someone aged 100 or more.
     """
     on = on or today()
-    message = _l("Ogiltigt personnummer eller samordningsnummer. Ange 10 eller 12 siffror, t.ex. 20080314-2385.")
+    message = _l("Ogiltigt personnummer eller samordningsnummer. Ange 10 eller 12 siffror, t.ex. 20080314-2389.")
     try:
         compact = se_pnr.compact((value or "").strip())
     except Exception:  # noqa: BLE001 - stdnum raises on odd input; all mean "not a number"
