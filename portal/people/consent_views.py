@@ -8,7 +8,7 @@ from flask_login import current_user
 from portal.clock import today
 from portal.db import db
 from portal.errors import RuleError
-from portal.forms import ButtonForm, attachment, id_arg, show_errors
+from portal.forms import ButtonForm, attachment, id_arg, show_errors, submit
 from portal.people import consent as consents
 from portal.people import documents, operations, rules
 from portal.people.forms import ConsentDecisionForm, ConsentForm, DisclosureForm, WithdrawForm
@@ -191,19 +191,14 @@ def disclosure_new(ref: str):
     form.to_org.choices = [(0, _("– Välj –")), *operations.other_organisations(current_user)]
     if request.method == "GET":
         form.disclosed_on.data = today()
-    status = status_of(form)
-    if form.validate_on_submit():
-        try:
-            consents.record_disclosure(person, by=current_user, to_org_id=form.to_org.data, basis=form.basis.data,
-                                       basis_detail=form.basis_detail.data or "",
-                                       justification=form.justification.data, categories=form.categories.data or [],
-                                       disclosed_on=form.disclosed_on.data)
-        except RuleError as exc:
-            status = show_errors(form, exc)
-        else:
-            flash(_("Utlämnandet är registrerat."), "success")
-            return redirect(url_for("people.show", ref=person.ref))
-    return render_template("people/disclosure_form.html", form=form, view=view), status
+    outcome = submit(form, lambda: consents.record_disclosure(
+        person, by=current_user, to_org_id=form.to_org.data, basis=form.basis.data,
+        basis_detail=form.basis_detail.data or "", justification=form.justification.data,
+        categories=form.categories.data or [], disclosed_on=form.disclosed_on.data))
+    if outcome.done:
+        flash(_("Utlämnandet är registrerat."), "success")
+        return redirect(url_for("people.show", ref=person.ref))
+    return render_template("people/disclosure_form.html", form=form, view=view), outcome.status
 
 
 @bp.route("/deltagare/utlamnanden")

@@ -4,7 +4,7 @@ Every change takes the actor as `by`, checks the record rule itself and writes i
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -124,6 +124,56 @@ def consent_history(user, person: Person, *, on: date | None = None) -> list[tup
     whether consent holds is the first thing a caseworker needs to know."""
     on = on or today()
     return [(c, c.state(person.birth_date, on)) for c in consents_visible_to(user, person)]
+
+
+@dataclass
+class ConsentGlance:
+    """One organisation named in the consents the user may see: whether it may see the person's shared records
+    now, for what and until when, and the consents that rests on."""
+
+    organisation_id: int
+    organisation_name: str
+    #: "yes" (a valid consent names it and another party stands behind it), "waiting" (valid, but nobody else
+    #: has confirmed yet) or "no".
+    sees: str
+    #: Whether the organisation itself stands behind the consent ("confirmed", "pending", "declined"), or "".
+    stands: str = ""
+    until: date | None = None
+    purposes: list[str] = field(default_factory=list)
+    purpose_other: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    #: The consents that hold now, or (when none does) the latest one and its state.
+    consents: list[tuple[int, str]] = field(default_factory=list)
+
+
+def consent_overview(user, person: Person, *, on: date | None = None) -> list[ConsentGlance]:
+    """Consent at a glance: one row per organisation in the consents the gate lets the user see, the user's own
+    first, then by name. It restates the gate's rule (a valid consent naming the organisation, opened by another
+    party that stands behind it) from the same consents; it never widens what the gate decides."""
+    on = on or today()
+    rows: dict[int, ConsentGlance] = {}
+    for consent, state in consent_history(user, person, on=on):  # newest first
+        for party in consent.parties:
+            row = rows.setdefault(party.organisation_id, ConsentGlance(
+                party.organisation_id, party.organisation.name, sees="no"))
+            if state != "valid":
+                if not row.consents:
+                    row.consents.append((consent.id, state))
+                continue
+            if row.consents and row.consents[0][1] != "valid":
+                row.consents.clear()  # an older consent's state says less than one that holds
+            row.consents.append((consent.id, state))
+            opened = bool(consent.confirmed_ids - {party.organisation_id})
+            row.sees = "yes" if opened or row.sees == "yes" else "waiting"
+            row.stands = party.status if row.stands in ("", "pending", "declined") else row.stands
+            lapse = consent.lapse_date(person.birth_date)
+            row.until = max(row.until, lapse) if row.until else lapse
+            row.purposes += [p for p in consent.purposes if p not in row.purposes]
+            if consent.purpose_other and consent.purpose_other not in row.purpose_other:
+                row.purpose_other.append(consent.purpose_other)
+            row.categories += [c for c in consent.categories if c not in row.categories]
+    return sorted(rows.values(), key=lambda r: (r.organisation_id != user.organisation_id,
+                                                r.organisation_name.casefold()))
 
 
 def own_contact(person: Person, *, by) -> ContactDetails | None:
