@@ -170,7 +170,8 @@ def consent_withdraw(ref: str, consent_id: int):
         else:
             flash(_("Samtycket är återkallat och gäller inte längre."), "success")
             return redirect(url_for("people.consent_list", ref=person.ref))
-    return render_template("people/withdraw.html", form=form, view=view, consent=consent), status
+    return render_template("people/withdraw.html", form=form, view=view, consent=consent,
+                           categories=CATEGORIES), status
 
 
 @bp.route("/deltagare/samtycken/utgar")
