@@ -88,6 +88,11 @@ def seed_people(orgs: dict[str, Organisation]) -> None:
                               categories=["kontakt", "sysselsattning"], valid_from=today,
                               valid_until=today + timedelta(days=200), method="digital")
 
+    # Thirteen, newly met by AMI, no consent yet: the person page's empty state, and a consent form for a child.
+    ida, _ = holders.register_person(by=by_ami, first_name="Ida", last_name="Holm",
+                                    number=_pnr(_born(13, -120), "519"), home_kommun="1814")
+    people.add_guardian(ida, by=by_ami, name="Karin Holm", relation="mamma", phone="070-000 00 05")
+
     # Turns 18 in about two weeks: a guardian-only consent that lapses then, so the expiry list has a row.
     noah, _ = holders.register_person(by=by_ami, first_name="Noah", last_name="Karlsson",
                                      number=_pnr(_born(18, 14), "915"), home_kommun="1814")

@@ -135,15 +135,17 @@ class ConsentGlance:
     organisation_name: str
     #: "yes" (a valid consent names it and another party stands behind it), "waiting" (valid, but nobody else
     #: has confirmed yet) or "no".
-    sees: str
-    #: Whether the organisation itself stands behind the consent ("confirmed", "pending", "declined"), or "".
-    stands: str = ""
+    sees: str = "no"
     until: date | None = None
     purposes: list[str] = field(default_factory=list)
     purpose_other: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
-    #: The consents that hold now, or (when none does) the latest one and its state.
+    #: The consents the row rests on (those that open records to it, else those that hold, else the latest one),
+    #: each with its state.
     consents: list[tuple[int, str]] = field(default_factory=list)
+    #: Valid consents the organisation has not confirmed yet, or has declined: its own records stay closed.
+    unconfirmed: list[int] = field(default_factory=list)
+    declined: list[int] = field(default_factory=list)
 
 
 def consent_overview(user, person: Person, *, on: date | None = None) -> list[ConsentGlance]:
@@ -151,29 +153,35 @@ def consent_overview(user, person: Person, *, on: date | None = None) -> list[Co
     first, then by name. It restates the gate's rule (a valid consent naming the organisation, opened by another
     party that stands behind it) from the same consents; it never widens what the gate decides."""
     on = on or today()
-    rows: dict[int, ConsentGlance] = {}
+    named: dict[int, list[tuple[Consent, str, bool]]] = {}
+    names: dict[int, str] = {}
     for consent, state in consent_history(user, person, on=on):  # newest first
         for party in consent.parties:
-            row = rows.setdefault(party.organisation_id, ConsentGlance(
-                party.organisation_id, party.organisation.name, sees="no"))
-            if state != "valid":
-                if not row.consents:
-                    row.consents.append((consent.id, state))
-                continue
-            if row.consents and row.consents[0][1] != "valid":
-                row.consents.clear()  # an older consent's state says less than one that holds
+            opened = state == "valid" and bool(consent.confirmed_ids - {party.organisation_id})
+            named.setdefault(party.organisation_id, []).append((consent, state, opened))
+            names[party.organisation_id] = party.organisation.name
+    rows = []
+    for org_id, found in named.items():
+        row = ConsentGlance(org_id, names[org_id])
+        opening = [item for item in found if item[2]]
+        holding = [item for item in found if item[1] == "valid"]
+        row.sees = "yes" if opening else "waiting" if holding else "no"
+        for consent, state, _opened in opening or holding:
             row.consents.append((consent.id, state))
-            opened = bool(consent.confirmed_ids - {party.organisation_id})
-            row.sees = "yes" if opened or row.sees == "yes" else "waiting"
-            row.stands = party.status if row.stands in ("", "pending", "declined") else row.stands
             lapse = consent.lapse_date(person.birth_date)
             row.until = max(row.until, lapse) if row.until else lapse
             row.purposes += [p for p in consent.purposes if p not in row.purposes]
             if consent.purpose_other and consent.purpose_other not in row.purpose_other:
                 row.purpose_other.append(consent.purpose_other)
             row.categories += [c for c in consent.categories if c not in row.categories]
-    return sorted(rows.values(), key=lambda r: (r.organisation_id != user.organisation_id,
-                                                r.organisation_name.casefold()))
+        if not holding:
+            row.consents.append((found[0][0].id, found[0][1]))
+        for consent, _state, _opened in holding:
+            status = consent.party(org_id).status
+            (row.unconfirmed if status == "pending" else row.declined if status == "declined" else []).append(
+                consent.id)
+        rows.append(row)
+    return sorted(rows, key=lambda r: (r.organisation_id != user.organisation_id, r.organisation_name.casefold()))
 
 
 def own_contact(person: Person, *, by) -> ContactDetails | None:

@@ -27,7 +27,7 @@ from portal.people.forms import (
 from portal.people.gate import gate
 from portal.people.identity import kommun_choices
 from portal.people.models import IdentityCorrection, Person
-from portal.people.vocabulary import CATEGORIES, DEFAULT_PURPOSE, ID_KINDS, PARTY_LABELS, PURPOSES, STATE_LABELS
+from portal.people.vocabulary import CATEGORIES, DEFAULT_PURPOSE, ID_KINDS, PURPOSES, STATE_LABELS
 from portal.permissions import requires
 
 bp = Blueprint("people", __name__)
@@ -112,7 +112,7 @@ def show(ref: str):
     overview = operations.consent_overview(current_user, person) if view.allowed else []
     return render_template("people/show.html", view=view, purpose=purpose, purposes=PURPOSES,
                            categories=CATEGORIES, org_names=view.holder_names, id_kinds=ID_KINDS,
-                           overview=overview, state_labels=STATE_LABELS, party_labels=PARTY_LABELS)
+                           overview=overview, state_labels=STATE_LABELS)
 
 
 def _saved(person: Person, message: str):

@@ -305,7 +305,7 @@ def test_person_page_shows_consent_at_a_glance_one_row_per_organisation(app, cli
     assert set(rows) == {"Lekebergs kommun, AMI (din organisation)", "Arbetsförmedlingen Hallsberg"}
     af = rows["Arbetsförmedlingen Hallsberg"]
     until = c.valid_until.isoformat()
-    assert af[0].startswith(f"Ja, t.o.m. {until}") and "väntar på bekräftelse" in af[0]
+    assert af[0].startswith("Ja") and f"Har inte bekräftat samtycke nr {c.id}" in af[0]
     assert af[1] == "Samordning av insatser" and af[2] == "Kontaktuppgifter Utbildning"
     assert af[3] == until and af[4] == f"Samtycke nr {c.id}"
     assert f'href="/deltagare/{p.ref}/samtycken/nytt"' in page  # the main button
@@ -345,8 +345,8 @@ def test_a_consent_only_the_recorder_stands_behind_is_not_yet_sight_for_it(clien
     consents.decide_consent(c, by=make_user(org="af"), confirm=True)
     db.session.commit()
     rows = _glance(_body(client.get(f"/deltagare/{p.ref}")))
-    assert rows["Lekebergs kommun, AMI (din organisation)"][0].startswith("Ja, t.o.m.")
-    assert "väntar" not in rows["Arbetsförmedlingen Hallsberg"][0]
+    assert rows["Lekebergs kommun, AMI (din organisation)"][0] == "Ja"
+    assert rows["Arbetsförmedlingen Hallsberg"][0] == "Ja"
 
 
 def test_expiring_list_shows_guardian_only_consent_before_18(client, app, orgs, make_user, login):
@@ -453,3 +453,25 @@ def test_a_stale_identity_edit_is_refused_and_keeps_what_was_typed(app, make_use
     assert again.status_code == 302
     db.session.expire_all()
     assert db.session.get(Person, p.id).first_name == "Elsa-Maria"
+
+
+def test_each_row_rests_only_on_the_consents_that_open_records_to_that_organisation(client, make_user, orgs, login):
+    """AMI's consent (until D1) waits for Arbetsförmedlingen; Arbetsförmedlingen's (until D2) waits for AMI. Each
+    organisation sees the other's records through the other's consent only, until that consent's end."""
+    from portal.people import holders
+
+    ami_user, af_user = make_user(org="ami"), make_user(org="af")
+    p = f.person(ami_user)
+    holders.register_person(by=af_user, first_name="Elsa", last_name="Lindkvist", number=p.number_display)
+    db.session.commit()
+    mine = f.consent(p, ami_user, [orgs["af"].id], until=identity.today() + timedelta(days=300))
+    theirs = f.consent(p, af_user, [orgs["ami"].id], categories=("sysselsattning",),
+                       until=identity.today() + timedelta(days=50))
+    login(ami_user)
+    rows = _glance(_body(client.get(f"/deltagare/{p.ref}")))
+    ami_row, af_row = rows["Lekebergs kommun, AMI (din organisation)"], rows["Arbetsförmedlingen Hallsberg"]
+    assert ami_row[0].startswith("Ja") and f"Har inte bekräftat samtycke nr {theirs.id}" in ami_row[0]
+    assert ami_row[2] == "Sysselsättning och arbete" and ami_row[3] == theirs.valid_until.isoformat()
+    assert ami_row[4] == f"Samtycke nr {theirs.id}"
+    assert af_row[3] == mine.valid_until.isoformat() and af_row[4] == f"Samtycke nr {mine.id}"
+    assert f"Har inte bekräftat samtycke nr {mine.id}" in af_row[0]
