@@ -53,7 +53,7 @@ def seed_people(orgs: dict[str, Organisation]) -> None:
                               scan=("samtycke-elsa.pdf", DEMO_SCAN), given_by_person=True)
 
     omar, _ = holders.register_person(by=by_ami, first_name="Omar", last_name="Haddad",
-                                     number=_pnr(_born(17, -100), "457"), home_kommun="1814")
+                                     number=_pnr(_born(16, -100), "457"), home_kommun="1814")
     people.add_note(omar, by=by_ami, category="sysselsattning", text="Intresserad av traineejobb inom lager.")
     consents.register_consent(omar, by=by_ami, organisation_ids=[af.id], purposes=["samordning"],
                               categories=["sysselsattning"], valid_from=today - timedelta(days=400),
