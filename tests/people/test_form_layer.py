@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.db import db
-from portal.people.models import Consent, Disclosure
+from portal.people.models import Consent, Disclosure, Person
 from tests.people import factories as f
 
 
@@ -154,3 +154,13 @@ def test_withdrawing_restates_which_organisations_and_data_behind_a_warning_butt
     assert "Kontaktuppgifter" in warning and "Hälsa" in warning and "Utbildning" not in warning
     button = tree.xpath("//main//form//button[@type='submit']")[0]
     assert "warning" in button.get("class") and button.text_content().strip() == "Återkalla samtycket"
+
+
+def test_the_register_form_shows_every_problem_at_once(client, ami):
+    response = client.post("/deltagare/ny", data={"first_name": "", "last_name": "", "number": "123",
+                                                  "home_kommun": "", "email": "inte en adress"})
+    errors = _summary(response)
+    assert response.status_code == 400
+    for label in ("Förnamn", "Efternamn", "Personnummer eller samordningsnummer", "E-post"):
+        assert sum(e.startswith(label) for e in errors) == 1, (label, errors)
+    assert db.session.scalar(select(func.count()).select_from(Person)) == 0
