@@ -23,6 +23,9 @@ PAGES = [
      ["Samtycke", "Får se", "Arbetsförmedlingen Hallsberg", "Registrera samtycke"], []),
     ("person-empty", "ami.handlaggare@lekeberg.example", "Ida", "",
      ["Det finns inget samtycke som rör din organisation."], ["Får se"]),
+    ("person-refused", "handlaggare@af-hallsberg.example", "Wilma", "",
+     ["Vad du kan göra", "DUA-samordnaren i din organisation", "Tillbaka till deltagarlistan"],
+     ["Wilma", "<a href"]),
     ("consent-13", "ami.handlaggare@lekeberg.example", "Ida", "/samtycken/nytt",
      ["Vårdnadshavare 1 som samtycker", "Den unges egen inställning"], ["Mognadsbedömning"]),
     ("consent-16", "ami.handlaggare@lekeberg.example", "Omar", "/samtycken/nytt",
@@ -49,5 +52,29 @@ def test_page_screenshots(browser, server, person_path, name, email, first_name,
                 assert text not in main, (name, width, text)
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (name, width)
             page.screenshot(path=OUT / f"{name}-{width}.png", full_page=True)
+        finally:
+            context.close()
+
+
+def test_consent_form_errors_screenshot(browser, server, person_path):
+    """A 16-year-old's consent sent without organisation and maturity assessment: every error in the summary,
+    the maturity error beside the maturity field (not beside a guardian's)."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    for width in WIDTHS:
+        context = browser.new_context(viewport={"width": width, "height": 900}, locale="sv-SE")
+        try:
+            page = context.new_page()
+            log_in(page, server, "ami.handlaggare@lekeberg.example", DEMO_PASSWORD)
+            page.goto(server + person_path("Omar") + "/samtycken/nytt")
+            page.get_by_label("Samordning av insatser").check()
+            page.get_by_label("Utbildning", exact=True).check()
+            page.get_by_label("Digitalt samtycke").check()
+            with page.expect_navigation():
+                page.get_by_role("button", name="Registrera samtycket").click()
+            summary = page.locator("#felsammanfattning li").all_inner_texts()
+            assert len(summary) == 2 and summary[0].startswith("Organisationer"), summary
+            assert "mognadsbedömning" in page.locator("#maturity_assessment-fel").inner_text()
+            assert page.locator("#guardian_1-fel").count() == 0
+            page.screenshot(path=OUT / f"consent-16-errors-{width}.png", full_page=True)
         finally:
             context.close()
