@@ -58,3 +58,18 @@ def test_the_draft_document_is_dated_the_swedish_day_it_was_saved(lekeberg):
     db.session.flush()
     text = "\n".join(p.text for p in Document(io.BytesIO(document.to_bytes(draft))).paragraphs)
     assert "Datum: 15 mars 2026" in text and "14 mars 2026" not in text
+
+
+def test_no_code_takes_the_date_of_the_servers_clock_or_of_utc():
+    """Every "today" comes from portal.clock: a date.today() or a UTC moment's .date() would be the day before
+    between midnight and 01:00 or 02:00 Swedish time."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    wrong = re.compile(r"date\.today\(\)|datetime\.today\(\)|utcnow\(\)\.date\(\)|now\((?:tz=)?UTC\)\.date\(\)|"
+                       r"now\(timezone\.utc\)\.date\(\)")
+    found = [f"{path.relative_to(root)}:{number}" for folder in ("portal", "agreements")
+             for path in sorted((root / folder).rglob("*.py"))
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if wrong.search(line)]
+    assert found == []
