@@ -164,3 +164,14 @@ def test_the_register_form_shows_every_problem_at_once(client, ami):
     for label in ("Förnamn", "Efternamn", "Personnummer eller samordningsnummer", "E-post"):
         assert sum(e.startswith(label) for e in errors) == 1, (label, errors)
     assert db.session.scalar(select(func.count()).select_from(Person)) == 0
+
+
+def test_deactivating_names_the_account_behind_a_warning_button(app, orgs, make_user, login):
+    colleague = make_user(org="kommun", name="Berit Ström")
+    admin_browser = app.test_client()
+    login(make_user(org="kommun", roles=("org_admin",)), client=admin_browser)
+    tree = _tree(admin_browser.get(f"/admin/anvandare/{colleague.id}"))
+    warning = " ".join(tree.xpath("//*[contains(@class, 'warning-text')]")[0].text_content().split())
+    assert "Berit Ström" in warning and colleague.email in warning and "Lekebergs kommun" in warning
+    button = tree.xpath("//form[contains(@action, '/inaktivera')]//button")[0]
+    assert "warning" in button.get("class") and button.text_content().strip() == "Inaktivera kontot"
