@@ -78,3 +78,23 @@ def test_consent_form_errors_screenshot(browser, server, person_path):
             page.screenshot(path=OUT / f"consent-16-errors-{width}.png", full_page=True)
         finally:
             context.close()
+
+
+def test_the_agreement_editor_shows_whole_headings(browser, server):
+    """The editor's "Rubrik" boxes are as wide as the page allows: no section heading is cut off; "Ordning" is
+    a short box that still shows its number."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
+    try:
+        page = context.new_page()
+        log_in(page, server, "kaa.samordnare@lekeberg.example", DEMO_PASSWORD)
+        page.goto(server + "/overenskommelser/1/revisioner/2/redigera")
+        cut = page.evaluate("""() => [...document.querySelectorAll('[name$="-title"], [name$="-position"]')]
+          .filter((box) => box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1)
+          .map((box) => box.value)""")
+        assert cut == []
+        widths = page.evaluate("""() => [...document.querySelectorAll('[name^="section-"][name$="-title"]')]
+          .map((box) => box.getBoundingClientRect().width)""")
+        assert widths and min(widths) >= 400, widths
+        page.screenshot(path=OUT / "agreement-edit-1280.png", full_page=True)
+    finally:
+        context.close()
