@@ -14,6 +14,7 @@ from flask_babel import force_locale
 from agreements import diff
 from agreements.goals import figures, fmt_date, frozen_goal
 from agreements.models import Revision
+from portal.clock import swedish_day
 from portal.text import xml_safe as _t
 
 STATE_WORDS = {"draft": "Utkast", "proposed": "Förslag till beslut", "adopted": "Antagen"}
@@ -144,7 +145,7 @@ def build(revision: Revision) -> Document:
         _add(document, f"Antagen {fmt_date(revision.adopted_on)}")
     else:
         stamp = revision.updated_dt or revision.created_dt
-        _add(document, f"Datum: {fmt_date(stamp.date())}")
+        _add(document, f"Datum: {fmt_date(swedish_day(stamp))}")
     if revision.next_revision_due:
         _add(document, f"Nästa revidering senast {fmt_date(revision.next_revision_due)}")
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)

@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from agreements.goals import parse_decimal
 from agreements.models import Agreement, Appendix, Goal, Measurement, PartyPerson, Revision, Section
-from portal.forms import PortalForm
+from portal.forms import Needed, PortalForm
 
 
 class SwedishDateField(DateField):
@@ -52,7 +52,7 @@ class AgreementForm(PortalForm):
     title = StringField(_l("Titel"), validators=[DataRequired(_l("Ange överenskommelsens titel.")),
                                                  Length(max=300)])
     diarienummer = StringField(_l("Diarienummer"), validators=[Optional(), Length(max=60)])
-    parties = SelectMultipleField(_l("Parter"), coerce=int,
+    parties = SelectMultipleField(_l("Parter"), coerce=int, validators=[Needed()],
                                   description=_l("Välj minst två, t.ex. kommunen och Arbetsförmedlingen."))
     valid_from = SwedishDateField(_l("Gäller fr.o.m."), validators=[Optional()])
     valid_to = SwedishDateField(_l("Gäller t.o.m."), validators=[Optional()])

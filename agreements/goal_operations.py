@@ -15,7 +15,7 @@ from agreements import rules
 from agreements.goals import LIMIT, MAX_DECIMALS, CsvError, parse_measurements_csv
 from agreements.models import Agreement, Goal, Measurement, RevisionGoal
 from agreements.operations import AgreementError, fits, long_text, one_line, user_id
-from portal import audit
+from portal import audit, clock
 from portal.db import db, utcnow
 from portal.permissions import check_by
 
@@ -148,7 +148,7 @@ def check_off_milestone(goal: Goal, *, achieved_on: date | None, note: str = "",
     check_by(by, rules.can_revise, goal.agreement, "agreement:revise")
     if goal.target_type != "milestone":
         raise AgreementError(_l("Bara delmål bockas av; andra mål följs upp med mätvärden."), field="achieved_on")
-    if achieved_on is not None and achieved_on > date.today():
+    if achieved_on is not None and achieved_on > clock.today():
         raise AgreementError(_l("Datumet kan inte ligga i framtiden."), field="achieved_on")
     goal.achieved_on, goal.achieved_note = achieved_on, fits(one_line(note), 500, "note") or None
     goal.achieved_by_id = user_id(by) if achieved_on else None

@@ -14,6 +14,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from agreements.models import Goal
+from portal import clock
 from portal.errors import RuleError
 
 STATUS_LABELS = {
@@ -103,7 +104,7 @@ def status(goal: Goal, today: date | None = None) -> str:
                target date has passed); otherwise off track (missed after the date).
     milestone: checked off → achieved; otherwise open until the target date, then late.
     """
-    today = today or date.today()
+    today = today or clock.today()
     if goal.target_type == "milestone":
         if goal.achieved_on:
             return "achieved"

@@ -34,7 +34,7 @@ from agreements.models import (
     Signatory,
 )
 from agreements.worklist import tell_steering_group
-from portal import audit
+from portal import audit, clock
 from portal.db import db, utcnow
 from portal.errors import RuleError
 from portal.forms import safe_filename
@@ -115,16 +115,25 @@ def create_agreement(*, title: str, diarienummer: str | None, parties: list[Orga
     """
     if by is not None:
         check(rules.can_create(by), "agreement:create")
-    title = fits(one_line(title), 300, "title")
-    if not title:
-        raise AgreementError(_l("Ange överenskommelsens titel."), field="title")
-    if by is not None and not rules.is_among_parties(by, parties):
-        raise AgreementError(_l("Din egen organisation måste vara part i överenskommelsen."), field="parties")
+    problems: list[tuple[str, object]] = []  # every problem at once, each beside its field
+    for check_one in (lambda: fits(one_line(title), 300, "title"),
+                      lambda: fits(one_line(diarienummer), 60, "diarienummer"),
+                      lambda: check_validity(valid_from, valid_to)):
+        try:
+            check_one()
+        except AgreementError as exc:
+            problems.append((exc.field, str(exc)))
+    if not one_line(title):
+        problems.append(("title", _l("Ange överenskommelsens titel.")))
     if len(parties) < 2:
-        raise AgreementError(_l("En överenskommelse behöver minst två parter, t.ex. kommunen och "
-                                "Arbetsförmedlingen."), field="parties")
-    check_validity(valid_from, valid_to)
-    agreement = Agreement(title=title, diarienummer=fits(one_line(diarienummer), 60, "diarienummer") or None)
+        problems.append(("parties", _l("En överenskommelse behöver minst två parter, t.ex. kommunen och "
+                                       "Arbetsförmedlingen.")))
+    if by is not None and not rules.is_among_parties(by, parties):
+        problems.append(("parties", _l("Din egen organisation måste vara part i överenskommelsen.")))
+    if problems:
+        raise AgreementError(problems[0][1], field=problems[0][0], errors=problems)
+    title = one_line(title)
+    agreement = Agreement(title=title, diarienummer=one_line(diarienummer) or None)
     for position, org in enumerate(parties):
         agreement.parties.append(AgreementParty(organisation=org, name=org.name, orgnr=org.orgnr,
                                                 position=position))
@@ -264,7 +273,7 @@ def adopt(revision: Revision, *, adopted_on: date | None, by) -> Revision:
         raise AgreementError(_l("Revisionen måste föreslås innan den kan antas."))
     if adopted_on is None:
         raise AgreementError(_l("Ange datum för beslutet."), field="adopted_on")
-    if adopted_on > date.today():
+    if adopted_on > clock.today():
         raise AgreementError(_l("Beslutsdatumet kan inte ligga i framtiden."), field="adopted_on")
     if not revision.signatories:
         raise AgreementError(_l("Ange minst en undertecknare innan revisionen antas."))

@@ -20,7 +20,7 @@ from agreements.forms import AdoptForm, AgreementForm, CommentForm, PartyPersonF
 from agreements.models import Agreement, Goal, Revision
 from portal.db import db
 from portal.errors import RuleError
-from portal.forms import safe_filename, show_errors
+from portal.forms import safe_filename, show_errors, submit
 from portal.permissions import check, requires
 
 bp = Blueprint("agreements", __name__, url_prefix="/overenskommelser")
@@ -99,21 +99,14 @@ def create():
     form = AgreementForm()
     organisations = ops.organisations_to_choose()
     form.parties.choices = [(o.id, f"{o.name} ({o.orgnr})") for o in organisations]
-    status = 200
-    if form.validate_on_submit():
-        chosen = [o for o in organisations if o.id in (form.parties.data or [])]
-        try:
-            agreement = ops.create_agreement(title=form.title.data, diarienummer=form.diarienummer.data,
-                                             parties=chosen, valid_from=form.valid_from.data,
-                                             valid_to=form.valid_to.data, by=current_user)
-        except RuleError as exc:
-            status = show_errors(form, exc)
-        else:
-            flash(_("Överenskommelsen är skapad med revision 1 som utkast."), "success")
-            return redirect(url_for(".edit", agreement_id=agreement.id, number=1))
-    elif form.errors:
-        status = 400
-    return render_template("agreements/create.html", form=form), status
+    outcome = submit(form, lambda: ops.create_agreement(
+        title=form.title.data, diarienummer=form.diarienummer.data,
+        parties=[o for o in organisations if o.id in (form.parties.data or [])], valid_from=form.valid_from.data,
+        valid_to=form.valid_to.data, by=current_user))
+    if outcome.done:
+        flash(_("Överenskommelsen är skapad med revision 1 som utkast."), "success")
+        return redirect(url_for(".edit", agreement_id=outcome.result.id, number=1))
+    return render_template("agreements/create.html", form=form), outcome.status
 
 
 def _render_show(agreement: Agreement, person_form: PartyPersonForm | None = None, status: int = 200):

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 from urllib.parse import quote
 
 from flask import abort, has_request_context, request
@@ -304,12 +306,54 @@ def attachment(filename: str) -> str:
 
 
 def attach_error(form: FlaskForm, field: str | None, message: str) -> None:
-    """Show a message beside the field it concerns (or above the form when it has no such field)."""
+    """Show a message beside the field it concerns (or above the form when it has no such field); a message the
+    field's own check already gave is not repeated."""
     target = getattr(form, field, None) if field else None
     if target is not None and hasattr(target, "errors"):
-        target.errors = [*list(target.errors or []), str(message)]
-    else:
+        if str(message) not in [str(m) for m in target.errors or []]:
+            target.errors = [*list(target.errors or []), str(message)]
+    elif str(message) not in [str(m) for m in form.form_errors]:
         form.form_errors.append(str(message))
+
+
+class Outcome(NamedTuple):
+    """What `submit` found: `done` when the form was posted and both the fields and the operation passed."""
+
+    done: bool
+    result: object
+    status: int
+
+
+def submit(form: FlaskForm, operation: Callable[[], object]) -> Outcome:
+    """All errors of a form at once: every field check runs, then the operation (whose checks need the
+    database) runs even when a field failed, and both add to one list beside the fields.
+
+    A refusal names every problem it found (`RuleError(errors=[...])`). When a field failed but the operation
+    did not refuse, the page still answers 400, and the request's unit of work rolls back whatever the
+    operation changed. A missing or expired CSRF token stops everything before the operation.
+    """
+    if not form.is_submitted():
+        return Outcome(False, None, 200)
+    fields_ok = form.validate()
+    token = getattr(form, "csrf_token", None)
+    if token is not None and token.errors:
+        return Outcome(False, None, 400)
+    try:
+        result = operation()
+    except RuleError as exc:
+        return Outcome(False, None, show_errors(form, exc))
+    return Outcome(fields_ok, result, 200 if fields_ok else 400)
+
+
+class Needed:
+    """Marks a field as one that must be filled in (the * and aria-required) while the operation, not the form,
+    refuses it empty, so that check joins the operation's other problems in one list. A group of check boxes
+    gets the mark on its legend only (`required` would mark every box)."""
+
+    field_flags = {"needed": True}
+
+    def __call__(self, form, field) -> None:
+        return None
 
 
 def show_errors(form: FlaskForm, exc: RuleError) -> int:

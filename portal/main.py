@@ -19,6 +19,7 @@ from portal.db import db
 from portal.errors import NotPermitted
 from portal.forms import ButtonForm, PortalForm
 from portal.permissions import login_only, public
+from portal.resend import posted_fields
 
 bp = Blueprint("main", __name__)
 
@@ -191,7 +192,7 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
         db.session.rollback()
-        fields = [(k, v) for k, v in request.form.items(multi=True) if not _is_secret_field(k)]
+        fields = posted_fields(request.form, _is_secret_field)
         return render_template("errors/csrf.html", fields=fields, action=request.full_path.rstrip("?"),
                                form=ButtonForm()), 400
 

@@ -19,9 +19,10 @@ from portal import audit
 from portal.audit import AuditChainHead, AuditEvent, AuditEventPerson
 from portal.auth.models import User, UserRole
 from portal.auth.passwords import hash_password
+from portal.clock import today
 from portal.db import db
 from portal.orgs import Organisation
-from portal.people.identity import Kommun, kommuner, today
+from portal.people.identity import Kommun, kommuner
 from portal.scale import (
     BENCH_PASSWORD,
     CHUNK,

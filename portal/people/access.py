@@ -18,8 +18,9 @@ from sqlalchemy import and_, case, delete, func, insert, literal, null, or_, sel
 from sqlalchemy.event import listens_for
 from sqlalchemy.orm import aliased
 
+from portal.clock import today
 from portal.db import db
-from portal.people.identity import add_years, today
+from portal.people.identity import add_years
 from portal.people.models import Consent, ConsentParty, Disclosure, Person, PersonAccess, PersonLink
 from portal.people.vocabulary import DEFAULT_PURPOSE
 

@@ -11,12 +11,13 @@ from sqlalchemy.orm import selectinload
 
 from portal import audit, notifications
 from portal.auth.models import User
+from portal.clock import today
 from portal.db import db, utcnow
 from portal.forms import safe_filename
 from portal.notifications import N_
 from portal.orgs import Organisation
 from portal.people import consent_notices, rules
-from portal.people.identity import add_years, today
+from portal.people.identity import add_years
 from portal.people.minors import ConsentError, check_minors_policy
 from portal.people.models import Consent, ConsentParty, ConsentScan, Disclosure, Person
 from portal.people.vocabulary import BASES, CATEGORIES, MAX_SCAN_BYTES, METHODS, PURPOSES, SCAN_SIGNATURES
@@ -268,25 +269,28 @@ def record_disclosure(person: Person, *, by, to_org_id: int | None, basis: str, 
     Only an organisation that works with the person holds records about them to disclose.
     """
     rules.check_can_change(by, person)
+    problems: list[tuple[str, object]] = []  # every problem at once, each beside its field
     if not to_org_id or db.session.get(Organisation, int(to_org_id)) is None:
-        raise ConsentError(_l("Välj den organisation som fick uppgifterna."), field="to_org")
-    if int(to_org_id) == by.organisation_id:
-        raise ConsentError(_l("Mottagaren måste vara en annan organisation än din egen."), field="to_org")
+        problems.append(("to_org", _l("Välj den organisation som fick uppgifterna.")))
+    elif int(to_org_id) == by.organisation_id:
+        problems.append(("to_org", _l("Mottagaren måste vara en annan organisation än din egen.")))
     if basis not in BASES:
-        raise ConsentError(_l("Välj vilket lagstöd utlämnandet grundas på."), field="basis")
+        problems.append(("basis", _l("Välj vilket lagstöd utlämnandet grundas på.")))
     basis_detail = " ".join((basis_detail or "").split())
     if basis == "annan" and not basis_detail:
-        raise ConsentError(_l("Ange vilken bestämmelse utlämnandet grundas på."), field="basis_detail")
+        problems.append(("basis_detail", _l("Ange vilken bestämmelse utlämnandet grundas på.")))
     justification = (justification or "").strip()
     if not justification:
-        raise ConsentError(_l("Motivera varför uppgifterna lämnades ut utan samtycke."), field="justification")
+        problems.append(("justification", _l("Motivera varför uppgifterna lämnades ut utan samtycke.")))
     categories = [c for c in categories if c in CATEGORIES]
     if not categories:
-        raise ConsentError(_l("Välj vilka kategorier av uppgifter som lämnades ut."), field="categories")
+        problems.append(("categories", _l("Välj vilka kategorier av uppgifter som lämnades ut.")))
     if disclosed_on is None:
-        raise ConsentError(_l("Ange datum för utlämnandet."), field="disclosed_on")
-    if disclosed_on > today():
-        raise ConsentError(_l("Datumet kan inte ligga i framtiden."), field="disclosed_on")
+        problems.append(("disclosed_on", _l("Ange datum för utlämnandet.")))
+    elif disclosed_on > today():
+        problems.append(("disclosed_on", _l("Datumet kan inte ligga i framtiden.")))
+    if problems:
+        raise ConsentError(problems[0][1], field=problems[0][0], errors=problems)
     # The same occasion recorded twice (a double submit) stays one disclosure.
     for earlier in db.session.scalars(select(Disclosure).where(
             Disclosure.person_id == person.id, Disclosure.from_org_id == by.organisation_id,

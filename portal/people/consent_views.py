@@ -5,14 +5,14 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal.clock import today
 from portal.db import db
 from portal.errors import RuleError
-from portal.forms import ButtonForm, attachment, id_arg, show_errors
+from portal.forms import ButtonForm, attachment, id_arg, show_errors, submit
 from portal.people import consent as consents
 from portal.people import documents, operations, rules
 from portal.people.forms import ConsentDecisionForm, ConsentForm, DisclosureForm, WithdrawForm
 from portal.people.gate import gate
-from portal.people.identity import today
 from portal.people.minors import minors_policy
 from portal.people.models import Consent, Person
 from portal.people.views import bp, load_person, status_of
@@ -170,7 +170,8 @@ def consent_withdraw(ref: str, consent_id: int):
         else:
             flash(_("Samtycket är återkallat och gäller inte längre."), "success")
             return redirect(url_for("people.consent_list", ref=person.ref))
-    return render_template("people/withdraw.html", form=form, view=view, consent=consent), status
+    return render_template("people/withdraw.html", form=form, view=view, consent=consent,
+                           categories=CATEGORIES), status
 
 
 @bp.route("/deltagare/samtycken/utgar")
@@ -198,19 +199,14 @@ def disclosure_new(ref: str):
     form.to_org.choices = [(0, _("– Välj –")), *operations.other_organisations(current_user)]
     if request.method == "GET":
         form.disclosed_on.data = today()
-    status = status_of(form)
-    if form.validate_on_submit():
-        try:
-            consents.record_disclosure(person, by=current_user, to_org_id=form.to_org.data, basis=form.basis.data,
-                                       basis_detail=form.basis_detail.data or "",
-                                       justification=form.justification.data, categories=form.categories.data or [],
-                                       disclosed_on=form.disclosed_on.data)
-        except RuleError as exc:
-            status = show_errors(form, exc)
-        else:
-            flash(_("Utlämnandet är registrerat."), "success")
-            return redirect(url_for("people.show", ref=person.ref))
-    return render_template("people/disclosure_form.html", form=form, view=view), status
+    outcome = submit(form, lambda: consents.record_disclosure(
+        person, by=current_user, to_org_id=form.to_org.data, basis=form.basis.data,
+        basis_detail=form.basis_detail.data or "", justification=form.justification.data,
+        categories=form.categories.data or [], disclosed_on=form.disclosed_on.data))
+    if outcome.done:
+        flash(_("Utlämnandet är registrerat."), "success")
+        return redirect(url_for("people.show", ref=person.ref))
+    return render_template("people/disclosure_form.html", form=form, view=view), outcome.status
 
 
 @bp.route("/deltagare/utlamnanden")

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from stdnum import luhn
 
+from portal import clock
 from portal.auth.models import User
 from portal.db import db
 from portal.orgs import Organisation
@@ -30,14 +31,14 @@ def _staff(org: Organisation) -> User:
 
 def _born(years: int, days: int = 0) -> date:
     """A birth date `years` ago, moved `days` later (so the person turns years+1 in 365-days days)."""
-    return identity.add_years(identity.today(), -years) + timedelta(days=days)
+    return identity.add_years(clock.today(), -years) + timedelta(days=days)
 
 
 def seed_people(orgs: dict[str, Organisation]) -> None:
     ami, af, kommun, skola, ifo = (orgs["lekeberg-ami"], orgs["af-hallsberg"], orgs["lekeberg"],
                                    orgs["lekebergsskolan"], orgs["lekeberg-ifo"])
     by_ami, by_kommun, by_skola = _staff(ami), _staff(kommun), _staff(skola)
-    today = identity.today()
+    today = clock.today()
     all_purposes = list(PURPOSES)
 
     elsa, _ = holders.register_person(by=by_ami, first_name="Elsa", last_name="Lindqvist",
@@ -52,7 +53,7 @@ def seed_people(orgs: dict[str, Organisation]) -> None:
                               scan=("samtycke-elsa.pdf", DEMO_SCAN), given_by_person=True)
 
     omar, _ = holders.register_person(by=by_ami, first_name="Omar", last_name="Haddad",
-                                     number=_pnr(_born(17, -100), "457"), home_kommun="1814")
+                                     number=_pnr(_born(16, -100), "457"), home_kommun="1814")
     people.add_note(omar, by=by_ami, category="sysselsattning", text="Intresserad av traineejobb inom lager.")
     consents.register_consent(omar, by=by_ami, organisation_ids=[af.id], purposes=["samordning"],
                               categories=["sysselsattning"], valid_from=today - timedelta(days=400),
@@ -86,6 +87,11 @@ def seed_people(orgs: dict[str, Organisation]) -> None:
     consents.register_consent(saga, by=by_ami, organisation_ids=[af.id], purposes=all_purposes,
                               categories=["kontakt", "sysselsattning"], valid_from=today,
                               valid_until=today + timedelta(days=200), method="digital")
+
+    # Thirteen, newly met by AMI, no consent yet: the person page's empty state, and a consent form for a child.
+    ida, _ = holders.register_person(by=by_ami, first_name="Ida", last_name="Holm",
+                                    number=_pnr(_born(13, -120), "519"), home_kommun="1814")
+    people.add_guardian(ida, by=by_ami, name="Karin Holm", relation="mamma", phone="070-000 00 05")
 
     # Turns 18 in about two weeks: a guardian-only consent that lapses then, so the expiry list has a row.
     noah, _ = holders.register_person(by=by_ami, first_name="Noah", last_name="Karlsson",

@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.forms import MultiCheckboxField, PortalForm
+from portal.forms import MultiCheckboxField, Needed, PortalForm
 from portal.people.models import Consent, ContactDetails, Disclosure, Guardian, Person, PersonNote
 from portal.people.vocabulary import BASES, CATEGORIES, METHODS, PURPOSES
 
@@ -31,7 +31,7 @@ class RegisterPersonForm(PortalForm):
     first_name = StringField(_l("Förnamn"), validators=[DataRequired(_l("Ange förnamn.")), Length(max=100)])
     last_name = StringField(_l("Efternamn"), validators=[DataRequired(_l("Ange efternamn.")), Length(max=100)])
     number = StringField(_l("Personnummer eller samordningsnummer"), validators=[Optional(), Length(max=20)],
-                         description=_l("10 eller 12 siffror, med eller utan bindestreck, t.ex. 20080314-2385."),
+                         description=_l("10 eller 12 siffror, med eller utan bindestreck, t.ex. 20080314-2389."),
                          render_kw={"autocomplete": "off", "inputmode": "numeric"})
     reserve_number = StringField(_l("Reservnummer"), validators=[Optional(), Length(max=40)],
                                  description=_l("Bara om personen saknar personnummer och samordningsnummer, "
@@ -150,14 +150,16 @@ class DisclosureForm(PortalForm):
     class Meta:
         model = Disclosure
 
-    to_org = SelectField(_l("Mottagande organisation"), coerce=int, choices=[])
-    basis = SelectField(_l("Lagstöd"), choices=[("", _l("– Välj –")), *_choices(BASES)])
+    to_org = SelectField(_l("Mottagande organisation"), coerce=int, choices=[], validators=[Needed()])
+    basis = SelectField(_l("Lagstöd"), choices=[("", _l("– Välj –")), *_choices(BASES)], validators=[Needed()])
     basis_detail = StringField(_l("Bestämmelse"), validators=[Optional(), Length(max=300)],
                                description=_l("T.ex. SoL 14 kap. 1 §. Krävs för annat lagstöd."))
     justification = TextAreaField(_l("Motivering"), validators=[DataRequired(_l(
         "Motivera varför uppgifterna lämnades ut utan samtycke."))])
-    categories = MultiCheckboxField(_l("Uppgifter som lämnades ut"), choices=_choices(CATEGORIES))
-    disclosed_on = DateField(_l("Datum för utlämnandet"), validators=[Optional()], description=_l("ÅÅÅÅ-MM-DD"))
+    categories = MultiCheckboxField(_l("Uppgifter som lämnades ut"), choices=_choices(CATEGORIES),
+                                    validators=[Needed()])
+    disclosed_on = DateField(_l("Datum för utlämnandet"), validators=[Optional(), Needed()],
+                             description=_l("ÅÅÅÅ-MM-DD"))
 
 
 class ExtractForm(PortalForm):

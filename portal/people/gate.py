@@ -16,9 +16,10 @@ from sqlalchemy.event import listens_for
 from sqlalchemy.orm import selectinload
 
 from portal import audit
+from portal.clock import today
 from portal.db import db
 from portal.people.access import LEGAL_BASES, access_rows, visible_ids_query
-from portal.people.identity import age_on, kommuner, today
+from portal.people.identity import age_on, kommuner
 from portal.people.models import (
     Consent,
     ContactDetails,

@@ -13,11 +13,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal import audit, notifications
+from portal.clock import today
 from portal.db import db, utcnow
 from portal.errors import check_version, fingerprint
 from portal.notifications import N_
 from portal.people import rules
-from portal.people.identity import PersonError, kommuner, normal_reserve_number, parse_id_number, today
+from portal.people.identity import PersonError, kommuner, normal_reserve_number, parse_id_number
 from portal.people.models import ContactDetails, IdentityCorrection, Person, PersonLink
 from portal.permissions import check, has
 
@@ -90,10 +91,23 @@ def register_person(*, by, first_name: str, last_name: str, number: str = "", re
     the user's own organisation holds the person already (nothing changes; it tells them nothing new).
     """
     check(has(by, "person.register"), "permission:person.register")
-    first = clean_name(first_name, "first_name", _l("Ange förnamn."))
-    last = clean_name(last_name, "last_name", _l("Ange efternamn."))
-    kommun = check_kommun(home_kommun)
-    kind, normal, birth = parse_number(number, reserve_number, birth_date)
+    problems: list[tuple[str | None, str]] = []  # every problem at once, each beside its field
+
+    def checked(check_one, *args):
+        try:
+            return check_one(*args)
+        except PersonError as exc:
+            problems.append((exc.field, str(exc)))
+            return None
+
+    first = checked(clean_name, first_name, "first_name", _l("Ange förnamn."))
+    last = checked(clean_name, last_name, "last_name", _l("Ange efternamn."))
+    kommun = checked(check_kommun, home_kommun)
+    parsed = checked(parse_number, number, reserve_number, birth_date)
+    checked(_check_email, email)
+    if problems:
+        raise PersonError(problems[0][1], field=problems[0][0], errors=problems)
+    kind, normal, birth = parsed
     person = by_number(kind, normal)
     if person is not None and own_link(person, by.organisation_id) is not None:
         return person, "already"
@@ -118,13 +132,18 @@ def register_person(*, by, first_name: str, last_name: str, number: str = "", re
     return person, "new"
 
 
+def _check_email(email: str | None) -> str:
+    email = (email or "").strip()
+    if email and ("@" not in email or " " in email):
+        raise PersonError(_l("Ange en giltig e-postadress, t.ex. namn@exempel.se."), field="email")
+    return email
+
+
 def set_contact(person: Person, *, by, address: str = "", postal_code: str = "", city: str = "",
                 phone: str = "", email: str = "") -> ContactDetails:
     """Create or change the contact details the user's organisation holds for the person."""
     rules.check_can_change(by, person)
-    email = (email or "").strip()
-    if email and ("@" not in email or " " in email):
-        raise PersonError(_l("Ange en giltig e-postadress, t.ex. namn@exempel.se."), field="email")
+    email = _check_email(email)
     row = db.session.scalar(select(ContactDetails).where(
         ContactDetails.person_id == person.id, ContactDetails.organisation_id == by.organisation_id))
     if row is None:

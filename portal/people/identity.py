@@ -3,29 +3,23 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from stdnum import luhn
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.se import personnummer as se_pnr
 
+from portal.clock import STOCKHOLM, today  # noqa: F401 - re-exported: callers import today from here
 from portal.errors import RuleError
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 class PersonError(RuleError):
     """A rule for people was broken; `field` names the form field the message belongs beside."""
-
-
-def today() -> date:
-    """Today's date in Sweden: ages, validity and expiry are all counted in Swedish days."""
-    return datetime.now(STOCKHOLM).date()
 
 
 def age_on(birth: date, on: date) -> int:
@@ -59,7 +53,7 @@ def parse_id_number(value: str, *, on: date | None = None) -> IdNumber:
     written. A 10-digit number with `+` belongs to someone aged 100 or more.
     """
     on = on or today()
-    message = _l("Ogiltigt personnummer eller samordningsnummer. Ange 10 eller 12 siffror, t.ex. 20080314-2385.")
+    message = _l("Ogiltigt personnummer eller samordningsnummer. Ange 10 eller 12 siffror, t.ex. 20080314-2389.")
     try:
         compact = se_pnr.compact((value or "").strip())
     except Exception:  # noqa: BLE001 - stdnum raises on odd input; all mean "not a number"

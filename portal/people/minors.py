@@ -61,9 +61,10 @@ def check_minors_policy(*, age: int, given_by_person: bool, guardian_names: list
         return
     if len(guardians) < needed:
         if given_by_person:
+            # The young person consents alone: what is missing is the assessment of their maturity.
             raise ConsentError(
                 _l("Personen är under %(age)s år: anteckna en mognadsbedömning, eller ange vårdnadshavares "
-                   "samtycke.", age=policy.adult_age), field="guardian_1")
+                   "samtycke.", age=policy.adult_age), field="maturity_assessment")
         raise ConsentError(_l("Ange vårdnadshavarens namn."), field="guardian_1")
     if not given_by_person and not person_view.strip():
         raise ConsentError(_l("Anteckna den unges egen inställning till samtycket."), field="person_view")

@@ -18,9 +18,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
+from portal.clock import today
 from portal.db import UTCDateTime, db, utcnow
 from portal.orgs import Organisation
-from portal.people.identity import add_years, age_on, format_id_number, today
+from portal.people.identity import add_years, age_on, format_id_number
 
 
 class Person(db.Model):

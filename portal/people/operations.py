@@ -4,7 +4,7 @@ Every change takes the actor as `by`, checks the record rule itself and writes i
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -13,6 +13,7 @@ from sqlalchemy import and_, func, or_, select
 from portal import audit
 from portal.audit import AuditEvent, AuditEventPerson
 from portal.auth.models import User
+from portal.clock import today
 from portal.db import db
 from portal.orgs import Organisation
 from portal.people import rules
@@ -20,7 +21,7 @@ from portal.people.access import visible_people
 from portal.people.consent import default_valid_until, expiring
 from portal.people.gate import PersonView, consents_visible_to, gate
 from portal.people.holders import by_number, clean_name
-from portal.people.identity import PersonError, normal_reserve_number, parse_id_number, today
+from portal.people.identity import PersonError, normal_reserve_number, parse_id_number
 from portal.people.minors import minors_policy
 from portal.people.models import Consent, ContactDetails, Disclosure, Guardian, Person, PersonNote
 from portal.people.vocabulary import CATEGORIES
@@ -135,6 +136,64 @@ def consent_history(user, person: Person, *, on: date | None = None) -> list[tup
     whether consent holds is the first thing a caseworker needs to know."""
     on = on or today()
     return [(c, c.state(person.birth_date, on)) for c in consents_visible_to(user, person)]
+
+
+@dataclass
+class ConsentGlance:
+    """One organisation named in the consents the user may see: whether it may see the person's shared records
+    now, for what and until when, and the consents that rests on."""
+
+    organisation_id: int
+    organisation_name: str
+    #: "yes" (a valid consent names it and another party stands behind it), "waiting" (valid, but nobody else
+    #: has confirmed yet) or "no".
+    sees: str = "no"
+    until: date | None = None
+    purposes: list[str] = field(default_factory=list)
+    purpose_other: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    #: The consents the row rests on (those that open records to it, else those that hold, else the latest one),
+    #: each with its state.
+    consents: list[tuple[int, str]] = field(default_factory=list)
+    #: Valid consents the organisation has not confirmed yet, or has declined: its own records stay closed.
+    unconfirmed: list[int] = field(default_factory=list)
+    declined: list[int] = field(default_factory=list)
+
+
+def consent_overview(user, person: Person, *, on: date | None = None) -> list[ConsentGlance]:
+    """Consent at a glance: one row per organisation in the consents the gate lets the user see, the user's own
+    first, then by name. It restates the gate's rule (a valid consent naming the organisation, opened by another
+    party that stands behind it) from the same consents; it never widens what the gate decides."""
+    on = on or today()
+    named: dict[int, list[tuple[Consent, str, bool]]] = {}
+    names: dict[int, str] = {}
+    for consent, state in consent_history(user, person, on=on):  # newest first
+        for party in consent.parties:
+            opened = state == "valid" and bool(consent.confirmed_ids - {party.organisation_id})
+            named.setdefault(party.organisation_id, []).append((consent, state, opened))
+            names[party.organisation_id] = party.organisation.name
+    rows = []
+    for org_id, found in named.items():
+        row = ConsentGlance(org_id, names[org_id])
+        opening = [item for item in found if item[2]]
+        holding = [item for item in found if item[1] == "valid"]
+        row.sees = "yes" if opening else "waiting" if holding else "no"
+        for consent, state, _opened in opening or holding:
+            row.consents.append((consent.id, state))
+            lapse = consent.lapse_date(person.birth_date)
+            row.until = max(row.until, lapse) if row.until else lapse
+            row.purposes += [p for p in consent.purposes if p not in row.purposes]
+            if consent.purpose_other and consent.purpose_other not in row.purpose_other:
+                row.purpose_other.append(consent.purpose_other)
+            row.categories += [c for c in consent.categories if c not in row.categories]
+        if not holding:
+            row.consents.append((found[0][0].id, found[0][1]))
+        for consent, _state, _opened in holding:
+            status = consent.party(org_id).status
+            (row.unconfirmed if status == "pending" else row.declined if status == "declined" else []).append(
+                consent.id)
+        rows.append(row)
+    return sorted(rows, key=lambda r: (r.organisation_id != user.organisation_id, r.organisation_name.casefold()))
 
 
 def own_contact(person: Person, *, by) -> ContactDetails | None:

@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from portal.db import MAX_PAGE, db
 from portal.errors import RuleError
-from portal.forms import ButtonForm, show_errors
+from portal.forms import ButtonForm, show_errors, submit
 from portal.people import documents, holders, operations, rules
 from portal.people.forms import (
     ContactForm,
@@ -80,24 +80,19 @@ def index():
 def register():
     form = RegisterPersonForm()
     form.home_kommun.choices = kommun_choices()
-    status = status_of(form)
-    if form.validate_on_submit():
-        try:
-            person, outcome = holders.register_person(
-                by=current_user, first_name=form.first_name.data, last_name=form.last_name.data,
-                number=form.number.data or "", reserve_number=form.reserve_number.data or "",
-                birth_date=form.birth_date.data, home_kommun=form.home_kommun.data,
-                is_protected=form.is_protected.data, address=form.address.data or "",
-                postal_code=form.postal_code.data or "", city=form.city.data or "", phone=form.phone.data or "",
-                email=form.email.data or "")
-        except RuleError as exc:
-            status = show_errors(form, exc)
-        else:
-            # The same answer whether or not anyone else holds the number: that is not ours to tell.
-            flash(_("Deltagaren är registrerad för din organisation.") if outcome == "new" else
-                  _("Din organisation har redan registrerat deltagaren. Inget har ändrats."), "success")
-            return redirect(url_for("people.show", ref=person.ref))
-    return render_template("people/register.html", form=form), status
+    outcome = submit(form, lambda: holders.register_person(
+        by=current_user, first_name=form.first_name.data, last_name=form.last_name.data,
+        number=form.number.data or "", reserve_number=form.reserve_number.data or "",
+        birth_date=form.birth_date.data, home_kommun=form.home_kommun.data, is_protected=form.is_protected.data,
+        address=form.address.data or "", postal_code=form.postal_code.data or "", city=form.city.data or "",
+        phone=form.phone.data or "", email=form.email.data or ""))
+    if outcome.done:
+        person, registered = outcome.result
+        # The same answer whether or not anyone else holds the number: that is not ours to tell.
+        flash(_("Deltagaren är registrerad för din organisation.") if registered == "new" else
+              _("Din organisation har redan registrerat deltagaren. Inget har ändrats."), "success")
+        return redirect(url_for("people.show", ref=person.ref))
+    return render_template("people/register.html", form=form), outcome.status
 
 
 # --- the person page and the records a linked organisation keeps -------------------------------------------------
@@ -109,10 +104,10 @@ def show(ref: str):
     person = load_person(ref)
     purpose = _purpose()
     view = gate(current_user, person, purpose)
-    consent_rows = operations.consent_history(current_user, person) if view.allowed else []
+    overview = operations.consent_overview(current_user, person) if view.allowed else []
     return render_template("people/show.html", view=view, purpose=purpose, purposes=PURPOSES,
                            categories=CATEGORIES, org_names=view.holder_names, id_kinds=ID_KINDS,
-                           consent_rows=consent_rows, state_labels=STATE_LABELS)
+                           overview=overview, state_labels=STATE_LABELS)
 
 
 def _saved(person: Person, message: str):

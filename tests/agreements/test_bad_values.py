@@ -172,7 +172,7 @@ def test_an_order_no_column_holds_is_refused_beside_its_field(lekeberg, client, 
     for field in (f"section-{section.id}-position", f"appendix-{appendix.id}-position"):
         assert f'id="{field}-fel"' in html and f'aria-describedby="{field}-fel"' in html
         assert "heltal från 0 till 9999" in html.split(f'id="{field}-fel"', 1)[1].split("</p>", 1)[0]
-    assert 'value="Ny rubrik"' in html  # what was typed stays
+    assert '>Ny rubrik</textarea>' in html  # what was typed stays
     db.session.expire_all()
     assert [(s.position, s.title) for s in draft.sections] == before
 

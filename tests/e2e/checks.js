@@ -102,7 +102,9 @@
     const required = [...form.elements].filter((e) => e.required || e.getAttribute('aria-required') === 'true');
     const buttons = [...form.querySelectorAll('button, input[type=submit]')]
       .map((b) => (b.textContent || b.value || '').trim()).join(' | ');
-    return {index, method: (form.getAttribute('method') || 'get').toLowerCase(), action: form.action,
+    // form.action is the control named "action" when a form has one (the consent form's buttons): read the attribute.
+    const action = new URL(form.getAttribute('action') || '', location.href).href;
+    return {index, method: (form.getAttribute('method') || 'get').toLowerCase(), action,
             required: required.map((e) => e.name || e.id), textLike: required.filter(textLike).length, buttons};
   });
 

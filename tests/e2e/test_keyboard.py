@@ -257,8 +257,8 @@ def test_register_person_give_and_withdraw_consent_by_keyboard(server, keys, new
     assert consent.locator("h3 .tag").inner_text() == "Återkallat"
     assert "Alva vill inte längre att uppgifter delas." in consent.inner_text()
     follow(keys, "Tillbaka till deltagaren", urlsplit(person_url).path)
-    summary = page.locator("ul.consent-summary li").first
-    assert summary.locator(".tag").inner_text() == "Återkallat" and AF_NAME in summary.inner_text()
+    glance = page.locator("table.consent-glance tbody tr", has=page.locator("th", has_text=AF_NAME))
+    assert glance.locator("td").first.inner_text().strip() == "Nej" and "Återkallat" in glance.inner_text()
 
     # At once, Arbetsförmedlingen sees only the pseudonym and why; neither the name nor the number.
     af.page.reload()

@@ -11,7 +11,7 @@ from portal.people.models import Consent, Person
 def test_demo_people_fill_every_page(app, login):
     demo.seed()
     db.session.commit()
-    assert db.session.scalar(select(func.count()).select_from(Person)) == 6
+    assert db.session.scalar(select(func.count()).select_from(Person)) == 7
     assert db.session.scalar(select(func.count()).select_from(Consent)) == 7
     assert audit_check.verify().ok
 
@@ -21,7 +21,7 @@ def test_demo_people_fill_every_page(app, login):
     login(by_email("handlaggare@af-hallsberg.example"), demo.DEMO_PASSWORD, client=af)
     listing = af.get("/deltagare").get_data(as_text=True)
     assert "Elsa Lindqvist" in listing and "Saga Nyström" in listing
-    assert "Wilma" not in listing and "Omar" not in listing and "Leo" not in listing
+    assert "Wilma" not in listing and "Omar" not in listing and "Leo" not in listing and "Ida" not in listing
 
     ami = app.test_client()
     login(by_email("ami.handlaggare@lekeberg.example"), demo.DEMO_PASSWORD, client=ami)

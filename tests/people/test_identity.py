@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import csv
+import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -91,3 +93,32 @@ def test_pseudonym_is_stable_and_unique(app, make_user):
     again, outcome = holders.register_person(by=make_user(org="af"), first_name="X", last_name="Y",
                                             number=first.number_display)
     assert outcome == "new" and again.pseudonym == first.pseudonym and again.ref == first.ref
+
+
+def _example_numbers() -> list[tuple[str, str]]:
+    """Every number written like a personnummer in the portal's own text (what the catalogue is extracted from):
+    hints, messages and templates. An organisation number's third digit is 2 or more (no month starts so)."""
+    root = Path(__file__).resolve().parents[2]
+    found = []
+    for folder in ("portal", "agreements", "templates"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix not in (".py", ".html") or path.name.startswith("scale"):
+                continue
+            for number in re.findall(r"(?<![\d-])(\d{6}|\d{8})[-+](\d{4})(?!\d)", path.read_text(encoding="utf-8")):
+                digits = number[0][-6:]
+                if int(digits[2]) < 2:
+                    found.append((path.name, "-".join(number)))
+    return found
+
+
+def test_every_example_personnummer_the_portal_shows_passes_its_own_check():
+    examples = _example_numbers()
+    assert ("forms.py", "20080314-2389") in examples  # the hint of the register form is among them
+    for where, number in examples:
+        assert identity.parse_id_number(number).normal, where
+    with pytest.raises(identity.PersonError, match="kontrollsiffran"):
+        identity.parse_id_number("20080314-2385")  # the example the portal showed until it was checked
+    with pytest.raises(identity.PersonError) as refused:
+        identity.parse_id_number("inget nummer")  # the message that names an example
+    example = re.search(r"\d{8}-\d{4}", str(refused.value)).group()
+    assert identity.parse_id_number(example).birth_date == date(2008, 3, 14)

@@ -5,6 +5,7 @@ import io
 import re
 from datetime import timedelta
 
+import lxml.html
 import pytest
 from docx import Document
 from sqlalchemy import func, select
@@ -287,21 +288,65 @@ def test_consent_pages_show_history(client, shared, orgs, login):
     assert "Vårdnadshavare" not in text  # an adult signs alone
 
 
-def test_person_page_shows_each_consent_and_its_state(app, client, make_user, shared, login):
+def _glance(page: str) -> dict[str, list[str]]:
+    """The person page's consent table: each organisation's row as the texts of its cells."""
+    tree = lxml.html.fromstring(page)
+    rows = tree.xpath("//table[contains(@class, 'consent-glance')]/tbody/tr")
+    return {" ".join(row.xpath("th")[0].text_content().split()):
+            [" ".join(" ".join(td.itertext()).split()) for td in row.xpath("td")] for row in rows}
+
+
+def test_person_page_shows_consent_at_a_glance_one_row_per_organisation(app, client, make_user, shared, login):
     login(shared["ami_user"])
     p, c = shared["person"], shared["consent"]
     page = _body(client.get(f"/deltagare/{p.ref}"))
-    summary = page.split('class="plain consent-summary"')[1].split("</ul>")[0]
-    assert f"Samtycke nr {c.id}" in summary and "Gäller" in summary and "Arbetsförmedlingen Hallsberg" in summary
+    rows = _glance(page)
+    # A name with a comma is one organisation, in its own row, not two read from a list.
+    assert set(rows) == {"Lekebergs kommun, AMI (din organisation)", "Arbetsförmedlingen Hallsberg"}
+    af = rows["Arbetsförmedlingen Hallsberg"]
+    until = c.valid_until.isoformat()
+    assert af[0].startswith("Ja") and f"Har inte bekräftat samtycke nr {c.id}" in af[0]
+    assert af[1] == "Samordning av insatser" and af[2] == "Kontaktuppgifter Utbildning"
+    assert af[3] == until and af[4] == f"Samtycke nr {c.id}"
+    assert f'href="/deltagare/{p.ref}/samtycken/nytt"' in page  # the main button
     consents.withdraw_consent(c, by=shared["ami_user"], reason="Den unges begäran")
     db.session.commit()
-    summary = _body(client.get(f"/deltagare/{p.ref}")).split('class="plain consent-summary"')[1].split("</ul>")[0]
-    assert "Återkallat" in summary and "återkallat" in summary
-    # An organisation the consent does not name sees no consent summary (nor the person).
+    rows = _glance(_body(client.get(f"/deltagare/{p.ref}")))
+    assert rows["Arbetsförmedlingen Hallsberg"][0] == "Nej"
+    assert rows["Arbetsförmedlingen Hallsberg"][4] == f"Samtycke nr {c.id} Återkallat"
+    # An organisation the consent does not name sees no table (nor the person), and what it can do next.
     other = app.test_client()
     login(make_user(org="skola"), client=other)
     page = _body(other.get(f"/deltagare/{p.ref}"))
-    assert "Samtycke saknas" in page and "consent-summary" not in page
+    assert "Samtycke saknas" in page and "consent-glance" not in page
+    assert "Vad du kan göra" in page and "DUA-samordnaren i din organisation" in page
+    assert 'href="/deltagare"' in page.split("Vad du kan göra")[1]
+
+
+def test_person_page_without_consent_says_what_to_do(client, make_user, login):
+    ami_user = make_user(org="ami")
+    p = f.person(ami_user)
+    db.session.commit()
+    login(ami_user)
+    page = _body(client.get(f"/deltagare/{p.ref}"))
+    assert "consent-glance" not in page and "Det finns inget samtycke som rör din organisation." in page
+    assert "registrera det med knappen ovan" in page and f'href="/deltagare/{p.ref}/samtycken/nytt"' in page
+
+
+def test_a_consent_only_the_recorder_stands_behind_is_not_yet_sight_for_it(client, make_user, orgs, login):
+    """The recording organisation sees the others' records only once another party confirms."""
+    ami_user = make_user(org="ami")
+    p = f.person(ami_user)
+    c = f.consent(p, ami_user, [orgs["af"].id])
+    db.session.commit()
+    login(ami_user)
+    rows = _glance(_body(client.get(f"/deltagare/{p.ref}")))
+    assert rows["Lekebergs kommun, AMI (din organisation)"][0].startswith("Inte än")
+    consents.decide_consent(c, by=make_user(org="af"), confirm=True)
+    db.session.commit()
+    rows = _glance(_body(client.get(f"/deltagare/{p.ref}")))
+    assert rows["Lekebergs kommun, AMI (din organisation)"][0] == "Ja"
+    assert rows["Arbetsförmedlingen Hallsberg"][0] == "Ja"
 
 
 def test_expiring_list_shows_guardian_only_consent_before_18(client, app, orgs, make_user, login):
@@ -413,3 +458,25 @@ def test_a_stale_identity_edit_is_refused_and_keeps_what_was_typed(app, make_use
     assert again.status_code == 302
     db.session.expire_all()
     assert db.session.get(Person, p.id).first_name == "Elsa-Maria"
+
+
+def test_each_row_rests_only_on_the_consents_that_open_records_to_that_organisation(client, make_user, orgs, login):
+    """AMI's consent (until D1) waits for Arbetsförmedlingen; Arbetsförmedlingen's (until D2) waits for AMI. Each
+    organisation sees the other's records through the other's consent only, until that consent's end."""
+    from portal.people import holders
+
+    ami_user, af_user = make_user(org="ami"), make_user(org="af")
+    p = f.person(ami_user)
+    holders.register_person(by=af_user, first_name="Elsa", last_name="Lindkvist", number=p.number_display)
+    db.session.commit()
+    mine = f.consent(p, ami_user, [orgs["af"].id], until=identity.today() + timedelta(days=300))
+    theirs = f.consent(p, af_user, [orgs["ami"].id], categories=("sysselsattning",),
+                       until=identity.today() + timedelta(days=50))
+    login(ami_user)
+    rows = _glance(_body(client.get(f"/deltagare/{p.ref}")))
+    ami_row, af_row = rows["Lekebergs kommun, AMI (din organisation)"], rows["Arbetsförmedlingen Hallsberg"]
+    assert ami_row[0].startswith("Ja") and f"Har inte bekräftat samtycke nr {theirs.id}" in ami_row[0]
+    assert ami_row[2] == "Sysselsättning och arbete" and ami_row[3] == theirs.valid_until.isoformat()
+    assert ami_row[4] == f"Samtycke nr {theirs.id}"
+    assert af_row[3] == mine.valid_until.isoformat() and af_row[4] == f"Samtycke nr {mine.id}"
+    assert f"Har inte bekräftat samtycke nr {mine.id}" in af_row[0]

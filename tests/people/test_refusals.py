@@ -136,7 +136,7 @@ def test_only_the_registrar_produces_an_extract_and_a_caseworker_cannot_register
             people.register_extract(p.number_display, by=make_user(org="ami", roles=(role,)))
     with pytest.raises(NotPermitted):
         holders.register_person(by=make_user(org="ami", roles=("org_admin",)), first_name="Ny", last_name="Person",
-                               number="20080314-2385")
+                               number="20080314-2389")
     db.session.commit()
     assert count_events("person.extract") == 0 and _count(Person) == 1
 

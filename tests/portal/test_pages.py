@@ -206,3 +206,28 @@ def test_a_logged_in_users_pages_are_not_stored(client, login_as):
     assert client.get("/tillganglighet").headers["Cache-Control"] == "no-store"
     client.post("/logga-ut")
     assert "Cache-Control" not in client.get("/logga-in").headers
+
+
+def test_csrf_page_names_the_fields_in_swedish_and_keeps_choices(make_app, make_user, orgs):
+    """A consent form posted with an expired token: each field by its Swedish label, typed text editable, the
+    chosen organisations and check boxes sent back unchanged and shown in words, never `organisations 5`."""
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    user = make_user(org="ami")
+    html = client.get("/logga-in").get_data(as_text=True)
+    client.post("/logga-in", data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(html)})
+    af = orgs["af"].id
+    response = client.post("/deltagare/abc/samtycken/nytt", data={
+        "organisations": [str(af)], "purposes": ["samordning", "remiss"], "categories": ["utbildning"],
+        "purpose_other": "Sommarjobb", "method_note": "Sagt vid mötet", "method": "muntlig", "given_by_person": "y"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Formuläret behöver skickas igen" in html
+    for label in ("Annat syfte", "Syften", "Uppgifter som får utbytas", "Hur samtycket lämnades",
+                  "Anteckning om hur samtycket lämnades", "Organisationer som får utbyta uppgifter"):
+        assert label in html, label
+    assert "Samordning av insatser, Remiss och överlämning" in html and "Muntligt, antecknat av handläggaren" in html
+    assert 'value="Sommarjobb"' in html and ">Sagt vid mötet</textarea>" in html
+    assert f'type="hidden" name="organisations" value="{af}"' in html
+    assert 'type="hidden" name="purposes" value="remiss"' in html
+    for technical in (">organisations<", ">purpose_other<", ">method_note<", f"organisations {af}"):
+        assert technical not in html
