@@ -116,6 +116,12 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "CONSENT_GUARDIAN_REQUIRED_UNDER": int(os.environ.get("CONSENT_GUARDIAN_REQUIRED_UNDER", "15")),
         "CONSENT_ADULT_AGE": int(os.environ.get("CONSENT_ADULT_AGE", "18")),
         "CONSENT_BOTH_GUARDIANS": _bool("CONSENT_BOTH_GUARDIANS", False),
+        # Sign-in with e-legitimation (docs/deploy.md, "Inloggning med e-legitimation (OIDC)"): providers from
+        # instance/oidc.toml (or the file OIDC_CONFIG_FILE names) and from OIDC_PROVIDERS (JSON).
+        "OIDC_PROVIDERS": os.environ.get("OIDC_PROVIDERS"),
+        "OIDC_CONFIG_FILE": os.environ.get("OIDC_CONFIG_FILE"),
+        "OIDC_CLOCK_LEEWAY": _int("OIDC_CLOCK_LEEWAY", 60),
+        "OIDC_HTTP_TIMEOUT": _int("OIDC_HTTP_TIMEOUT", 10),
         # Argon2 cost; tests lower it so the suite stays fast.
         "PASSWORD_HASH_FAST": False,
     }

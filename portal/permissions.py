@@ -28,6 +28,7 @@ PERMISSIONS: dict[str, object] = {
     "org.manage": _l("Skapa och ändra organisationer"),
     "user.manage": _l("Hantera användare"),
     "audit.search": _l("Söka i granskningsloggen"),
+    "signin.manage": _l("Ställa in hur organisationens personal loggar in"),
     "person.view": _l("Se deltagare"),
     "person.register": _l("Registrera deltagare"),
     "consent.register": _l("Registrera och återkalla samtycken"),
@@ -59,11 +60,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # admin's own organisation, and producing it is itself audited.
     "org_admin": frozenset({
         "user.manage", "audit.search", "agreement.read",
-        "person.extract",
+        "person.extract", "signin.manage",
     }),
     # A system admin manages organisations and staff accounts but sees no young person's data.
     "system_admin": frozenset({
-        "org.manage", "user.manage", "audit.search",
+        "org.manage", "user.manage", "audit.search", "signin.manage",
     }),
 }
 

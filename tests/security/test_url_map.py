@@ -14,6 +14,9 @@ PUBLIC_ALLOWLIST = {
     "auth.login",
     "auth.second_factor",
     "auth.enrol_at_login",
+    # Sign-in with e-legitimation: the button (POST, CSRF) and the provider's callback (state, PKCE, nonce).
+    "auth.oidc_start",
+    "auth.oidc_callback",
 }
 
 
