@@ -63,7 +63,7 @@ class MockProvider:
         if path == "/oauth2/authorize":
             query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
             self.authorize_queries.append(query)
-            if self.audience and environ["REQUEST_METHOD"] == "GET":
+            if self.audience:
                 environ["QUERY_STRING"] = urlencode({**query, "client_id": self.audience})
         if path == "/oauth2/token":
             length = int(environ.get("CONTENT_LENGTH") or 0)

@@ -149,10 +149,10 @@ def finish(provider: Provider, args) -> dict:
     data = client.framework.get_state_data(session, state) if state else None
     if state:
         client.framework.clear_state_data(session, state)  # a state is good for one callback only
+    if args.get("error"):  # the user cancelled or the provider refused; some providers then drop the state
+        raise OidcFailure("provider_refused", str(args.get("error"))[:100])
     if not data:
         raise OidcFailure("bad_state")
-    if args.get("error"):
-        raise OidcFailure("provider_refused", str(args.get("error"))[:100])
     code = args.get("code")
     if not code:
         raise OidcFailure("no_code")
@@ -183,7 +183,10 @@ def validate_id_token(provider: Provider, token: dict, *, nonce: str | None) -> 
     except (JoseError, ValueError) as exc:
         raise OidcFailure("bad_signature", type(exc).__name__) from None
     issuer = provider.issuer or metadata.get("issuer")
-    claims = CodeIDToken(decoded.claims, decoded.header, {"iss": {"essential": True, "values": [issuer]}},
+    # Authlib's ID token class only asks for `azp` when the audience is someone else: the audience must be us.
+    options = {"iss": {"essential": True, "values": [issuer]}, "aud": {"essential": True,
+                                                                     "values": [provider.client_id]}}
+    claims = CodeIDToken(decoded.claims, decoded.header, options,
                          {"nonce": nonce, "client_id": provider.client_id, "access_token": token.get("access_token")})
     leeway = int(current_app.config.get("OIDC_CLOCK_LEEWAY", 60))
     try:

@@ -12,21 +12,9 @@ from portal.auth import oidc_signin
 from portal.auth.models import User, UserIdentity
 from portal.db import db
 from tests.helpers import PASSWORD, events
-from tests.oidc_mock import LOA3, MockProvider
+from tests.oidc_mock import LOA3
 
 WELCOME = "Välkommen"
-
-
-@pytest.fixture(scope="session")
-def provider_server():
-    with MockProvider() as mock:
-        yield mock
-
-
-@pytest.fixture
-def mock(provider_server):
-    provider_server.reset()
-    return provider_server
 
 
 def provider_settings(mock, **overrides) -> dict:
