@@ -11,7 +11,7 @@ from portal.auth import operations as accounts
 from portal.auth.models import ProviderUserCreation, User, UserIdentity
 from portal.auth.oidc import OidcFailure, Provider
 from portal.db import db, utcnow
-from portal.errors import RuleError
+from portal.errors import RuleError, check_version, fingerprint
 from portal.orgs import Organisation, OrgError, normalise_orgnr
 from portal.permissions import can_manage_users_of, check, has
 
@@ -163,15 +163,21 @@ def creating_providers(organisation: Organisation) -> list[str]:
                                      .where(ProviderUserCreation.organisation_id == organisation.id)))
 
 
+def version_of(organisation: Organisation) -> str:
+    """What the sign-in settings form was built from (see portal.errors.check_version)."""
+    return fingerprint(organisation.password_login_allowed, creating_providers(organisation))
+
+
 def may_manage_signin(actor, organisation: Organisation) -> bool:
     return has(actor, "signin.manage") and can_manage_users_of(actor, organisation)
 
 
 def update_signin_settings(organisation: Organisation, *, password_login_allowed: bool, creating: list[str],
-                           providers: dict[str, Provider], by) -> None:
+                           providers: dict[str, Provider], by, expected_version: str | None = None) -> None:
     """Switch password login on or off and choose which providers may create accounts at first sign-in."""
     if by is not None:
         check(may_manage_signin(by, organisation), "signin.manage:not_own_organisation", obj=organisation)
+    check_version(expected_version, version_of(organisation))
     serving = {p.name for p in providers_serving(organisation, providers)}
     unknown = sorted(set(creating) - serving)
     if unknown:
