@@ -97,6 +97,11 @@ def load_providers(config: dict, instance_path: str | Path, environ) -> dict[str
         except json.JSONDecodeError as exc:
             raise ConfigError(f"OIDC_PROVIDERS är inte giltig JSON: {exc}") from None
     raw.update(inline or {})
+    if config.get("OIDC_DEMO"):
+        from portal.auth import oidc_demo
+
+        raw.setdefault(oidc_demo.DEMO_PROVIDER, oidc_demo.provider_settings(int(config.get("OIDC_DEMO_PORT") or
+                                                                                oidc_demo.DEFAULT_PORT)))
     return {name: _provider(name, dict(settings), environ.get) for name, settings in raw.items()}
 
 

@@ -7,7 +7,6 @@ from flask_login import current_user
 from portal.auth import attempt_failed, bp, limiter, oidc, oidc_signin
 from portal.auth.views import _finish_login, _per_ip, _safe_next, login_page
 from portal.db import db
-from portal.forms import ButtonForm
 from portal.permissions import public
 
 #: The status the login page answers with when a sign-in stopped, by reason.
@@ -24,15 +23,14 @@ def _stopped(name: str, failure: oidc.OidcFailure, claims: dict | None = None):
                       oidc_error=oidc_signin.message_for(failure.reason))
 
 
-@bp.route("/logga-in/e-legitimation/<name>", methods=["POST"])
+@bp.route("/logga-in/e-legitimation/<name>", methods=["GET"])
 @public
-@limiter.limit(_per_ip, methods=["POST"])
+@limiter.limit(_per_ip, methods=["GET"])
 def oidc_start(name: str):
+    """A link, not a form: the login page's CSP (form-action 'self') stops a form from being redirected to the
+    provider. Starting a flow grants nothing; the callback's state, bound to this browser, is what counts."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
-    form = ButtonForm()
-    if not form.validate_on_submit():  # a missing or stale CSRF token: start again from the page
-        return login_page(status=400, oidc_error=oidc_signin.message_for("bad_state"))
     try:
         provider = oidc.provider(name)
         session[oidc.NEXT_KEY] = _safe_next(request.args.get("next"))

@@ -27,7 +27,7 @@ def login_page(form: LoginForm | None = None, *, status: int = 200, oidc_error: 
     from portal.auth import oidc
 
     return render_template("auth/login.html", form=form or LoginForm(), oidc_error=oidc_error,
-                           providers=list(oidc.providers().values()), button=ButtonForm()), status
+                           providers=list(oidc.providers().values())), status
 
 
 def _safe_next(target: str | None) -> str:

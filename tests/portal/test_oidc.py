@@ -42,10 +42,10 @@ def claims(email, *, verified=True, acr=LOA3, orgnr="212000-2981", **more) -> di
 
 
 def sign_in(client, mock, sub, claims_=None, *, provider="lekeberg", next_url=None):
-    """Click the provider's button, sign in at the provider as `sub`, and follow the provider back."""
+    """Follow the provider's button (a link), sign in at the provider as `sub`, and follow the provider back."""
     if claims_ is not None:
         mock.set_user(sub, **claims_)
-    start = client.post(f"/logga-in/e-legitimation/{provider}" + (f"?next={next_url}" if next_url else ""))
+    start = client.get(f"/logga-in/e-legitimation/{provider}" + (f"?next={next_url}" if next_url else ""))
     assert start.status_code == 302, start.get_data(as_text=True)[:500]
     return client.get(mock.authorize(start.headers["Location"], sub))
 
