@@ -172,7 +172,8 @@ def test_a_provider_that_is_down_is_said_plainly(make_app, mock, orgs):
     refused(response, client, "provider_unreachable", "svarar inte just nu", status=502)
 
 
-@pytest.mark.parametrize("path", ["/logga-in/e-legitimation/okand", "/logga-in/e-legitimation/okand/klar?code=a&state=b",
+@pytest.mark.parametrize("path", ["/logga-in/e-legitimation/okand",
+                                  "/logga-in/e-legitimation/okand/klar?code=a&state=b",
                                   "/logga-in/e-legitimation/%3Cscript%3E"])
 def test_an_unknown_provider_name_is_a_clear_404(client, path):
     response = client.get(path)
