@@ -8,17 +8,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
-from authlib.integrations.base_client.errors import OAuthError
+from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.flask_client import OAuth
 from authlib.oidc.core import CodeIDToken
 from flask import current_app, session
 from joserfc import jwt
-from joserfc.errors import ClaimError, ExpiredTokenError, JoseError
+from joserfc.errors import ClaimError, ExpiredTokenError, InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
 
 from portal.config import ConfigError
 
+#: What talking to a provider can raise when it is down, slow or answers nonsense (JSON errors are ValueErrors).
+UNREACHABLE = (requests.RequestException, ValueError, KeyError, RuntimeError)
 #: Signature algorithms an ID token may use; never "none" or a shared-secret HMAC, whatever the provider lists.
 SAFE_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512")
 NEXT_KEY = "oidc_next"
@@ -113,7 +115,7 @@ def init_app(app, environ) -> None:
         registry.register(provider.name, client_id=provider.client_id, client_secret=provider.client_secret,
                           server_metadata_url=provider.discovery_url,
                           client_kwargs={"scope": " ".join(provider.scopes), "code_challenge_method": "S256",
-                                         "timeout": timeout})
+                                         "default_timeout": timeout})
     app.extensions["portal_oidc"] = (providers, registry)
 
 
@@ -142,7 +144,7 @@ def authorize_redirect(provider: Provider, redirect_uri: str):
     extra = {"acr_values": " ".join(provider.acr)} if provider.acr else {}
     try:
         return _client(provider).authorize_redirect(redirect_uri, **extra)
-    except (requests.RequestException, ValueError, KeyError) as exc:
+    except (*UNREACHABLE, AuthlibBaseError) as exc:
         raise OidcFailure("provider_unreachable", type(exc).__name__) from None
 
 
@@ -164,13 +166,22 @@ def finish(provider: Provider, args) -> dict:
     try:
         token = client.fetch_access_token(code=code, redirect_uri=data["redirect_uri"],
                                           code_verifier=data.get("code_verifier"))
-    except OAuthError as exc:
-        raise OidcFailure("code_refused", str(exc.error)[:100]) from None
-    except (requests.RequestException, ValueError) as exc:
+    except AuthlibBaseError as exc:  # invalid_grant: a spent, foreign or made-up code
+        raise OidcFailure("code_refused", str(getattr(exc, "error", "") or type(exc).__name__)[:100]) from None
+    except UNREACHABLE as exc:
         raise OidcFailure("provider_unreachable", type(exc).__name__) from None
     if "id_token" not in token:
         raise OidcFailure("no_id_token")
     return validate_id_token(provider, token, nonce=data.get("nonce"))
+
+
+def _keys(client, *, force: bool = False) -> KeySet:
+    try:
+        return KeySet.import_key_set(client.fetch_jwk_set(force=force))
+    except UNREACHABLE as exc:
+        raise OidcFailure("provider_unreachable", type(exc).__name__) from None
+    except JoseError as exc:
+        raise OidcFailure("bad_signature", type(exc).__name__) from None
 
 
 def validate_id_token(provider: Provider, token: dict, *, nonce: str | None) -> dict:
@@ -178,13 +189,17 @@ def validate_id_token(provider: Provider, token: dict, *, nonce: str | None) -> 
     client = _client(provider)
     try:
         metadata = client.load_server_metadata()
-        keys = KeySet.import_key_set(client.fetch_jwk_set())
-    except (requests.RequestException, ValueError, KeyError) as exc:
+    except UNREACHABLE as exc:
         raise OidcFailure("provider_unreachable", type(exc).__name__) from None
     listed = metadata.get("id_token_signing_alg_values_supported") or ["RS256"]
     registry = JWSRegistry(algorithms=[a for a in listed if a in SAFE_ALGORITHMS], strict_check_header=False)
     try:
-        decoded = jwt.decode(token["id_token"], key=keys, registry=registry)
+        decoded = jwt.decode(token["id_token"], key=_keys(client), registry=registry)
+    except InvalidKeyIdError:  # the provider rolled its keys since we fetched them: fetch once more
+        try:
+            decoded = jwt.decode(token["id_token"], key=_keys(client, force=True), registry=registry)
+        except (JoseError, ValueError) as exc:
+            raise OidcFailure("bad_signature", type(exc).__name__) from None
     except (JoseError, ValueError) as exc:
         raise OidcFailure("bad_signature", type(exc).__name__) from None
     issuer = provider.issuer or metadata.get("issuer")

@@ -172,6 +172,19 @@ def test_a_provider_that_is_down_is_said_plainly(make_app, mock, orgs):
     refused(response, client, "provider_unreachable", "svarar inte just nu", status=502)
 
 
+def test_a_provider_that_never_answers_is_given_up_after_the_timeout(make_app, mock, orgs):
+    with socket.socket() as silent:  # accepts connections (the kernel's backlog) and never says a word
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        slow = {"seg": {"issuer": f"http://127.0.0.1:{silent.getsockname()[1]}", "client_id": "x",
+                        "client_secret": "y", "organisations": ["lekeberg-ami"]}}
+        client = make_app(OIDC_PROVIDERS=slow, OIDC_HTTP_TIMEOUT=1).test_client()
+        started = time.monotonic()
+        response = client.get("/logga-in/e-legitimation/seg")
+        assert time.monotonic() - started < 5
+    refused(response, client, "provider_unreachable", "svarar inte just nu", status=502)
+
+
 @pytest.mark.parametrize("path", ["/logga-in/e-legitimation/okand",
                                   "/logga-in/e-legitimation/okand/klar?code=a&state=b",
                                   "/logga-in/e-legitimation/%3Cscript%3E"])
