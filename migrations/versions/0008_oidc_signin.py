@@ -19,7 +19,9 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('organisations', schema=None) as batch_op:
+    # Plain ALTER TABLE on SQLite too: recreating organisations (batch mode's way) would trip the foreign keys of
+    # every table that refers to it once there are rows.
+    with op.batch_alter_table('organisations', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('password_login_allowed', sa.Boolean(), server_default=sa.true(),
                                       nullable=False))
     op.create_table('user_identities',
@@ -56,5 +58,6 @@ def upgrade():
 def downgrade():
     op.drop_table('oidc_user_creation')
     op.drop_table('user_identities')
-    with op.batch_alter_table('organisations', schema=None) as batch_op:
+    # ALTER TABLE ... DROP COLUMN needs SQLite 3.35 or later.
+    with op.batch_alter_table('organisations', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('password_login_allowed')
