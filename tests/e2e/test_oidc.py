@@ -72,3 +72,16 @@ def test_cancelling_at_the_provider_comes_back_to_a_clear_message(oidc_server, p
     assert "Inloggningen avbröts hos inloggningstjänsten" in summary.inner_text()
     assert summary.evaluate("el => el === document.activeElement")  # read out at once
     assert _serious(page) == []
+
+
+def test_the_button_and_the_way_back_work_by_keyboard(oidc_server, keys):
+    page = keys.page
+    page.goto(oidc_server + "/logga-in")
+    keys.skip_to_content()
+    keys.tab_to("Logga in via Demo-e-legitimation (testmiljö)")
+    with keys.navigates("**/oauth2/authorize*"):
+        keys.press("Enter")
+    # The provider's page is not ours to check for focus marks; the way back is.
+    page.get_by_role("button", name="admin@lekeberg.example", exact=True).press("Enter")
+    page.wait_for_url(oidc_server + "/")
+    assert "Välkommen, Maria Lind!" in page.content()
