@@ -5,6 +5,9 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app portal
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+# `make run OIDC_DEMO=1` starts a test e-legitimation (oidc-provider-mock) beside the portal; off by default.
+OIDC_DEMO      ?= 0
+OIDC_DEMO_PORT ?= 5001
 
 .PHONY: run test test-pg e2e bench lint translations messages setup clean
 
@@ -28,7 +31,14 @@ run: setup
 	$(FLASK) seed-demo --if-empty
 	@echo ""
 	@echo "DUA-portalen körs på http://$(HOST):$(PORT)  (avsluta med Ctrl+C)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@if [ "$(OIDC_DEMO)" = "1" ]; then \
+		echo "Test-e-legitimation på http://127.0.0.1:$(OIDC_DEMO_PORT): knappen på inloggningssidan"; \
+		$(FLASK) oidc-demo-provider --port $(OIDC_DEMO_PORT) & idp=$$!; \
+		trap 'kill $$idp 2>/dev/null' EXIT INT TERM; \
+		OIDC_DEMO=1 OIDC_DEMO_PORT=$(OIDC_DEMO_PORT) $(FLASK) run --host $(HOST) --port $(PORT); \
+	else \
+		OIDC_DEMO=0 $(FLASK) run --host $(HOST) --port $(PORT); \
+	fi
 
 test: setup
 	$(BIN)/python -m pytest

@@ -36,6 +36,8 @@ ACTION_LABELS: dict[str, object] = {
     "user.password_change": _l("Lösenord bytt"),
     "user.totp_enabled": _l("Tvåfaktorinloggning aktiverad"),
     "user.totp_reset": _l("Tvåfaktorinloggning återställd"),
+    "user.identity_link": _l("E-legitimation kopplad till användare"),
+    "org.signin_settings": _l("Organisationens inloggningssätt ändrade"),
     "user.owner_check_failed": _l("Fel lösenord eller kod när tvåfaktorinloggning skulle ställas in på nytt"),
     "audit.search": _l("Sökning i granskningsloggen"),
     "audit.verify": _l("Kontroll av granskningsloggens kedja"),

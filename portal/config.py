@@ -125,6 +125,15 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "CONSENT_GUARDIAN_REQUIRED_UNDER": int(os.environ.get("CONSENT_GUARDIAN_REQUIRED_UNDER", "15")),
         "CONSENT_ADULT_AGE": int(os.environ.get("CONSENT_ADULT_AGE", "18")),
         "CONSENT_BOTH_GUARDIANS": _bool("CONSENT_BOTH_GUARDIANS", False),
+        # Sign-in with e-legitimation (docs/deploy.md, "Inloggning med e-legitimation (OIDC)"): providers from
+        # instance/oidc.toml (or the file OIDC_CONFIG_FILE names) and from OIDC_PROVIDERS (JSON).
+        "OIDC_PROVIDERS": os.environ.get("OIDC_PROVIDERS"),
+        "OIDC_CONFIG_FILE": os.environ.get("OIDC_CONFIG_FILE"),
+        "OIDC_CLOCK_LEEWAY": _int("OIDC_CLOCK_LEEWAY", 60),
+        "OIDC_HTTP_TIMEOUT": _int("OIDC_HTTP_TIMEOUT", 10),
+        # `make run OIDC_DEMO=1`: a test e-legitimation (flask oidc-demo-provider) beside the demo; never production.
+        "OIDC_DEMO": _bool("OIDC_DEMO", False),
+        "OIDC_DEMO_PORT": _int("OIDC_DEMO_PORT", 5001),
         # Argon2 cost; tests lower it so the suite stays fast.
         "PASSWORD_HASH_FAST": False,
     }
@@ -152,6 +161,8 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
             raise ConfigError(
                 "Tvåfaktorsinloggning måste vara påslagen i produktion (REQUIRE_TWO_FACTOR=1)."
             )
+        if cfg["OIDC_DEMO"]:
+            raise ConfigError("OIDC_DEMO (test-e-legitimationen) kan inte användas i produktion.")
         if not cfg["SESSION_COOKIE_SECURE"]:
             raise ConfigError(
                 "Sessionskakan måste vara Secure i produktion: portalen ska nås över https "

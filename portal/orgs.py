@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, select
+from sqlalchemy import CheckConstraint, ForeignKey, String, select, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.se import orgnr as se_orgnr
@@ -53,6 +53,8 @@ class Organisation(db.Model):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), nullable=True)
     #: Inactive organisations keep their records but get no new users.
     is_active: Mapped[bool] = mapped_column(nullable=False, default=True)
+    #: Off: the organisation's staff sign in only with e-legitimation (OIDC); set by its org admin.
+    password_login_allowed: Mapped[bool] = mapped_column(nullable=False, default=True, server_default=true())
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     parent: Mapped[Organisation | None] = relationship(remote_side="Organisation.id")

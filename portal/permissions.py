@@ -29,6 +29,7 @@ PERMISSIONS: dict[str, object] = {
     "user.manage": _l("Hantera användare"),
     "audit.search": _l("Söka i granskningsloggen"),
     "mail.monitor": _l("Se e-post som portalen inte har kunnat skicka"),
+    "signin.manage": _l("Ställa in hur organisationens personal loggar in"),
     "person.view": _l("Se deltagare"),
     "person.register": _l("Registrera deltagare"),
     "consent.register": _l("Registrera och återkalla samtycken"),
@@ -60,11 +61,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # admin's own organisation, and producing it is itself audited.
     "org_admin": frozenset({
         "user.manage", "audit.search", "agreement.read",
-        "person.extract",
+        "person.extract", "signin.manage",
     }),
     # A system admin manages organisations and staff accounts but sees no young person's data.
     "system_admin": frozenset({
-        "org.manage", "user.manage", "audit.search", "mail.monitor",
+        "org.manage", "user.manage", "audit.search", "mail.monitor", "signin.manage",
     }),
 }
 

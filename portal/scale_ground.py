@@ -87,7 +87,8 @@ def seed_organisations(ctx: ScaleContext) -> None:
     def org(code, name, kind, unit, parent=None, orgnr=None):
         made = ScaleOrg(ctx.new_id(Organisation), code, name, kind, unit, parent.id if parent else None, orgnr)
         rows.append({"id": made.id, "name": name, "code": code, "kind": kind, "orgnr": orgnr,
-                     "parent_id": made.parent_id, "is_active": True, "created_dt": ctx.now - timedelta(days=900)})
+                     "parent_id": made.parent_id, "is_active": True, "password_login_allowed": True,
+                     "created_dt": ctx.now - timedelta(days=900)})
         ctx.orgs[made.id] = made
         return made
 

@@ -45,6 +45,20 @@ class EditOrganisationForm(OrganisationForm):
     is_active = BooleanField(_l("Aktiv"), description=_l("En inaktiv organisation får inga nya användare."))
 
 
+class SigninSettingsForm(PortalForm):
+    """How an organisation's staff sign in: password login on or off, and which providers may create accounts."""
+
+    version = HiddenField()
+    password_login_allowed = BooleanField(
+        _l("Tillåt inloggning med lösenord"),
+        description=_l("Stäng av för att bara tillåta inloggning med e-legitimation (t.ex. SITHS-kort eller Freja "
+                       "OrgID). Den som är inloggad med lösenord nu loggas inte ut."))
+    creating = MultiCheckboxField(
+        _l("Inloggningstjänster som får skapa konton"), choices=[],
+        description=_l("Den som loggar in för första gången via en vald tjänst, med en bekräftad e-postadress och "
+                       "utan konto, får ett konto som handläggare i organisationen. Fler roller ger du själv efteråt."))
+
+
 class UserForm(PortalForm):
     class Meta:
         model = User

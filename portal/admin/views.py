@@ -14,9 +14,11 @@ from portal.admin.forms import (
     EditOrganisationForm,
     EditUserForm,
     OrganisationForm,
+    SigninSettingsForm,
     UserFilterForm,
     UserForm,
 )
+from portal.auth import oidc, oidc_signin
 from portal.auth import operations as accounts
 from portal.auth.models import User
 from portal.db import db
@@ -85,6 +87,37 @@ def orgs_edit(org_id: int):
             flash(_("Ändringarna av %(name)s har sparats.", name=org.name), "success")
             return redirect(url_for("admin.orgs"))
     return render_template("admin/org_form.html", form=form, org=org), status
+
+
+@bp.route("/organisationer/<int:org_id>/inloggning", methods=["GET", "POST"])
+@requires("signin.manage")
+def orgs_signin(org_id: int):
+    """An org admin (or the system admin) chooses how the organisation's staff sign in."""
+    org = _load_org(org_id)
+    check(oidc_signin.may_manage_signin(current_user, org), "signin.manage:not_own_organisation", obj=org)
+    providers = oidc.providers()
+    serving = oidc_signin.providers_serving(org, providers)
+    form = SigninSettingsForm()
+    form.creating.choices = [choice(p.name, p.label) for p in serving]
+    if not form.is_submitted():
+        form.password_login_allowed.data = org.password_login_allowed
+        form.creating.data = oidc_signin.creating_providers(org)
+        form.version.data = oidc_signin.version_of(org)
+    if not serving:
+        del form.creating
+    status = 400 if form.is_submitted() else 200
+    if form.validate_on_submit():
+        try:
+            oidc_signin.update_signin_settings(
+                org, password_login_allowed=form.password_login_allowed.data,
+                creating=(form.creating.data or []) if serving else [], providers=providers, by=current_user,
+                expected_version=form.version.data)
+        except RuleError as exc:
+            status = show_errors(form, exc)
+        else:
+            flash(_("Inloggningssätten för %(name)s har sparats.", name=org.name), "success")
+            return redirect(url_for("admin.orgs_signin", org_id=org.id))
+    return render_template("admin/org_signin.html", form=form, org=org, serving=serving), status
 
 
 # --- Användare -----------------------------------------------------------------------------------

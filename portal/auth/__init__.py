@@ -1,6 +1,7 @@
 """Login for staff: the login manager, throttling, the session rules and the auth blueprint."""
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -122,7 +123,8 @@ def enforce_two_factor():
     ends, and the next login goes through enrolment."""
     if request.endpoint in (None, "static") or not current_app.config["REQUIRE_TWO_FACTOR"]:
         return None
-    if current_user.is_authenticated and not current_user.is_totp_enabled:
+    # E-legitimation (SITHS, Freja OrgID) through OIDC is two-factor in itself: see views._finish_login.
+    if current_user.is_authenticated and not current_user.is_totp_enabled and not session.get("signed_in_with"):
         logout_user()
         session.clear()
         flash(_("Portalen kräver tvåfaktorsinloggning. Logga in igen och slå på den."), "warning")
@@ -142,6 +144,10 @@ def init_app(app) -> None:
     app.after_request(_count_only_failed_attempts)
     app.before_request(enforce_idle_timeout)
     app.before_request(enforce_two_factor)
-    from portal.auth import reset, views  # noqa: F401  (routes register on bp)
+    from portal.auth import oidc, oidc_demo
+
+    oidc.init_app(app, os.environ)
+    oidc_demo.init_app(app)
+    from portal.auth import oidc_views, reset, views  # noqa: F401  (routes register on bp)
 
     app.register_blueprint(bp)

@@ -1,4 +1,4 @@
-"""Staff accounts: users, their roles and their two-factor recovery codes."""
+"""Staff accounts: users, their roles, their two-factor recovery codes and their e-legitimation identities."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -86,3 +86,35 @@ class RecoveryCode(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
     code_hash: Mapped[str] = mapped_column(Text, nullable=False)
     used_dt: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class UserIdentity(db.Model):
+    """The subject an OIDC provider gave a user, stored at their first sign-in: later sign-ins match by it alone."""
+
+    __tablename__ = "user_identities"
+    __table_args__ = (UniqueConstraint("provider", "subject", name="uq_user_identities_provider_subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The provider's name in the OIDC configuration (instance/oidc.toml or OIDC_PROVIDERS).
+    provider: Mapped[str] = mapped_column(String(60), nullable=False)
+    #: The ID token's `sub`: stable and never reassigned by the provider, unlike an e-mail address.
+    subject: Mapped[str] = mapped_column(String(255), nullable=False)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    last_used_dt: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class ProviderUserCreation(db.Model):
+    """An org admin's permission for one provider to create accounts in their organisation at first sign-in."""
+
+    __tablename__ = "oidc_user_creation"
+    __table_args__ = (UniqueConstraint("organisation_id", "provider", name="uq_oidc_user_creation_org_provider"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"),
+                                                 nullable=False, index=True)
+    provider: Mapped[str] = mapped_column(String(60), nullable=False)
+    allowed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)

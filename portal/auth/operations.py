@@ -168,6 +168,11 @@ def check_password(email: str, password: str) -> User | None:
             details={"email": (email or "")[:254], "reason": reason},
         )
         return None
+    if not user.organisation.password_login_allowed:
+        audit.record_independent("login.failed", by=None, obj=user, organisation_id=user.organisation_id,
+                                 details={"email": user.email, "reason": "password_login_off"})
+        raise AccountError(_l("Din organisation har stängt av inloggning med lösenord. Logga in med "
+                              "e-legitimation med knappen för din organisation."))
     return user
 
 
@@ -214,9 +219,10 @@ def _use_recovery_code(user: User, code: str) -> bool:
     return result.rowcount == 1
 
 
-def record_login(user: User) -> None:
+def record_login(user: User, *, via: str | None = None) -> None:
+    """A completed login; `via` names the OIDC provider when the user signed in with e-legitimation."""
     user.last_login_dt = utcnow()
-    audit.record("login", obj=user, by=user)
+    audit.record("login", obj=user, by=user, details={"method": "oidc", "provider": via} if via else None)
 
 
 def record_logout(user: User) -> None:

@@ -18,6 +18,16 @@ PENDING = "pending_login"
 PENDING_MAX_AGE = 300  # seconds between the password step and the code
 ENROL_MAX_AGE = 900  # enrolling takes longer: the user may first have to install an app
 ENROL_NONCE = "totp_enrol_nonce"
+SIGNED_IN_WITH = "signed_in_with"
+
+
+def login_page(form: LoginForm | None = None, *, status: int = 200, oidc_error: str | None = None):
+    """The login page: the password form (unless every organisation has switched it off, it is always shown) and
+    one button per configured e-legitimation provider."""
+    from portal.auth import oidc
+
+    return render_template("auth/login.html", form=form or LoginForm(), oidc_error=oidc_error,
+                           providers=list(oidc.providers().values())), status
 
 
 def _safe_next(target: str | None) -> str:
@@ -56,10 +66,13 @@ def _start_session(user: User) -> None:
     session["lang"] = chosen or user.locale
 
 
-def _finish_login(user: User, next_url: str | None):
-    """Log the user in on a renewed session, audit it and go on."""
+def _finish_login(user: User, next_url: str | None, *, via: str | None = None):
+    """Log the user in on a renewed session, audit it and go on. `via` names the OIDC provider whose
+    e-legitimation signed the user in: that counts as the second factor (portal.auth.enforce_two_factor)."""
     _start_session(user)
-    operations.record_login(user)
+    if via:
+        session[SIGNED_IN_WITH] = via
+    operations.record_login(user, via=via)
     flash(_("Välkommen, %(name)s!", name=user.name), "success")
     return redirect(_safe_next(next_url))
 
@@ -88,11 +101,15 @@ def login():
     form = LoginForm()
     next_url = request.args.get("next")
     if form.validate_on_submit():
-        user = operations.check_password(form.email.data, form.password.data)
+        try:
+            user = operations.check_password(form.email.data, form.password.data)
+        except operations.AccountError as exc:  # right password, but the organisation wants e-legitimation
+            attach_error(form, exc.field, str(exc))
+            return login_page(form, status=403)
         if user is None:
             attempt_failed()
             attach_error(form, None, _("Fel e-postadress eller lösenord, eller så är kontot inaktiverat."))
-            return render_template("auth/login.html", form=form), 401
+            return login_page(form, status=401)
         if user.is_totp_enabled or current_app.config["REQUIRE_TWO_FACTOR"]:
             stage = "code" if user.is_totp_enabled else "enrol"
             chosen = session.get("lang") if session.get("lang") in current_app.config["LANGUAGES"] else None
@@ -103,8 +120,7 @@ def login():
                                 "at": datetime.now(UTC).timestamp(), "next": _safe_next(next_url)}
             return redirect(url_for("auth.second_factor" if stage == "code" else "auth.enrol_at_login"))
         return _finish_login(user, next_url)
-    status = 400 if form.is_submitted() else 200
-    return render_template("auth/login.html", form=form), status
+    return login_page(form, status=400 if form.is_submitted() else 200)
 
 
 @bp.route("/logga-in/kod", methods=["GET", "POST"])

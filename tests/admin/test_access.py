@@ -13,6 +13,8 @@ VIEWS = [
     ("POST", "/admin/organisationer/ny", "org.manage", 400),
     ("GET", "/admin/organisationer/{org}", "org.manage", 200),
     ("POST", "/admin/organisationer/{org}", "org.manage", 400),
+    ("GET", "/admin/organisationer/{org}/inloggning", "signin.manage", 200),
+    ("POST", "/admin/organisationer/{org}/inloggning", "signin.manage", 400),
     ("GET", "/admin/anvandare", "user.manage", 200),
     ("GET", "/admin/anvandare/ny", "user.manage", 200),
     ("POST", "/admin/anvandare/ny", "user.manage", 400),

@@ -17,6 +17,9 @@ PUBLIC_ALLOWLIST = {
     # Glömt lösenordet: asking for a link answers the same for any address; the link page needs the token.
     "auth.forgot_password",
     "auth.reset_password",
+    # Sign-in with e-legitimation: the button (a link) and the provider's callback (state, PKCE, nonce).
+    "auth.oidc_start",
+    "auth.oidc_callback",
 }
 
 
