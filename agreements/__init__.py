@@ -80,6 +80,8 @@ ACTION_LABELS = {
     "agreement.routine.add": _l("Rutin tillagd i utkast till överenskommelse"),
     "agreement.revision.propose": _l("Revision av överenskommelse föreslagen för antagande"),
     "agreement.revision.withdraw": _l("Förslag till överenskommelse tillbaka som utkast"),
+    "agreement.revision.approve": _l("Part godkände revision av överenskommelse"),
+    "agreement.revision.record_decision": _l("Parts beslut om revision av överenskommelse registrerat"),
     "agreement.revision.adopt": _l("Revision av överenskommelse antagen"),
     "agreement.revision.scan": _l("Underskriven kopia av överenskommelse uppladdad"),
     "agreement.revision.comment": _l("Kommentar till förslag till överenskommelse"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from agreements import adoption
 from agreements import goal_operations as goal_ops
 from agreements import operations as ops
 from agreements.demo_text import BILAGA_2
@@ -301,7 +302,7 @@ def seed(orgs: dict[str, Organisation]) -> None:
         if achieved:
             goal_ops.check_off_milestone(goal, achieved_on=achieved, by=None)
     ops.propose(revision, by=None)
-    ops.adopt(revision, adopted_on=date(2016, 12, 19), by=None)
+    adoption.adopt(revision, adopted_on=date(2016, 12, 19), by=None)
 
     draft = ops.new_revision(agreement, by=None)
     draft.valid_from, draft.valid_to = date(2017, 12, 31), date(2018, 12, 31)

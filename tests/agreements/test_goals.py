@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from agreements import goal_figures, goals
+from agreements import adoption, goal_figures, goals
 from agreements import goal_operations as goal_ops
 from agreements import operations as ops
 from agreements.models import Goal
@@ -162,7 +162,7 @@ def test_edit_goal_keeps_adopted_wording(lekeberg, client, login_as):
 def test_goal_added_after_adoption_joins_the_next_revision(lekeberg):
     first, draft = lekeberg.revisions
     ops.propose(draft, by=None)
-    ops.adopt(draft, adopted_on=date(2018, 1, 10), by=None)
+    adoption.adopt(draft, adopted_on=date(2018, 1, 10), by=None)
     goal = _goal(lekeberg, indicator="Nytt mål efter antagandet")
     assert goal.id not in {link.goal_id for link in draft.goal_links}
     third = ops.new_revision(lekeberg, by=None)
