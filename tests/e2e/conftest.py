@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,18 +33,18 @@ def workdir():
     shutil.rmtree(path, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
-def server(workdir):
-    """Migrate a fresh SQLite database, load the demo and serve it on 127.0.0.1 in a separate process."""
+@contextmanager
+def _serve(workdir: Path, name: str):
+    """Migrate a fresh SQLite database `name`, load the demo and serve it on 127.0.0.1 in a separate process."""
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{workdir / 'e2e.sqlite3'}",
+        "DATABASE_URL": f"sqlite:///{workdir / (name + '.sqlite3')}",
         "SECRET_KEY": "e2e-secret",
         "PORTAL_ENV": "development",
         "RATELIMIT_ENABLED": "0",
     }
     port = _free_port()
-    log = open(workdir / "server.log", "w")  # noqa: SIM115 - closed below
+    log = open(workdir / f"{name}.log", "w")  # noqa: SIM115 - closed below
     # One process migrates, seeds and serves (werkzeug, threaded): see tests/e2e/serve.py.
     proc = subprocess.Popen([sys.executable, "-m", "tests.e2e.serve", str(port)],
                             env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
@@ -57,12 +57,28 @@ def server(workdir):
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.terminate()
-                raise RuntimeError("e2e-servern startade inte:\n" + (workdir / "server.log").read_text()) from None
+                raise RuntimeError("e2e-servern startade inte:\n" + (workdir / f"{name}.log").read_text()) from None
             time.sleep(0.1)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
+    try:
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def server(workdir):
+    """The demo, served once for every test that only reads it or changes what the others do not look at."""
+    with _serve(workdir, "e2e") as base:
+        yield base
+
+
+@pytest.fixture
+def own_server(workdir, request):
+    """A demo of the test's own, for a walk that changes what other tests read (e.g. adopts revision 2)."""
+    with _serve(workdir, request.node.name[:40]) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")
