@@ -94,13 +94,15 @@ ACTION_LABELS = {
 
 def init_app(app) -> None:
     """Everything the portal needs to know of the area: pages, menu and start-page entry, demo data, audit words."""
-    from agreements import demo, draft_views, goal_views, models, scale, views  # noqa: F401 - routes and tables register
+    from agreements import demo, draft_views, goal_views, markup, models, scale, views  # noqa: F401 - routes and tables register
     from portal import audit
     from portal.demo import register_seeder
     from portal.scale import register_scale_seeder
     from portal.templating import add_nav
 
     app.register_blueprint(views.bp)
+    app.add_template_filter(markup.blocks, "agreement_blocks")
+    app.add_template_filter(markup.step_parts, "step_parts")
     add_nav("agreements.index", _l("Överenskommelser"), "agreement.read",
             _l("Den lokala överenskommelsen: revisioner, mål och rutiner."))
     register_seeder(demo.seed)

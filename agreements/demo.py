@@ -175,10 +175,11 @@ ROUTINES: list[tuple[str, str, list[tuple[str, str]]]] = [
              "kontoret. Även kommunens handläggare kan initiera individ för AF där UBK kan vara aktuellt."),
         (BOTH, "Kalla individerna till en informationsträff där kommunen och Arbetsförmedlingen tillsammans "
                "informerar individerna vad ett utbildningskontrakt innebär samt vilka möjligheter det finns."),
-        (BOTH_SYV, "1. De intresserade individerna kallas till ett möte tillsammans med kommunen, "
+        (BOTH_SYV, ""
+                   "1. De intresserade individerna kallas till ett möte tillsammans med kommunen, "
                    "Arbetsförmedlingen samt SYV (studie- och yrkesvägledare) för att tillsammans skapa en "
                    "studieplan utifrån individens önskemål. Samtidigt diskuteras individens önskemål angående "
-                   "praktik, anställning eller annan form av åtgärd kombinerat med studier. 2. De ungdomarna som är "
+                   "praktik, anställning eller annan form av åtgärd kombinerat med studier.\n2. De ungdomarna som är "
                    "tveksamma till satsningen kallas till ett motivationsmöte tillsammans med handläggare på "
                    "arbetsförmedlingen. När individen är redo för studier påbörjas steg 1 enligt ovan."),
         (KOMMUN, "Praktik/anställning."),
@@ -199,11 +200,12 @@ ROUTINES: list[tuple[str, str, list[tuple[str, str]]]] = [
              "individ för AF där Trainee kan vara aktuellt."),
         (BOTH, "Kalla individen, -erna till en informationsträff där kommunen och Arbetsförmedlingen tillsammans "
                "informerar om vad ett traineejobb innebär samt vilka möjligheter det finns."),
-        (BOTH_SYV, "1. De intresserade individerna kallas till ett möte tillsammans med kommunen, "
+        (BOTH_SYV, ""
+                   "1. De intresserade individerna kallas till ett möte tillsammans med kommunen, "
                    "Arbetsförmedlingen samt SYV (studie- och yrkesvägledare) för att tillsammans skapa en "
-                   "studieplan och titta närmare på yrkesinriktade utbildningar. 2. De ungdomarna som är tveksamma "
+                   "studieplan och titta närmare på yrkesinriktade utbildningar.\n2. De ungdomarna som är tveksamma "
                    "till satsningen kallas till ett motivationsmöte tillsammans med handläggare på "
-                   "arbetsförmedlingen. När individen är redo för studier påbörjas steg 1 enligt ovan. 3. Om det "
+                   "arbetsförmedlingen. När individen är redo för studier påbörjas steg 1 enligt ovan.\n3. Om det "
                    "finns fler intresserade individer än Traineejobb platser gör kommunen tillsammans med "
                    "arbetsförmedlingen ett urval efter de individerna med bäst förutsättningar får gå vidare. "
                    "Resterande individer får vänta till nästa möjlighet ges."),

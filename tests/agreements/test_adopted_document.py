@@ -177,4 +177,4 @@ def test_the_documents_stay_swedish_when_the_user_reads_in_english(lekeberg, cli
         assert "december 2016" in written and "December" not in written
         assert "ska ha minskat till september 2017" in written and "decreased" not in written
     draft = _text(_download(client, lekeberg, 2))
-    assert "Senaste värde" in draft and "Status" in draft and "Inte avbockat" in draft and "Latest" not in draft
+    assert "Utgångsläge" in draft and "Målvärde" in draft and "Baseline" not in draft
