@@ -123,6 +123,15 @@ class ImportForm(PortalForm):
     document = FileField(_l("Överenskommelse i Word-format (.docx)"))
 
 
+class ConfirmImportForm(PortalForm):
+    """Confirms the import the preview showed; the token names the upload kept for it."""
+
+    class Meta:
+        columns = {"token": None}
+
+    token = HiddenField(validators=[Length(max=64)])
+
+
 class GoalForm(PortalForm):
     class Meta:
         model = Goal

@@ -397,4 +397,4 @@ class RevisionComment(db.Model):
 
 
 # Adoption's records live beside this module; imported so that `agreements.models` names every table of the area.
-from agreements.adoption_models import AdoptedDocument, PartyApproval  # noqa: E402,F401
+from agreements.revision_files import AdoptedDocument, PartyApproval, PendingImport  # noqa: E402,F401

@@ -1,4 +1,4 @@
-"""agreements: each party's approval of a revision (a revision is adopted when every party has approved it)
+"""agreements: each party's approval of a revision (adopted when every party has approved it); imports to confirm
 
 Revision ID: 0008_party_approvals
 Revises: 0007_audit_people
@@ -40,6 +40,22 @@ def upgrade():
     with op.batch_alter_table('agreement_party_approvals', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_agreement_party_approvals_party_id'), ['party_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_agreement_party_approvals_revision_id'), ['revision_id'], unique=False)
+    op.create_table('agreement_pending_imports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token', sa.String(length=64), nullable=False),
+    sa.Column('revision_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.Column('revision_version', sa.Integer(), nullable=False),
+    sa.Column('created_dt', portal.db.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['revision_id'], ['agreement_revisions.id'], name=op.f('fk_agreement_pending_imports_revision_id_agreement_revisions'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_agreement_pending_imports_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agreement_pending_imports')),
+    sa.UniqueConstraint('token', name=op.f('uq_agreement_pending_imports_token'))
+    )
+    with op.batch_alter_table('agreement_pending_imports', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_agreement_pending_imports_revision_id'), ['revision_id'], unique=False)
     op.execute(
         "INSERT INTO agreement_party_approvals (revision_id, party_id, kind, decided_on, by_id, created_dt) "
         "SELECT r.id, p.id, 'recorded', r.adopted_on, r.adopted_by_id, COALESCE(r.adopted_dt, r.created_dt) "
@@ -48,6 +64,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('agreement_pending_imports', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_agreement_pending_imports_revision_id'))
+    op.drop_table('agreement_pending_imports')
     with op.batch_alter_table('agreement_party_approvals', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_agreement_party_approvals_revision_id'))
         batch_op.drop_index(batch_op.f('ix_agreement_party_approvals_party_id'))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
 import zipfile
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from agreements import document, importer
+from agreements import document, importer, markup
 from agreements.goals import figures
 from tests.agreements.helpers import url
 
@@ -48,7 +49,8 @@ def test_demo_document_contains_everything(lekeberg):
         for routine in appendix.routines:
             assert routine.title in headings
             for step in routine.steps:
-                assert f"Steg {step.number}: {step.text}" in text
+                own, subs = markup.step_parts(step.text)
+                assert f"Steg {step.number}: {own}" in text and all(f"\n{sub}\n" in text for sub in subs)
     for signatory in adopted.signatories:
         assert signatory.name in text
     assert "19 december 2016" in text and "31 december 2017" in text  # Swedish dates
@@ -79,8 +81,10 @@ def test_download_through_the_page(lekeberg, client, login_as):
 def test_import_round_trips_the_sections(lekeberg):
     adopted = lekeberg.revisions[0]
     result = importer.read(document.to_bytes(adopted), "ok.docx")
-    assert [(s.title, s.body) for s in result.sections] == [(s.title, s.body) for s in adopted.sections]
-    assert [s.key for s in result.sections] == [s.key for s in adopted.sections]
+    written = [s for s in adopted.sections if s.key != "underskrifter"]  # signatures are the signatories' table
+    assert [(s.title, s.body) for s in result.sections] == [(s.title, s.body) for s in written]
+    assert [s.key for s in result.sections] == [s.key for s in written]
+    assert result.unplaced == [] and any("Underskrifterna lästes inte in" in note for note in result.notes)
 
 
 def test_import_without_heading_styles_matches_known_titles():
@@ -119,8 +123,13 @@ def test_import_page_fills_the_draft_and_refuses_bad_files(lekeberg, client, log
     doc.add_paragraph("Något nytt.")
     buffer = io.BytesIO()
     doc.save(buffer)
-    ok = client.post(target, data={"document": (io.BytesIO(buffer.getvalue()), "avtal.docx")})
-    assert ok.status_code == 200
+    preview = client.post(target, data={"document": (io.BytesIO(buffer.getvalue()), "avtal.docx")})
+    assert preview.status_code == 200 and "Nytt avsnitt" in preview.get_data(as_text=True)
+    token = re.search(r'name="token" type="hidden" value="([^"]+)"', preview.get_data(as_text=True)).group(1)
+    assert client.post(target + "/bekrafta", data={"token": token}).status_code == 302
+    # the same preview cannot be confirmed twice
+    again = client.post(target + "/bekrafta", data={"token": token})
+    assert "finns inte längre" in client.get(again.headers["Location"]).get_data(as_text=True)
     draft = lekeberg.revisions[1]
     from portal.db import db
 

@@ -1,4 +1,5 @@
-"""What an adoption leaves behind: each party's approval of a revision and the .docx as it was adopted."""
+"""Files kept beside a revision: each party's approval (with its signed decision), the .docx as adopted, and an
+uploaded .docx waiting for the user to confirm its import."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -62,3 +63,21 @@ class AdoptedDocument(db.Model):
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     revision: Mapped[Revision] = relationship(back_populates="adopted_document")
+
+
+class PendingImport(db.Model):
+    """An uploaded .docx shown as a preview; imported into the draft only when the same user confirms it."""
+
+    __tablename__ = "agreement_pending_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: A random token the confirm form carries, so one preview cannot be confirmed for another.
+    token: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("agreement_revisions.id", ondelete="CASCADE"),
+                                             nullable=False, index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    filename: Mapped[str] = mapped_column(String(200), nullable=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False, deferred=True)
+    #: The draft's version when the preview was made: a draft changed since is previewed again.
+    revision_version: Mapped[int] = mapped_column(nullable=False)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
