@@ -159,7 +159,7 @@ def _pages_as_images(data: bytes, tmp_path) -> tuple[str, list]:
                     "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
                    check=True, capture_output=True, timeout=180)
     pdf = tmp_path / "overenskommelse.pdf"
-    subprocess.run([pdftoppm, "-png", "-r", "60", str(pdf), str(tmp_path / "sida")], check=True, timeout=120)
+    subprocess.run([pdftoppm, "-png", "-r", "70", str(pdf), str(tmp_path / "sida")], check=True, timeout=120)
     text = subprocess.run([pdftotext, str(pdf), "-"], check=True, capture_output=True, text=True,
                           timeout=60).stdout
     return text, sorted(tmp_path.glob("sida-*.png"))

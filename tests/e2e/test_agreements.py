@@ -87,3 +87,33 @@ def test_two_parties_adopt_revision_two(own_server, page):
     rows = page.locator("table", has_text="Revisioner av överenskommelsen").locator("tbody tr")
     assert rows.nth(0).inner_text().startswith("Revision 2\tAntagen")
     assert rows.nth(1).inner_text().startswith("Revision 1\tErsatt av revision 2")
+
+
+def test_importing_the_seed_agreement_shows_a_preview_and_writes_nothing(server, page):
+    """Revision 1 as the portal wrote it, read into the draft (revision 2): where each part goes, what differs,
+    and what is not read. AGREEMENT_SCREENSHOTS=docs/screenshots keeps the page as agreement-import-preview.png."""
+    import os
+    from pathlib import Path
+
+    _login(page, server, "kaa.samordnare@lekeberg.example")
+    page.goto(server + "/overenskommelser/")
+    page.get_by_role("link", name="Överenskommelse inom Dua – Lekebergs kommun och Arbetsförmedlingen").click()
+    agreement_url = page.url
+    seed = page.request.get(agreement_url + "/revisioner/1/dokument.docx").body()
+    page.goto(agreement_url + "/revisioner/2")
+    page.get_by_role("link", name="Läs in från Word").click()
+    page.get_by_label("Överenskommelse i Word-format (.docx)").set_input_files(files=[{
+        "name": "overenskommelse-revision-1.docx", "buffer": seed,
+        "mimeType": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}])
+    page.get_by_role("button", name="Förhandsgranska").click()
+    table = page.get_by_role("table", name="Var varje del av dokumentet hamnar")
+    rows = table.locator("tbody tr")
+    assert rows.count() == 9  # every section but the signatures, each to its own section of the draft
+    changed = [rows.nth(i).inner_text() for i in range(rows.count()) if "Ja" in rows.nth(i).inner_text()]
+    assert len(changed) == 2 and any("Överenskommelsens varaktighet" in row for row in changed)
+    assert "Underskrifterna lästes inte in" in page.content() and "Måltabellen lästes inte in" in page.content()
+    assert page.get_by_role("button", name="Läs in i utkastet").count() == 1
+    assert _serious(page) == []
+    keep = os.environ.get("AGREEMENT_SCREENSHOTS")
+    if keep:
+        page.screenshot(path=str(Path(keep) / "agreement-import-preview.png"), full_page=True)
