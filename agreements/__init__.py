@@ -92,10 +92,43 @@ ACTION_LABELS = {
 }
 
 
+def name_revisions(ids: list[str]) -> dict[str, str]:
+    """The audit page's words for revisions: "Revision 2 av Överenskommelse inom Dua – …"."""
+    from sqlalchemy import select
+
+    from agreements.models import Agreement, Revision
+    from portal.db import db
+
+    rows = db.session.execute(select(Revision.id, Revision.number, Agreement.title).join(Agreement)
+                              .where(Revision.id.in_([int(i) for i in ids if i.isdigit()])))
+    return {str(i): str(_l("Revision %(n)s av %(title)s", n=number, title=title)) for i, number, title in rows}
+
+
+def name_agreements(ids: list[str]) -> dict[str, str]:
+    from sqlalchemy import select
+
+    from agreements.models import Agreement
+    from portal.db import db
+
+    rows = db.session.execute(select(Agreement.id, Agreement.title)
+                              .where(Agreement.id.in_([int(i) for i in ids if i.isdigit()])))
+    return {str(i): str(_l("Överenskommelsen %(title)s", title=title)) for i, title in rows}
+
+
+def name_goals(ids: list[str]) -> dict[str, str]:
+    from sqlalchemy import select
+
+    from agreements.models import Goal
+    from portal.db import db
+
+    rows = db.session.execute(select(Goal.id, Goal.indicator).where(Goal.id.in_([int(i) for i in ids if i.isdigit()])))
+    return {str(i): str(_l("Målet %(indicator)s", indicator=indicator)) for i, indicator in rows}
+
+
 def init_app(app) -> None:
     """Everything the portal needs to know of the area: pages, menu and start-page entry, demo data, audit words."""
     from agreements import demo, draft_views, goal_views, markup, models, scale, views  # noqa: F401 - routes and tables register
-    from portal import audit
+    from portal import audit, audit_words
     from portal.demo import register_seeder
     from portal.scale import register_scale_seeder
     from portal.templating import add_nav
@@ -108,3 +141,6 @@ def init_app(app) -> None:
     register_seeder(demo.seed)
     register_scale_seeder(scale.seed_agreements)
     audit.register_action_labels(ACTION_LABELS)
+    audit_words.register_object_namer("Revision", name_revisions)
+    audit_words.register_object_namer("Agreement", name_agreements)
+    audit_words.register_object_namer("Goal", name_goals)
