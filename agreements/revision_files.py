@@ -42,8 +42,10 @@ class PartyApproval(db.Model):
     scan_data: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
 
     revision: Mapped[Revision] = relationship(back_populates="approvals")
-    party: Mapped[AgreementParty] = relationship(lazy="joined")
-    by = relationship("User", lazy="joined")
+    #: Loaded from the session (the agreement's parties are there already), not joined: a joined load would
+    #: load each party's persons a second time.
+    party: Mapped[AgreementParty] = relationship(lazy="select")
+    by = relationship("User", lazy="select")
 
 
 class AdoptedDocument(db.Model):
