@@ -41,6 +41,7 @@ run: setup
 	fi
 
 test: setup
+	@command -v pdftoppm >/dev/null 2>&1 || ./scripts/install-system-packages.sh poppler-utils || true
 	$(BIN)/python -m pytest
 
 # The same suite against PostgreSQL; DATABASE_URL must name an empty database.

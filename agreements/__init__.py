@@ -80,6 +80,8 @@ ACTION_LABELS = {
     "agreement.routine.add": _l("Rutin tillagd i utkast till överenskommelse"),
     "agreement.revision.propose": _l("Revision av överenskommelse föreslagen för antagande"),
     "agreement.revision.withdraw": _l("Förslag till överenskommelse tillbaka som utkast"),
+    "agreement.revision.approve": _l("Part godkände revision av överenskommelse"),
+    "agreement.revision.record_decision": _l("Parts beslut om revision av överenskommelse registrerat"),
     "agreement.revision.adopt": _l("Revision av överenskommelse antagen"),
     "agreement.revision.scan": _l("Underskriven kopia av överenskommelse uppladdad"),
     "agreement.revision.comment": _l("Kommentar till förslag till överenskommelse"),
@@ -90,18 +92,65 @@ ACTION_LABELS = {
 }
 
 
+def name_revisions(ids: list[str]) -> dict[str, str]:
+    """The audit page's words for revisions: "Revision 2 av Överenskommelse inom Dua – …"."""
+    from sqlalchemy import select
+
+    from agreements.models import Agreement, Revision
+    from portal.db import db
+
+    rows = db.session.execute(select(Revision.id, Revision.number, Agreement.title).join(Agreement)
+                              .where(Revision.id.in_([int(i) for i in ids if i.isdigit()])))
+    return {str(i): str(_l("Revision %(n)s av %(title)s", n=number, title=title)) for i, number, title in rows}
+
+
+def name_agreements(ids: list[str]) -> dict[str, str]:
+    from sqlalchemy import select
+
+    from agreements.models import Agreement
+    from portal.db import db
+
+    rows = db.session.execute(select(Agreement.id, Agreement.title)
+                              .where(Agreement.id.in_([int(i) for i in ids if i.isdigit()])))
+    return {str(i): str(_l("Överenskommelsen %(title)s", title=title)) for i, title in rows}
+
+
+def name_goals(ids: list[str]) -> dict[str, str]:
+    from sqlalchemy import select
+
+    from agreements.models import Goal
+    from portal.db import db
+
+    rows = db.session.execute(select(Goal.id, Goal.indicator).where(Goal.id.in_([int(i) for i in ids if i.isdigit()])))
+    return {str(i): str(_l("Målet %(indicator)s", indicator=indicator)) for i, indicator in rows}
+
+
 def init_app(app) -> None:
     """Everything the portal needs to know of the area: pages, menu and start-page entry, demo data, audit words."""
-    from agreements import demo, draft_views, goal_views, models, scale, views, worklist  # noqa: F401 - routes register
-    from portal import audit
+    from agreements import (  # noqa: F401 - routes and tables register
+        demo,
+        draft_views,
+        goal_views,
+        markup,
+        models,
+        scale,
+        views,
+        worklist,
+    )
+    from portal import audit, audit_words
     from portal.demo import register_seeder
     from portal.scale import register_scale_seeder
     from portal.templating import add_nav
 
     app.register_blueprint(views.bp)
+    app.add_template_filter(markup.blocks, "agreement_blocks")
+    app.add_template_filter(markup.step_parts, "step_parts")
     add_nav("agreements.index", _l("Överenskommelser"), "agreement.read",
             _l("Den lokala överenskommelsen: revisioner, mål och rutiner."))
     worklist.register_cards()
     register_seeder(demo.seed)
     register_scale_seeder(scale.seed_agreements)
     audit.register_action_labels(ACTION_LABELS)
+    audit_words.register_object_namer("Revision", name_revisions)
+    audit_words.register_object_namer("Agreement", name_agreements)
+    audit_words.register_object_namer("Goal", name_goals)

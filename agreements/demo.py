@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from agreements import adoption
 from agreements import goal_operations as goal_ops
 from agreements import operations as ops
 from agreements.demo_text import BILAGA_2
@@ -174,10 +175,11 @@ ROUTINES: list[tuple[str, str, list[tuple[str, str]]]] = [
              "kontoret. Även kommunens handläggare kan initiera individ för AF där UBK kan vara aktuellt."),
         (BOTH, "Kalla individerna till en informationsträff där kommunen och Arbetsförmedlingen tillsammans "
                "informerar individerna vad ett utbildningskontrakt innebär samt vilka möjligheter det finns."),
-        (BOTH_SYV, "1. De intresserade individerna kallas till ett möte tillsammans med kommunen, "
+        (BOTH_SYV, ""
+                   "1. De intresserade individerna kallas till ett möte tillsammans med kommunen, "
                    "Arbetsförmedlingen samt SYV (studie- och yrkesvägledare) för att tillsammans skapa en "
                    "studieplan utifrån individens önskemål. Samtidigt diskuteras individens önskemål angående "
-                   "praktik, anställning eller annan form av åtgärd kombinerat med studier. 2. De ungdomarna som är "
+                   "praktik, anställning eller annan form av åtgärd kombinerat med studier.\n2. De ungdomarna som är "
                    "tveksamma till satsningen kallas till ett motivationsmöte tillsammans med handläggare på "
                    "arbetsförmedlingen. När individen är redo för studier påbörjas steg 1 enligt ovan."),
         (KOMMUN, "Praktik/anställning."),
@@ -198,11 +200,12 @@ ROUTINES: list[tuple[str, str, list[tuple[str, str]]]] = [
              "individ för AF där Trainee kan vara aktuellt."),
         (BOTH, "Kalla individen, -erna till en informationsträff där kommunen och Arbetsförmedlingen tillsammans "
                "informerar om vad ett traineejobb innebär samt vilka möjligheter det finns."),
-        (BOTH_SYV, "1. De intresserade individerna kallas till ett möte tillsammans med kommunen, "
+        (BOTH_SYV, ""
+                   "1. De intresserade individerna kallas till ett möte tillsammans med kommunen, "
                    "Arbetsförmedlingen samt SYV (studie- och yrkesvägledare) för att tillsammans skapa en "
-                   "studieplan och titta närmare på yrkesinriktade utbildningar. 2. De ungdomarna som är tveksamma "
+                   "studieplan och titta närmare på yrkesinriktade utbildningar.\n2. De ungdomarna som är tveksamma "
                    "till satsningen kallas till ett motivationsmöte tillsammans med handläggare på "
-                   "arbetsförmedlingen. När individen är redo för studier påbörjas steg 1 enligt ovan. 3. Om det "
+                   "arbetsförmedlingen. När individen är redo för studier påbörjas steg 1 enligt ovan.\n3. Om det "
                    "finns fler intresserade individer än Traineejobb platser gör kommunen tillsammans med "
                    "arbetsförmedlingen ett urval efter de individerna med bäst förutsättningar får gå vidare. "
                    "Resterande individer får vänta till nästa möjlighet ges."),
@@ -301,7 +304,7 @@ def seed(orgs: dict[str, Organisation]) -> None:
         if achieved:
             goal_ops.check_off_milestone(goal, achieved_on=achieved, by=None)
     ops.propose(revision, by=None)
-    ops.adopt(revision, adopted_on=date(2016, 12, 19), by=None)
+    adoption.adopt(revision, adopted_on=date(2016, 12, 19), by=None)
 
     draft = ops.new_revision(agreement, by=None)
     draft.valid_from, draft.valid_to = date(2017, 12, 31), date(2018, 12, 31)

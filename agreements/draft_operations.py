@@ -12,7 +12,7 @@ from datetime import date
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from agreements import importer, rules
+from agreements import importer, markup, rules
 from agreements.models import Appendix, Revision, Routine, RoutineStep, Section, Signatory
 from agreements.operations import (
     AgreementError,
@@ -58,13 +58,17 @@ class AppendixInput:
 
 
 def parse_steps(text: str) -> list[tuple[str, str]]:
-    """Lines "Ansvarig | text" (or just text) → (responsible, text)."""
-    steps = []
-    for line in (text or "").splitlines():
-        line = line.strip()
+    """Lines "Ansvarig | text" (or just text) → (responsible, text); an indented line "  1. …" is a sub-step of
+    the step above it (kept in its text on a line of its own)."""
+    steps: list[tuple[str, str]] = []
+    for raw in (text or "").splitlines():
+        line = raw.strip()
         if not line:
             continue
-        if "|" in line:
+        if raw[:1].isspace() and steps and markup.NUMBERED.match(line):
+            responsible, step = steps[-1]
+            steps[-1] = (responsible, f"{step}\n{line}" if step else line)
+        elif "|" in line:
             responsible, _sep, step = line.partition("|")
             steps.append((responsible.strip(), step.strip()))
         else:
@@ -73,7 +77,14 @@ def parse_steps(text: str) -> list[tuple[str, str]]:
 
 
 def steps_as_text(routine: Routine) -> str:
-    return "\n".join(f"{s.responsible} | {s.text}" if s.responsible else s.text for s in routine.steps)
+    """The steps as the edit form shows them, sub-steps indented under their step."""
+    lines = []
+    for step in routine.steps:
+        parts = [part.strip() for part in step.text.split("\n") if part.strip()]
+        own = " ".join(part for part in parts if not markup.NUMBERED.match(part))
+        lines.append(f"{step.responsible} | {own}" if step.responsible else own)
+        lines += [f"  {part}" for part in parts if markup.NUMBERED.match(part)]
+    return "\n".join(lines)
 
 
 def parse_signatories(text: str, organisations=()) -> list[tuple[str, str, str]]:

@@ -7,7 +7,8 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from agreements import draft_operations as drafts
-from agreements.forms import AppendixForm, ImportForm, RevisionForm, TitleForm
+from agreements import import_operations as imports
+from agreements.forms import AppendixForm, ConfirmImportForm, ImportForm, RevisionForm, TitleForm
 from agreements.models import Revision
 from agreements.views import back_to_revision, bp, load_revision
 from portal.db import db
@@ -172,17 +173,31 @@ def add_routine(agreement_id: int, number: int, appendix_id: int):
 @bp.route("/<int:agreement_id>/revisioner/<int:number>/importera", methods=["GET", "POST"])
 @requires("agreement.revise")
 def import_document(agreement_id: int, number: int):
+    """Upload → a preview of where each part goes; nothing is written here (see confirm_import)."""
     rev = load_revision(agreement_id, number, need="revise")
     form = ImportForm()
-    result = None
+    preview = None
     if form.validate_on_submit():
         upload = form.document.data
         try:
-            result = drafts.import_document(rev, data=upload.read() if upload else b"",
-                                            filename=(upload.filename or "") if upload else "", by=current_user)
+            preview = imports.preview_import(rev, data=upload.read() if upload else b"",
+                                             filename=(upload.filename or "") if upload else "", by=current_user)
         except RuleError as exc:
             attach_error(form, "document", str(exc))  # whatever the reason, it concerns the uploaded file
-        else:
-            flash(_("Dokumentet är inläst: %(n)s avsnitt fyllda i utkastet.", n=len(result.sections)), "success")
+    confirm = ConfirmImportForm(token=preview.token) if preview and preview.token else None
     return render_template("agreements/import.html", revision=rev, agreement=rev.agreement, form=form,
-                           result=result), 400 if form.errors else 200
+                           preview=preview, confirm=confirm), 400 if form.errors else 200
+
+
+@bp.route("/<int:agreement_id>/revisioner/<int:number>/importera/bekrafta", methods=["POST"])
+@requires("agreement.revise")
+def confirm_import(agreement_id: int, number: int):
+    rev = load_revision(agreement_id, number, need="revise")
+    form = ConfirmImportForm()
+    try:
+        result = imports.confirm_import(rev, token=form.token.data or "", by=current_user)
+    except RuleError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(".import_document", agreement_id=agreement_id, number=number), 303)
+    flash(_("Dokumentet är inläst: %(n)s avsnitt fyllda i utkastet.", n=len(result.sections)), "success")
+    return _back_to_edit(rev)

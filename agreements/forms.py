@@ -93,7 +93,21 @@ class AppendixForm(PortalForm):
 
 
 class AdoptForm(PortalForm):
+    """A steering-group member approves a proposed revision for their party."""
+
     adopted_on = SwedishDateField(_l("Beslutsdatum"), validators=[DataRequired(_l("Ange datum för beslutet."))])
+    #: Shown only when the revision's period of validity has already ended.
+    confirm_expired = BooleanField(_l("Giltighetstiden har gått ut, men vi antar revisionen ändå"))
+
+
+class DecisionForm(PortalForm):
+    """A coordinator records the signed decision of a party that has no steering-group member in the portal."""
+
+    party = SelectField(_l("Part"), coerce=int, validate_choice=False)
+    adopted_on = SwedishDateField(_l("Partens beslutsdatum"),
+                                  validators=[DataRequired(_l("Ange datum för beslutet."))])
+    scan = FileField(_l("Partens underskrivna beslut (PDF, JPEG eller PNG)"))
+    confirm_expired = BooleanField(_l("Giltighetstiden har gått ut, men parten antar revisionen ändå"))
 
 
 class CommentForm(PortalForm):
@@ -107,6 +121,15 @@ class ScanForm(PortalForm):
 
 class ImportForm(PortalForm):
     document = FileField(_l("Överenskommelse i Word-format (.docx)"))
+
+
+class ConfirmImportForm(PortalForm):
+    """Confirms the import the preview showed; the token names the upload kept for it."""
+
+    class Meta:
+        columns = {"token": None}
+
+    token = HiddenField(validators=[Length(max=64)])
 
 
 class GoalForm(PortalForm):

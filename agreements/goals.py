@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -274,6 +275,20 @@ WIDTH, HEIGHT, PAD_L, PAD_R, PAD_T, PAD_B = 640, 300, 64, 24, 24, 56
 INK, LINE, TARGET, GRID = "#1a1a1a", "#1d4f91", "#8a3b00", "#6b7280"
 
 
+def round_ticks(low: float, high: float, most: int = 6) -> tuple[list[float], int]:
+    """Axis values at a round step (1, 2, 2.5 or 5 times a power of ten) covering low..high in at most `most`
+    ticks, and the decimals they need: 0, 5, 10, 15, 20, 25 rather than 0, 5.2, 10.4, …"""
+    span = (high - low) or 1.0
+    magnitude = 10 ** math.floor(math.log10(span / (most - 1)))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if span / (m * magnitude) <= most - 1)
+    start = math.floor(low / step + 1e-9) * step
+    ticks = [start]
+    while ticks[-1] < high - 1e-9:
+        ticks.append(ticks[-1] + step)
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9)) if step < 1 else (1 if step % 1 else 0)
+    return [round(t, 6) for t in ticks], decimals
+
+
 def chart_svg(goal: Goal, chart_id: str = "malgraf") -> str:
     """An accessible line chart (role="img", <title>, <desc>) of the baseline, measured values and target."""
     points = []
@@ -296,6 +311,8 @@ def chart_svg(goal: Goal, chart_id: str = "malgraf") -> str:
     if high == low:
         high, low = high + 1, max(0.0, low - 1)
     low = min(0.0, low) if low >= 0 else low
+    ticks, tick_decimals = round_ticks(low, high)
+    low, high = ticks[0], ticks[-1]
     first = points[0][0]
     last = max(points[-1][0], goal.target_date or points[-1][0])
     span = max(1, (last - first).days)
@@ -307,13 +324,13 @@ def chart_svg(goal: Goal, chart_id: str = "malgraf") -> str:
         return PAD_T + (HEIGHT - PAD_T - PAD_B) * (1 - (float(v) - low) / (high - low))
 
     parts = []
-    for i in range(5):  # horizontal grid with labels
-        v = low + (high - low) * i / 4
+    unit = f" {goal.unit}" if goal.unit else ""
+    for v in ticks:  # horizontal grid at round values, each labelled with its unit
         yy = y(v)
         parts.append(f'<line x1="{PAD_L}" y1="{yy:.1f}" x2="{WIDTH - PAD_R}" y2="{yy:.1f}" stroke="{GRID}" '
                      f'stroke-width="0.5"/>')
         parts.append(f'<text x="{PAD_L - 8}" y="{yy + 4:.1f}" text-anchor="end" font-size="12" fill="{INK}">'
-                     f'{escape(fmt_number(Decimal(str(round(v, 2))), goal.decimals))}</text>')
+                     f'{escape(fmt_number(Decimal(str(round(v, 6))), tick_decimals) + unit)}</text>')
     parts.append(f'<line x1="{PAD_L}" y1="{HEIGHT - PAD_B}" x2="{WIDTH - PAD_R}" y2="{HEIGHT - PAD_B}" '
                  f'stroke="{INK}"/>')
     if goal.target_type == "value" and target is not None:

@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal import clock
 from portal.db import UTCDateTime, db, utcnow
 from portal.orgs import Organisation
 
@@ -165,6 +166,9 @@ class Revision(db.Model):
         back_populates="revision", cascade="all, delete-orphan", order_by="RevisionComment.created_dt")
     adopted_by = relationship("User", foreign_keys=[adopted_by_id])
     proposed_by = relationship("User", foreign_keys=[proposed_by_id])
+    #: Each party's approval; the revision is adopted when every party has approved it.
+    approvals: Mapped[list[PartyApproval]] = relationship(
+        back_populates="revision", cascade="all, delete-orphan", order_by="PartyApproval.id", lazy="selectin")
     #: The .docx as adopted; loaded only when it is downloaded.
     adopted_document: Mapped[AdoptedDocument | None] = relationship(
         back_populates="revision", cascade="all, delete-orphan", uselist=False, lazy="select")
@@ -186,24 +190,23 @@ class Revision(db.Model):
         """Adopted revisions are immutable, except for the signed scan uploaded afterwards."""
         return self.state == "adopted"
 
+    @property
+    def replaced_by(self) -> Revision | None:
+        """The adopted revision that replaced this adopted one ("Ersatt"), if a later one was adopted."""
+        if not self.is_adopted:
+            return None
+        return next((r for r in self.agreement.revisions if r.is_adopted and r.number > self.number), None)
 
-class AdoptedDocument(db.Model):
-    """The .docx of an adopted revision, written once when it was adopted and served byte for byte ever after.
+    def has_expired(self, today: date | None = None) -> bool:
+        """Its period of validity has ended ("Giltig till 2017-12-31 — har gått ut")."""
+        return self.valid_to is not None and self.valid_to < (today or clock.today())
 
-    What the parties adopted must not change when goals, measured values, organisations or this code change.
-    """
+    def approval_of(self, party: AgreementParty) -> PartyApproval | None:
+        return next((a for a in self.approvals if a.party_id == party.id), None)
 
-    __tablename__ = "agreement_adopted_documents"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    revision_id: Mapped[int] = mapped_column(ForeignKey("agreement_revisions.id", ondelete="CASCADE"),
-                                             nullable=False, unique=True)
-    data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False, deferred=True)
-    #: Hex SHA-256 of `data`, also written to the audit trail at adoption, so the file can be shown unchanged.
-    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
-    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
-
-    revision: Mapped[Revision] = relationship(back_populates="adopted_document")
+    def parties_still_to_approve(self) -> list[AgreementParty]:
+        approved = {a.party_id for a in self.approvals}
+        return [p for p in self.agreement.parties if p.id not in approved]
 
 
 class Section(db.Model):
@@ -392,3 +395,7 @@ class RevisionComment(db.Model):
     revision: Mapped[Revision] = relationship(back_populates="comments")
     author = relationship("User", lazy="joined")
     organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+
+# Adoption's records live beside this module; imported so that `agreements.models` names every table of the area.
+from agreements.revision_files import AdoptedDocument, PartyApproval, PendingImport  # noqa: E402,F401

@@ -1,6 +1,7 @@
-"""Every change to an agreement and the life of its revisions: create, parties, new revision, propose, adopt.
+"""Every change to an agreement and the life of its revisions: create, parties, new revision, propose, files.
 
-Editing a draft's text lives in draft_operations, goals and measured values in goal_operations. Every operation
+Editing a draft's text lives in draft_operations, the parties' approvals and adoption in adoption, goals and
+measured values in goal_operations. Every operation
 takes the acting user as `by=`: it asks the record rule (agreements.rules) for that user, refuses with
 `AgreementError` (a portal.errors.RuleError: message + field) when the input breaks a rule of the agreement,
 changes, and records the audit event by that user. `by=None` means a trusted script (the demo seeder, a CLI
@@ -9,7 +10,6 @@ command): no rule is asked and the audit event names no user. Views always pass 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from datetime import date
 
@@ -34,7 +34,7 @@ from agreements.models import (
     Signatory,
 )
 from agreements.worklist import tell_steering_group
-from portal import audit, clock
+from portal import audit
 from portal.db import db, utcnow
 from portal.errors import RuleError
 from portal.forms import safe_filename
@@ -264,35 +264,7 @@ def goal_snapshot(goal: Goal) -> dict:
             "target_date": goal.target_date.isoformat() if goal.target_date else None}
 
 
-def adopt(revision: Revision, *, adopted_on: date | None, by) -> Revision:
-    """Proposed → adopted: records who and when, the signatories, and freezes the goals. Immutable after."""
-    check_by(by, rules.can_adopt, revision.agreement, "agreement:adopt")
-    if revision.is_adopted:
-        raise AgreementError(_l("Revision %(n)s är redan antagen.", n=revision.number))
-    if not revision.is_proposed:
-        raise AgreementError(_l("Revisionen måste föreslås innan den kan antas."))
-    if adopted_on is None:
-        raise AgreementError(_l("Ange datum för beslutet."), field="adopted_on")
-    if adopted_on > clock.today():
-        raise AgreementError(_l("Beslutsdatumet kan inte ligga i framtiden."), field="adopted_on")
-    if not revision.signatories:
-        raise AgreementError(_l("Ange minst en undertecknare innan revisionen antas."))
-    for link in revision.goal_links:
-        link.frozen = json.dumps(goal_snapshot(link.goal), ensure_ascii=False, sort_keys=True)
-    for signatory in revision.signatories:
-        signatory.signed_on = signatory.signed_on or adopted_on
-    revision.state, revision.adopted_on = "adopted", adopted_on
-    revision.adopted_dt, revision.adopted_by_id = utcnow(), user_id(by)
-    db.session.flush()
-    stored = _store_document(revision)
-    # The checksum in the hash-chained audit trail shows later that a download is the document that was adopted.
-    audit.record("agreement.revision.adopt", obj=revision, by=by,
-                 details={"number": revision.number, "adopted_on": adopted_on.isoformat(),
-                          "signatories": [s.name for s in revision.signatories], "document_sha256": stored.sha256})
-    return revision
-
-
-def _store_document(revision: Revision) -> AdoptedDocument:
+def store_document(revision: Revision) -> AdoptedDocument:
     data = document.to_bytes(revision)
     stored = AdoptedDocument(revision_id=revision.id, data=data, sha256=hashlib.sha256(data).hexdigest())
     revision.adopted_document = stored
@@ -310,12 +282,24 @@ def document_bytes(revision: Revision) -> bytes:
     """
     if not revision.is_adopted:
         return document.to_bytes(revision)
-    stored = revision.adopted_document or _store_document(revision)
+    stored = revision.adopted_document or store_document(revision)
     return stored.data
 
 
 SCAN_TYPES = {b"%PDF": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG": "image/png"}
 SCAN_MAX_BYTES = 10 * 1024 * 1024
+
+
+def checked_scan(filename: str, data: bytes, field: str, default_name: str) -> tuple[str, str]:
+    """A signed scan's stored file name and type; refused beside `field` unless it is a PDF, JPEG or PNG <= 10 MB."""
+    mimetype = next((m for magic, m in SCAN_TYPES.items() if data.startswith(magic)), None)
+    if not data:
+        raise AgreementError(_l("Välj en fil att ladda upp."), field=field)
+    if mimetype is None:
+        raise AgreementError(_l("Filen måste vara en PDF, JPEG eller PNG."), field=field)
+    if len(data) > SCAN_MAX_BYTES:
+        raise AgreementError(_l("Filen är större än 10 MB."), field=field)
+    return safe_filename(filename, default_name), mimetype
 
 
 def upload_scan(revision: Revision, *, filename: str, data: bytes, by) -> Revision:
@@ -324,15 +308,8 @@ def upload_scan(revision: Revision, *, filename: str, data: bytes, by) -> Revisi
     if not revision.is_adopted:
         raise AgreementError(_l("Den underskrivna kopian kan bara laddas upp till en antagen revision."),
                              field="scan")
-    mimetype = next((m for magic, m in SCAN_TYPES.items() if data.startswith(magic)), None)
-    if not data:
-        raise AgreementError(_l("Välj en fil att ladda upp."), field="scan")
-    if mimetype is None:
-        raise AgreementError(_l("Filen måste vara en PDF, JPEG eller PNG."), field="scan")
-    if len(data) > SCAN_MAX_BYTES:
-        raise AgreementError(_l("Filen är större än 10 MB."), field="scan")
-    revision.scan_filename = safe_filename(filename, "underskriven.pdf")
-    revision.scan_mimetype, revision.scan_data, revision.scan_uploaded_dt = mimetype, data, utcnow()
+    revision.scan_filename, revision.scan_mimetype = checked_scan(filename, data, "scan", "underskriven.pdf")
+    revision.scan_data, revision.scan_uploaded_dt = data, utcnow()
     db.session.flush()
     audit.record("agreement.revision.scan", obj=revision, by=by, details={"filename": revision.scan_filename})
     return revision

@@ -62,3 +62,18 @@ def can_comment(user, revision) -> bool:
 def can_upload_scan(user, revision) -> bool:
     """Whoever revises or adopts the agreement may attach the signed copy (the operation wants it adopted)."""
     return can_revise(user, revision.agreement) or can_adopt(user, revision.agreement)
+
+
+def party_of(user, agreement):
+    """The party a user acts for: their own organisation's, else the kommun's they are a unit of (or None)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    org = user.organisation
+    by_org = {party.organisation_id: party for party in agreement.parties}
+    return by_org.get(org.id) or (by_org.get(org.parent_id) if org.parent_id else None)
+
+
+def can_record_decision(user, agreement) -> bool:
+    """Coordinators of a party record the signed decision of a party that has no steering-group member in the
+    portal (the operation checks that the party has none)."""
+    return can_revise(user, agreement)

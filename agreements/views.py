@@ -14,9 +14,9 @@ from flask_login import current_user
 from sqlalchemy.orm.attributes import set_committed_value
 
 import agreements
-from agreements import diff, document, goals, rules
+from agreements import adoption, diff, document, goals, rules
 from agreements import operations as ops
-from agreements.forms import AdoptForm, AgreementForm, CommentForm, PartyPersonForm, ScanForm
+from agreements.forms import AdoptForm, AgreementForm, CommentForm, DecisionForm, PartyPersonForm, ScanForm
 from agreements.models import Agreement, Goal, Revision
 from portal.db import db
 from portal.errors import RuleError
@@ -39,6 +39,8 @@ def _ask(need: str, agreement: Agreement, revision: Revision | None = None) -> N
         check(rules.can_adopt(current_user, agreement), "agreement:adopt", obj=revision)
     elif need == "comment" and revision is not None:
         check(rules.can_comment(current_user, revision), "agreement:comment", obj=revision)
+    elif need == "record-decision" and revision is not None:
+        check(rules.can_record_decision(current_user, agreement), "agreement:record-decision", obj=revision)
     elif need == "scan" and revision is not None:
         check(rules.can_upload_scan(current_user, revision), "agreement:scan", obj=revision)
     else:
@@ -56,7 +58,8 @@ def load_agreement(agreement_id: int, need: str = "read") -> Agreement:
 
 
 def load_revision(agreement_id: int, number: int, need: str = "read") -> Revision:
-    """A revision the user may read, and do `need` with: "read", "revise", "adopt", "comment" or "scan"."""
+    """A revision the user may read, and do `need` with: "read", "revise", "adopt", "record-decision", "comment"
+    or "scan"."""
     agreement = load_agreement(agreement_id)
     revision = agreement.revision_numbered(number)
     if revision is None:
@@ -170,6 +173,8 @@ def _render_revision(rev: Revision, comment_form: CommentForm | None = None, sta
         "agreements/revision.html", revision=rev, agreement=agreement, comment_form=comment_form or CommentForm(),
         scan_form=ScanForm(), may_revise=rules.can_revise(current_user, agreement),
         may_adopt=rules.can_adopt(current_user, agreement), may_comment=rules.can_comment(current_user, rev),
+        own_party=rules.party_of(current_user, agreement),
+        parties_to_record=adoption.parties_to_record(rev) if rev.is_proposed else [],
         goal_rows=document.goal_rows(rev), previous=document.previous_revision(rev)), status
 
 
@@ -217,23 +222,77 @@ def withdraw(agreement_id: int, number: int):
                        _("Förslaget är tillbaka som utkast och kan ändras."))
 
 
+def _adopted_or_awaited(rev: Revision, party_name: str):
+    if rev.is_adopted:
+        flash(_("Revision %(n)s är antagen av alla parter. Den kan inte längre ändras.", n=rev.number), "success")
+    else:
+        flash(_("%(party)s har godkänt revision %(n)s. Den antas när även %(others)s har godkänt den.",
+                party=party_name, n=rev.number,
+                others=", ".join(p.name for p in rev.parties_still_to_approve())), "success")
+    return back_to_revision(rev)
+
+
+def _render_adopt(rev: Revision, form, heading: str, submit: str, status: int, enctype=None):
+    if not rev.has_expired():
+        del form.confirm_expired
+    return render_template("agreements/adopt.html", revision=rev, agreement=rev.agreement, form=form,
+                           heading=heading, submit=submit, enctype=enctype), status
+
+
 @bp.route("/<int:agreement_id>/revisioner/<int:number>/anta", methods=["GET", "POST"])
 @requires("agreement.adopt")
 def adopt(agreement_id: int, number: int):
     rev = load_revision(agreement_id, number, need="adopt")
+    party = rules.party_of(current_user, rev.agreement)
     form = AdoptForm()
     status = 200
     if form.validate_on_submit():
         try:
-            ops.adopt(rev, adopted_on=form.adopted_on.data, by=current_user)
+            adoption.adopt(rev, adopted_on=form.adopted_on.data, confirm_expired=form.confirm_expired.data,
+                           by=current_user)
         except RuleError as exc:
             status = show_errors(form, exc)
         else:
-            flash(_("Revision %(n)s är antagen. Den kan inte längre ändras.", n=rev.number), "success")
-            return back_to_revision(rev)
+            return _adopted_or_awaited(rev, party.name)
     elif form.errors:
         status = 400
-    return render_template("agreements/adopt.html", revision=rev, agreement=rev.agreement, form=form), status
+    return _render_adopt(rev, form, _("Godkänn för %(party)s", party=party.name),
+                         _("Godkänn för %(party)s", party=party.name), status)
+
+
+@bp.route("/<int:agreement_id>/revisioner/<int:number>/partsbeslut", methods=["GET", "POST"])
+@requires("agreement.revise")
+def record_decision(agreement_id: int, number: int):
+    rev = load_revision(agreement_id, number, need="record-decision")
+    form = DecisionForm()
+    form.party.choices = [(p.id, p.name) for p in adoption.parties_to_record(rev)]
+    status = 200
+    if form.validate_on_submit():
+        upload = form.scan.data
+        try:
+            approval = adoption.record_decision(
+                rev, party_id=form.party.data, decided_on=form.adopted_on.data,
+                filename=getattr(upload, "filename", "") or "", data=upload.read() if upload else b"",
+                confirm_expired=form.confirm_expired.data, by=current_user)
+        except RuleError as exc:
+            status = show_errors(form, exc)
+        else:
+            return _adopted_or_awaited(rev, approval.party.name)
+    elif form.errors:
+        status = 400
+    return _render_adopt(rev, form, _("Registrera en parts beslut"), _("Registrera beslutet"), status,
+                         enctype="multipart/form-data")
+
+
+@bp.route("/<int:agreement_id>/revisioner/<int:number>/partsbeslut/<int:approval_id>")
+@requires("agreement.read")
+def download_decision(agreement_id: int, number: int, approval_id: int):
+    rev = load_revision(agreement_id, number)
+    approval = next((a for a in rev.approvals if a.id == approval_id), None)
+    if approval is None or not approval.scan_data:
+        abort(404)
+    return send_file(io.BytesIO(approval.scan_data), mimetype=approval.scan_mimetype, as_attachment=True,
+                     download_name=safe_filename(approval.scan_filename, "beslut.pdf"))
 
 
 @bp.route("/<int:agreement_id>/revisioner/<int:number>/kommentarer", methods=["POST"])

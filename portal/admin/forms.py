@@ -11,7 +11,7 @@ from wtforms import (
     SelectField,
     StringField,
 )
-from wtforms.validators import DataRequired, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from portal.audit import AuditEvent
 from portal.auth.models import User
@@ -105,9 +105,9 @@ class AuditSearchForm(PortalForm):
         model = AuditEvent
         columns = {"email": User.email, "person": Person.pseudonym}
 
-    action = StringField(_l("Händelse"), validators=[Optional()],
-                         description=_l("T.ex. login.failed. Ange user för alla user-händelser."),
-                         render_kw={"list": "kanda-handelser"})
+    #: Chosen from the actions the portal records (choices set by the view, see `action_choices`); a value from a
+    #: link (an older action, or a prefix such as "user" for all user events) is searched as it is.
+    action = SelectField(_l("Händelse"), validators=[Optional(), Length(max=100)], validate_choice=False)
     email = StringField(_l("Användarens e-post"), validators=[Optional()])
     date_from = DateField(_l("Från och med"), validators=[Optional()],
                           description=_l("Datum som ÅÅÅÅ-MM-DD"))
@@ -127,3 +127,12 @@ class AuditVerifyForm(PortalForm):
                        "de senaste händelserna har tagits bort eller att kedjan har skrivits om."),
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
+
+
+def action_choices(labels: dict, current: str | None) -> list[tuple[str, str]]:
+    """Every action in words, by its words; the one searched for first when it is none of them."""
+    choices = [("", str(_l("Alla händelser")))]
+    choices += sorted(((action, str(label)) for action, label in labels.items()), key=lambda c: c[1].lower())
+    if current and current not in labels:
+        choices.insert(1, (current, current))
+    return choices

@@ -1,7 +1,7 @@
 """What the admin pages read and do: organisation and user lists in bounded queries, and the audit-trail search."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
-from portal import audit, audit_check
+from portal import audit, audit_check, audit_words
 from portal.audit import AuditEvent, AuditEventPerson
 from portal.auth.models import User
 from portal.db import db, paginate
@@ -98,6 +98,9 @@ class AuditPage:
     orgs: dict[int, str]
     #: event seq → the pseudonyms of the people it names (never their row ids, which tell when they were added).
     people: dict[int, list[str]]
+    #: event seq → its object in words ("Samtycke för D-9648") and its details as readable text.
+    objects: dict[int, str] = field(default_factory=dict)
+    details: dict[int, str] = field(default_factory=dict)
 
 
 def _local_midnight_utc(day: date) -> datetime:
@@ -152,8 +155,10 @@ def search_audit(actor, filters: AuditFilters, *, shown_filters: dict) -> AuditP
     pseudonyms = dict(db.session.execute(select(Person.id, Person.pseudonym).where(Person.id.in_(person_ids)))
                       .all()) if person_ids else {}
     people = {seq: [pseudonyms.get(pid, "?") for pid in ids] for seq, ids in named.items() if ids}
+    objects = audit_words.object_names(page.items, pseudonyms)
+    details = {e.seq: audit_words.details_text(e.details) for e in page.items}
     audit.record("audit.search", by=actor, details={"filters": shown_filters, "page": page.page, "hits": page.total})
-    return AuditPage(page, users, orgs, people)
+    return AuditPage(page, users, orgs, people, objects, details)
 
 
 def verify_audit(actor, *, head: str | None = None) -> audit_check.VerifyResult:

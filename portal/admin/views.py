@@ -17,6 +17,7 @@ from portal.admin.forms import (
     SigninSettingsForm,
     UserFilterForm,
     UserForm,
+    action_choices,
 )
 from portal.auth import oidc, oidc_signin
 from portal.auth import operations as accounts
@@ -259,6 +260,7 @@ def users_reset_two_factor(user_id: int):
 @requires("audit.search")
 def audit_log():
     form = AuditSearchForm(request.args)
+    form.action.choices = action_choices(audit.ACTION_LABELS, request.args.get("action"))
     valid = form.validate()
     if valid and form.date_from.data and form.date_to.data and form.date_to.data < form.date_from.data:
         attach_error(form, "date_to", _("Slutdatumet kan inte vara före startdatumet."))
@@ -273,7 +275,7 @@ def audit_log():
                                object_id=form.object_id.data or "")
     result = ops.search_audit(current_user, filters, shown_filters=args)
     return render_template("admin/audit.html", form=form, page=result.page, users=result.users, orgs=result.orgs,
-                           people=result.people,
+                           people=result.people, objects=result.objects, details=result.details,
                            labels=audit.ACTION_LABELS, args=args, verify_form=AuditVerifyForm(formdata=None))
 
 

@@ -1,4 +1,5 @@
-"""Documents the people area hands out: the consent form (samtyckesblankett) as .docx and the log extract as CSV."""
+"""Documents the people area hands out: the consent form (samtyckesblankett) as .docx and the register extract
+as CSV and .docx."""
 from __future__ import annotations
 
 import csv
@@ -10,7 +11,7 @@ from docx.shared import Pt
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from portal import audit
+from portal import audit, clock
 from portal.people import rules
 from portal.people.gate import PersonView
 from portal.people.identity import age_on
@@ -110,14 +111,59 @@ def _consent_form_docx(*, view: PersonView, organisation_names: list[str], purpo
     return buffer.getvalue()
 
 
-def extract_csv(typed: str, rows: list[dict], *, by) -> str:
-    """The register/log extract (operations.register_extract) as semicolon-separated text for a spreadsheet."""
+def extract_csv(typed: str, rows, *, by) -> str:
+    """The register extract (operations.register_extract) as semicolon-separated text for a spreadsheet: the
+    registered data, heading by heading, then the log."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
+    writer.writerow([_("Registerutdrag för %(nr)s, %(org)s", nr=typed, org=by.organisation.name)])
+    for part in getattr(rows, "parts", []):
+        writer.writerow([])
+        writer.writerow([part.title])
+        for record in part.records:
+            writer.writerow([f"{label}: {value}" for label, value in record])
+    writer.writerow([])
     writer.writerow([_("Loggutdrag för %(nr)s, %(org)s", nr=typed, org=by.organisation.name)])
     writer.writerow([_("Tidpunkt (UTC)"), _("Användare"), _("Organisation"), _("Händelse"), _("Objekt"),
                      _("Detaljer")])
     for row in rows:
         writer.writerow([row["when"].strftime("%Y-%m-%d %H:%M:%S"), row["user"], row["organisation"],
                          row["action"], row["object"], row["details"]])
+    return buffer.getvalue()
+
+
+def extract_docx(typed: str, rows, *, by) -> bytes:
+    """The register extract as a .docx the person can be given: the data, then the log in words."""
+    from portal.audit_words import details_text
+
+    with force_locale("sv"):
+        doc = Document()
+        doc.core_properties.title = _("Registerutdrag")
+        doc.core_properties.language = "sv-SE"
+        doc.add_heading(_("Registerutdrag enligt dataskyddsförordningen artikel 15"), level=1)
+        doc.add_paragraph(xml_safe(_("Personnummer: %(nr)s", nr=typed)))
+        doc.add_paragraph(xml_safe(_("Personuppgiftsansvarig: %(org)s. Utdraget gäller de uppgifter %(org)s "
+                                     "har registrerat om dig.", org=by.organisation.name)))
+        doc.add_paragraph(_("Framtaget %(day)s.", day=clock.today().isoformat()))
+        for part in rows.parts:
+            doc.add_heading(part.title, level=2)
+            if not part.records:
+                doc.add_paragraph(_("Inga uppgifter."))
+            for record in part.records:
+                table = doc.add_table(rows=0, cols=2)
+                table.style = "Table Grid"
+                for label, value in record:
+                    cells = table.add_row().cells
+                    cells[0].text, cells[1].text = xml_safe(label), xml_safe(value)
+                doc.add_paragraph()
+        doc.add_heading(_("Vem som har sett eller ändrat uppgifterna"), level=2)
+        if not rows:
+            doc.add_paragraph(_("Inga händelser."))
+        for row in rows:
+            when, who = row["when"].strftime("%Y-%m-%d %H:%M"), row["user"] or "–"
+            line = f"{when} – {who}: {audit.action_label(row['action'])}"
+            words = details_text(row["details"])
+            doc.add_paragraph(xml_safe(f"{line}{' (' + words + ')' if words else ''}"), style="List Bullet")
+        buffer = io.BytesIO()
+        doc.save(buffer)
     return buffer.getvalue()

@@ -16,7 +16,7 @@ from portal.auth.models import User
 from portal.clock import today
 from portal.db import db
 from portal.orgs import Organisation
-from portal.people import rules
+from portal.people import extract, rules
 from portal.people.access import visible_people
 from portal.people.consent import default_valid_until, expiring
 from portal.people.gate import PersonView, consents_visible_to, gate
@@ -266,10 +266,11 @@ def disclosures_for_review(user, *, limit: int = 500) -> list[tuple[Disclosure, 
     return list(zip(rows, views, strict=True))
 
 
-def register_extract(number: str, *, by, fmt: str = "page") -> list[dict]:
-    """A register/log extract (GDPR art. 15): what the user's organisation did with the person's data, every
-    audit event naming them. Producing it is audited with the same details whether or not anyone holds the
-    number, so the audit trail does not tell the organisation either."""
+def register_extract(number: str, *, by, fmt: str = "page") -> extract.RegisterExtract:
+    """A register/log extract (GDPR art. 15): the data the user's organisation holds on the person
+    (people.extract) and what it did with it, every audit event naming them. Producing it is audited with the
+    same details whether or not anyone holds the number, so the audit trail does not tell the organisation
+    either."""
     check(has(by, "person.extract"), "permission:person.extract")
     try:
         parsed = parse_id_number(number)
@@ -279,10 +280,11 @@ def register_extract(number: str, *, by, fmt: str = "page") -> list[dict]:
         if person is None:
             raise PersonError(_l("Ogiltigt personnummer eller samordningsnummer."), field="number") from None
     rows = _extract_rows(person, by) if person is not None else []
-    # The person is named only when this organisation's own events already name them.
-    audit.record("person.extract", person_id=person.id if rows else None, by=by,
+    parts = extract.held_data(person, by.organisation_id) if person is not None else []
+    # The person is named only when this organisation's own events or records already name them.
+    audit.record("person.extract", person_id=person.id if rows or parts else None, by=by,
                  details={"rows": len(rows), "format": fmt})
-    return rows
+    return extract.RegisterExtract(rows, parts)
 
 
 def _extract_rows(person: Person, by) -> list[dict]:

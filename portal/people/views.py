@@ -7,10 +7,13 @@ query → render or redirect. A refused operation comes back as a RuleError, sho
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+import io
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import audit
 from portal.db import MAX_PAGE, db
 from portal.errors import RuleError
 from portal.forms import ButtonForm, show_errors, submit
@@ -237,15 +240,20 @@ def extract():
     form = ExtractForm()
     rows = None
     if form.validate_on_submit():
-        as_csv = request.form.get("format") == "csv"
+        fmt = request.form.get("format") if request.form.get("format") in ("csv", "docx") else "page"
         try:
-            rows = operations.register_extract(form.number.data, by=current_user, fmt="csv" if as_csv else "page")
+            rows = operations.register_extract(form.number.data, by=current_user, fmt=fmt)
         except RuleError as exc:
             show_errors(form, exc)
         else:
-            if as_csv:
+            if fmt == "csv":
                 return Response("\ufeff" + documents.extract_csv(form.number.data, rows, by=current_user),
                                 mimetype="text/csv; charset=utf-8",
-                                headers={"Content-Disposition": 'attachment; filename="loggutdrag.csv"'})
+                                headers={"Content-Disposition": 'attachment; filename="registerutdrag.csv"'})
+            if fmt == "docx":
+                return send_file(io.BytesIO(documents.extract_docx(form.number.data, rows, by=current_user)),
+                                 as_attachment=True, download_name="registerutdrag.docx",
+                                 mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     status = 400 if form.errors else 200
-    return render_template("people/extract.html", form=form, rows=rows, typed=form.number.data), status
+    return render_template("people/extract.html", form=form, rows=rows, typed=form.number.data,
+                           action_label=audit.action_label), status

@@ -128,3 +128,32 @@ def test_chain_check_reports_the_first_broken_link(client, orgs, make_user, logi
     db.session.commit()
     page = client.post("/admin/granskningslogg/kontrollera").get_data(as_text=True)
     assert "Kedjan är bruten" in page and "Händelse nr 3" in page and "har ändrats" in page
+
+
+def test_objects_and_details_read_in_plain_swedish_and_actions_are_picked_from_a_list(client, orgs, login_as,
+                                                                                     make_user):
+    from datetime import date
+
+    from agreements import adoption, demo
+    from agreements import operations as ops
+    from agreements.models import Agreement
+    from tests.people import factories as f
+
+    demo.seed({"lekeberg": orgs["kommun"], "af-hallsberg": orgs["af"]})
+    agreement = db.session.scalars(db.select(Agreement)).one()
+    ops.propose(agreement.revisions[1], by=None)
+    member = login_as(org="kommun", roles=("styrgrupp", "org_admin"))
+    adoption.adopt(agreement.revisions[1], adopted_on=date(2018, 1, 10), confirm_expired=True, by=member)
+    elsa = f.person(make_user(org="kommun"))
+    audit.record("consent.register", by=member, object_type="Consent", object_id="77", person_id=elsa.id)
+    db.session.commit()
+    page = client.get("/admin/granskningslogg?action=agreement.revision.approve").get_data(as_text=True)
+    assert f"Revision 2 av {agreement.title}" in page
+    assert all(words in page for words in ("nummer: 2", "part: Lekebergs kommun", "beslutsdatum: 2018-01-10"))
+    assert '{"' not in page and "&#34;" not in page
+    page = client.get("/admin/granskningslogg?action=consent.register").get_data(as_text=True)
+    assert f"Samtycke för {elsa.pseudonym}" in page
+    # the filter is a list of actions in words
+    form = client.get("/admin/granskningslogg").get_data(as_text=True)
+    assert '<select id="action" name="action"' in form
+    assert '<option value="agreement.revision.approve">Part godkände revision av överenskommelse</option>' in form

@@ -50,4 +50,6 @@ def test_audit_search_is_not_n_plus_one(client, orgs, make_user, login_as, count
     audit.record("test.read", by=admin)
     db.session.commit()
     many = _statements(client, count_queries, "/admin/granskningslogg")
-    assert many == few, (few, many)
+    # Objects are named in words with one query per kind of object on the page (users, organisations, …), never
+    # one per row: forty more rows of one kind cost nothing more.
+    assert many <= few, (few, many)

@@ -11,7 +11,7 @@ from docx import Document
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, func, make_url, select, text
 
-from agreements import demo, document
+from agreements import adoption, demo, document
 from agreements import operations as ops
 from agreements.models import AdoptedDocument, Agreement, Revision
 from portal.db import db
@@ -36,9 +36,13 @@ def _download(client, agreement, number) -> bytes:
 
 
 def test_the_adopted_document_never_changes_after_adoption(proposed, client, make_user, login, orgs, monkeypatch):
+    adoption.adopt(proposed.revisions[1], adopted_on=date(2018, 1, 12), confirm_expired=True,
+                   by=make_user(org="kommun", roles=("styrgrupp",)))
+    db.session.commit()
     member = make_user(org="af", roles=("styrgrupp",))
     login(member)
-    assert client.post(url(proposed, 2, "/anta"), data={"adopted_on": "2018-01-15"}).status_code == 302
+    assert client.post(url(proposed, 2, "/anta"), data={"adopted_on": "2018-01-15",
+                                                        "confirm_expired": "y"}).status_code == 302
     adopted = _download(client, proposed, 2)
     assert "Revision 2 – Antagen" in _text(adopted) and "Antagen 15 januari 2018" in _text(adopted)
     [event] = events("agreement.revision.adopt", user_id=member.id)
@@ -120,7 +124,7 @@ def test_the_migration_stores_the_documents_of_revisions_adopted_before(make_app
         demo.seed({"lekeberg": kommun, "af-hallsberg": af})
         agreement = db.session.scalars(select(Agreement)).one()
         ops.propose(agreement.revisions[1], by=None)
-        ops.adopt(agreement.revisions[1], adopted_on=date(2018, 1, 15), by=None)
+        adoption.adopt(agreement.revisions[1], adopted_on=date(2018, 1, 15), by=None)
         db.session.commit()
         db.session.remove()
         # As the database stood before documents were stored: the table and its rows gone.
@@ -173,4 +177,4 @@ def test_the_documents_stay_swedish_when_the_user_reads_in_english(lekeberg, cli
         assert "december 2016" in written and "December" not in written
         assert "ska ha minskat till september 2017" in written and "decreased" not in written
     draft = _text(_download(client, lekeberg, 2))
-    assert "Senaste värde" in draft and "Status" in draft and "Inte avbockat" in draft and "Latest" not in draft
+    assert "Utgångsläge" in draft and "Målvärde" in draft and "Baseline" not in draft

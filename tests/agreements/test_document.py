@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
 import zipfile
+from pathlib import Path
 
 import pytest
 from docx import Document
 
-from agreements import document, importer
+from agreements import document, importer, markup
 from agreements.goals import figures
 from tests.agreements.helpers import url
 
@@ -41,12 +43,14 @@ def test_demo_document_contains_everything(lekeberg):
     # As adopted: baseline and target only, no measured value or status of a later day
     assert "Senaste värde" not in text and "Inte avbockat" not in text and "Status" not in text
     draft = _text(Document(io.BytesIO(document.to_bytes(lekeberg.revisions[1]))))
-    assert "Senaste värde" in draft and all(figures(goal).latest in draft for goal in lekeberg.goals)
+    # a draft states baseline and target as well: follow-up belongs on the goal pages
+    assert "Senaste värde" not in draft and "Status" not in draft and "Utgångsläge" in draft
     for appendix in adopted.appendices:
         for routine in appendix.routines:
             assert routine.title in headings
             for step in routine.steps:
-                assert f"Steg {step.number}: {step.text}" in text
+                own, subs = markup.step_parts(step.text)
+                assert f"Steg {step.number}: {own}" in text and all(f"\n{sub}\n" in text for sub in subs)
     for signatory in adopted.signatories:
         assert signatory.name in text
     assert "19 december 2016" in text and "31 december 2017" in text  # Swedish dates
@@ -77,8 +81,10 @@ def test_download_through_the_page(lekeberg, client, login_as):
 def test_import_round_trips_the_sections(lekeberg):
     adopted = lekeberg.revisions[0]
     result = importer.read(document.to_bytes(adopted), "ok.docx")
-    assert [(s.title, s.body) for s in result.sections] == [(s.title, s.body) for s in adopted.sections]
-    assert [s.key for s in result.sections] == [s.key for s in adopted.sections]
+    written = [s for s in adopted.sections if s.key != "underskrifter"]  # signatures are the signatories' table
+    assert [(s.title, s.body) for s in result.sections] == [(s.title, s.body) for s in written]
+    assert [s.key for s in result.sections] == [s.key for s in written]
+    assert result.unplaced == [] and any("Underskrifterna lästes inte in" in note for note in result.notes)
 
 
 def test_import_without_heading_styles_matches_known_titles():
@@ -117,8 +123,13 @@ def test_import_page_fills_the_draft_and_refuses_bad_files(lekeberg, client, log
     doc.add_paragraph("Något nytt.")
     buffer = io.BytesIO()
     doc.save(buffer)
-    ok = client.post(target, data={"document": (io.BytesIO(buffer.getvalue()), "avtal.docx")})
-    assert ok.status_code == 200
+    preview = client.post(target, data={"document": (io.BytesIO(buffer.getvalue()), "avtal.docx")})
+    assert preview.status_code == 200 and "Nytt avsnitt" in preview.get_data(as_text=True)
+    token = re.search(r'name="token" type="hidden" value="([^"]+)"', preview.get_data(as_text=True)).group(1)
+    assert client.post(target + "/bekrafta", data={"token": token}).status_code == 302
+    # the same preview cannot be confirmed twice
+    again = client.post(target + "/bekrafta", data={"token": token})
+    assert "finns inte längre" in client.get(again.headers["Location"]).get_data(as_text=True)
     draft = lekeberg.revisions[1]
     from portal.db import db
 
@@ -129,20 +140,74 @@ def test_import_page_fills_the_draft_and_refuses_bad_files(lekeberg, client, log
                        data={"document": (io.BytesIO(buffer.getvalue()), "a.docx")}).status_code == 400
 
 
-@pytest.mark.libreoffice
-def test_document_converts_with_libreoffice(lekeberg, tmp_path):
-    binary = shutil.which("libreoffice") or shutil.which("soffice")
+def _tool(name: str, package: str) -> str:
+    binary = shutil.which(name)
     if binary is None:
         if os.environ.get("CI"):
-            pytest.fail("libreoffice saknas i CI; installera libreoffice-writer-nogui")
-        pytest.skip("libreoffice is not installed")
+            pytest.fail(f"{name} saknas i CI; installera {package}")
+        pytest.skip(f"{name} is not installed ({package})")
+    return binary
+
+
+def _pages_as_images(data: bytes, tmp_path) -> tuple[str, list]:
+    """LibreOffice → PDF → one PNG per page (poppler's pdftoppm); returns the PDF's text and the images."""
+    soffice = shutil.which("soffice") or _tool("libreoffice", "libreoffice-writer-nogui")
+    pdftoppm, pdftotext = _tool("pdftoppm", "poppler-utils"), _tool("pdftotext", "poppler-utils")
     source = tmp_path / "overenskommelse.docx"
-    source.write_bytes(document.to_bytes(lekeberg.revisions[1]))
-    subprocess.run([binary, "--headless", f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+    source.write_bytes(data)
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path / 'profile'}",
                     "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
                    check=True, capture_output=True, timeout=180)
     pdf = tmp_path / "overenskommelse.pdf"
-    assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 5000
+    subprocess.run([pdftoppm, "-png", "-r", "70", str(pdf), str(tmp_path / "sida")], check=True, timeout=120)
+    text = subprocess.run([pdftotext, str(pdf), "-"], check=True, capture_output=True, text=True,
+                          timeout=60).stdout
+    return text, sorted(tmp_path.glob("sida-*.png"))
+
+
+def _keep(pages) -> None:
+    """AGREEMENT_SCREENSHOTS=docs/screenshots: keep the page images there, for people to look at."""
+    keep = os.environ.get("AGREEMENT_SCREENSHOTS")
+    if keep:
+        target = Path(keep)
+        target.mkdir(parents=True, exist_ok=True)
+        for old in target.glob("agreement-page-*.png"):
+            old.unlink()
+        for number, page in enumerate(pages, start=1):
+            shutil.copy(page, target / f"agreement-page-{number:02d}.png")
+
+
+@pytest.mark.libreoffice
+def test_the_agreement_reads_as_a_signed_municipal_document_page_by_page(lekeberg, tmp_path):
+    """Converted as LibreOffice shows it (it updates no fields): the contents are complete, the sections
+    numbered, the goals table whole, one signature block per party, Bilaga 2 and Bilaga 1 as structured text.
+    AGREEMENT_SCREENSHOTS=docs/screenshots keeps the page images (docs/screenshots/agreement-*.png)."""
+    adopted = lekeberg.revisions[0]
+    text, pages = _pages_as_images(document.to_bytes(adopted), tmp_path)
+    _keep(pages)
+    pages_text = text.split("\f")
+    assert 8 <= len(pages) <= 30 and len(pages) == len([p for p in pages_text if p.strip()])
+    contents = pages_text[1]
+    for number, section in enumerate([s for s in adopted.sections if s.key != "underskrifter"], start=1):
+        assert f"{number}. {section.title}" in contents  # the contents are complete without an update
+    assert "Bilaga 2 Samverkansmodell" in contents and "4. Ansvarsfördelning" in contents
+    body = " ".join("\f".join(pages_text[2:]).split())  # words as read, whatever the line breaks
+    assert "1. Syfte" in body and "9. Överenskommelsens varaktighet och revidering" in body  # numbered headings
+    # the goals table: three columns (the PDF's text reads them column by column), whole words, no live values
+    assert "Senaste värde" not in text and "Status" not in text
+    assert "uppföljningar. Mål Arbetslöshet bland ungdomar i Lekebergs kommun Arbetslöshet bland utrikes" in body
+    assert "Utgångsläge 10,0 % (september 2016) 20,8 % (september 2016)" in body
+    # signatures after every section, place and date once, one block per party
+    signatures = body.index("Underskrifter Fjugesta, 19 december 2016 Lekebergs kommun Arbetsförmedlingen Hallsberg")
+    assert signatures > body.index("Ändringar sedan föregående version") > body.index("Överenskommelsens varaktighet")
+    assert body.count("Fjugesta, 19 december 2016") == 1
+    assert body.count("Organisationsnummer 212000-2981") == 1 and body.count("Organisationsnummer 202100-2114") == 1
+    assert signatures < body.index("Bilaga 1 Rutiner vid utbildningskontrakt")
+    # Bilaga 1's sub-steps, Bilaga 2's responsibility table and its seven documentation points
+    assert "Steg 3: Ansvarig: Kommunen, Arbetsförmedlingen och SYV. 1. De intresserade individerna" in body
+    assert "4. Ansvarsfördelning Uppgift Komma i kontakt med ungdomar Skaffa information" in body
+    assert "Ansvarig Skolan Skolan Skolan AMI Skolan" in body
+    assert "1. Individuell planering och målet med insatserna 2. Vilka insatser som ungdomen" in body
 
 
 def test_document_stays_swedish_when_the_portal_is_in_english(lekeberg, app):

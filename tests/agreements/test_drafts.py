@@ -113,7 +113,7 @@ def test_import_fills_matching_sections_adds_the_rest_and_says_what_it_could_not
     result = drafts.import_document(draft, data=data, filename="overenskommelse.docx", by=None)
     db.session.commit()
     assert draft.sections[0].body == adopted.sections[0].body
-    assert any("lästes inte in" in line for line in result.unplaced)  # the appendices are entered separately
+    assert any("lästes inte in" in line for line in result.notes)  # the appendices are entered separately
     [imported] = events("agreement.revision.import")
     details = json.loads(imported.details)
     assert details["filled"] == len(result.sections) and details["added"] == 0

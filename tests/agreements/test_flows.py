@@ -5,6 +5,7 @@ import io
 from datetime import date
 
 import agreements
+from agreements import adoption
 from agreements.models import Revision
 from portal.db import db
 from tests.agreements.helpers import url
@@ -39,9 +40,8 @@ def test_coordinator_works_a_draft_through_the_pages(lekeberg, client, login_as)
 
 
 def test_a_new_revision_after_adoption_through_the_page(proposed, client, make_user, login):
-    from agreements import operations as ops
 
-    ops.adopt(proposed.revisions[1], adopted_on=date(2018, 1, 10), by=None)
+    adoption.adopt(proposed.revisions[1], adopted_on=date(2018, 1, 10), by=None)
     db.session.commit()
     coordinator = make_user(org="af", roles=("samordnare",))
     login(coordinator)
@@ -63,7 +63,13 @@ def test_steering_group_comments_and_adopts_and_a_coordinator_uploads_the_signed
     assert response.headers["Location"].endswith("#kommentarer")
     page = _follow(client, response)
     assert "Din kommentar är sparad" in page and "Bra förslag." in page
-    assert "är antagen" in _follow(client, client.post(url(proposed, 2, "/anta"), data={"adopted_on": "2018-01-15"}))
+    assert "Den antas när även Arbetsförmedlingen Hallsberg" in _follow(client, client.post(
+        url(proposed, 2, "/anta"), data={"adopted_on": "2018-01-15", "confirm_expired": "y"}))
+    client.post("/logga-ut")
+    af_member = make_user(org="af", roles=("styrgrupp",))
+    login(af_member)
+    assert "är antagen av alla parter" in _follow(client, client.post(
+        url(proposed, 2, "/anta"), data={"adopted_on": "2018-01-15", "confirm_expired": "y"}))
     client.post("/logga-ut")
     login(make_user(org="kommun", roles=("samordnare",)))
     assert client.get(url(proposed, 2, "/underskriven-kopia")).status_code == 404  # nothing uploaded yet
@@ -74,7 +80,7 @@ def test_steering_group_comments_and_adopts_and_a_coordinator_uploads_the_signed
     assert download.mimetype == "image/png" and download.data.startswith(b"\x89PNG")
     db.session.expire_all()
     revision = proposed.revisions[1]
-    assert revision.is_adopted and revision.adopted_by_id == member.id
+    assert revision.is_adopted and revision.adopted_by_id == af_member.id
     [comment] = revision.comments
     assert (comment.author_id, comment.organisation_id) == (member.id, member.organisation_id)
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from agreements import goal_figures, goals
+from agreements import adoption, goal_figures, goals
 from agreements import goal_operations as goal_ops
 from agreements import operations as ops
 from agreements.models import Goal
@@ -162,8 +162,26 @@ def test_edit_goal_keeps_adopted_wording(lekeberg, client, login_as):
 def test_goal_added_after_adoption_joins_the_next_revision(lekeberg):
     first, draft = lekeberg.revisions
     ops.propose(draft, by=None)
-    ops.adopt(draft, adopted_on=date(2018, 1, 10), by=None)
+    adoption.adopt(draft, adopted_on=date(2018, 1, 10), by=None)
     goal = _goal(lekeberg, indicator="Nytt mål efter antagandet")
     assert goal.id not in {link.goal_id for link in draft.goal_links}
     third = ops.new_revision(lekeberg, by=None)
     assert goal.id in {link.goal_id for link in third.goal_links}
+
+
+@pytest.mark.parametrize("low, high, ticks", [
+    (0, 20.8, [0, 5, 10, 15, 20, 25]), (0, 4.5, [0, 1, 2, 3, 4, 5]), (3.2, 3.9, [3.2, 3.4, 3.6, 3.8, 4.0]),
+    (0, 137, [0, 50, 100, 150]), (-2, 7.5, [-2, 0, 2, 4, 6, 8])])
+def test_the_chart_axis_has_round_values(low, high, ticks):
+    from agreements.goals import round_ticks
+
+    assert round_ticks(low, high)[0] == ticks
+
+
+def test_the_chart_labels_its_axis_with_the_unit_at_round_values(lekeberg):
+    from agreements.goals import chart_svg
+
+    foreign_born = next(g for g in lekeberg.goals if "utrikes" in g.indicator)  # 13,5 % and 20,8 %
+    svg = chart_svg(foreign_born)
+    assert all(f">{value} %</text>" in svg for value in ("0", "5", "10", "15", "20", "25"))
+    assert "5,2" not in svg and "10,4" not in svg

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import insert
 
+from agreements import adoption
 from agreements import operations as ops
 from agreements.models import Revision
 from portal.db import db
@@ -14,7 +15,8 @@ from portal.orgs import Organisation, create_organisation
 from tests.agreements.helpers import url
 
 EDIT, PROPOSE, WITHDRAW, ADOPT = "Redigera utkastet", "Föreslå för antagande", "Ta tillbaka till utkast", \
-    "Anta revisionen"
+    "Godkänn för"
+RECORD = "Registrera en parts beslut"
 COMMENT, UPLOAD, ADD_PERSON = "Skicka kommentar", "Ladda upp", "Lägg till kontaktperson"
 
 
@@ -23,7 +25,7 @@ def _state(agreement, state: str) -> int:
     if state in ("proposed", "adopted"):
         ops.propose(agreement.revisions[1], by=None)
     if state == "adopted":
-        ops.adopt(agreement.revisions[1], adopted_on=date(2018, 1, 10), by=None)
+        adoption.adopt(agreement.revisions[1], adopted_on=date(2018, 1, 10), by=None)
     db.session.commit()
     return 2
 
@@ -31,7 +33,7 @@ def _state(agreement, state: str) -> int:
 #: (role, state of revision 2) → the buttons and forms its page offers.
 OFFERS = {
     ("samordnare", "draft"): {EDIT, PROPOSE},
-    ("samordnare", "proposed"): {WITHDRAW},
+    ("samordnare", "proposed"): {WITHDRAW, RECORD},  # neither party has a steering-group member here
     ("samordnare", "adopted"): {UPLOAD},
     ("styrgrupp", "draft"): set(),
     ("styrgrupp", "proposed"): {ADOPT, COMMENT},
@@ -39,7 +41,7 @@ OFFERS = {
     ("handlaggare", "adopted"): set(),
     ("org_admin", "adopted"): set(),
 }
-EVERYTHING = {EDIT, PROPOSE, WITHDRAW, ADOPT, COMMENT, UPLOAD}
+EVERYTHING = {EDIT, PROPOSE, WITHDRAW, ADOPT, RECORD, COMMENT, UPLOAD}
 
 
 @pytest.mark.parametrize("role, state", list(OFFERS))
@@ -86,7 +88,7 @@ def test_the_list_page_query_count_does_not_grow_with_agreements(lekeberg, orgs,
 def test_a_race_for_the_next_revision_ends_in_a_message(lekeberg):
     """Two coordinators start revision 3 at once: the database's one-open-revision index refuses the second."""
     ops.propose(lekeberg.revisions[1], by=None)
-    ops.adopt(lekeberg.revisions[1], adopted_on=date(2018, 1, 10), by=None)
+    adoption.adopt(lekeberg.revisions[1], adopted_on=date(2018, 1, 10), by=None)
     db.session.commit()
     assert lekeberg.open_revision() is None
     # The other request's draft, written behind the back of this session's already loaded revisions.

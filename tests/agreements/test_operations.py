@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from agreements import document, draft_operations, goal_operations, operations
+from agreements import adoption, document, draft_operations, goal_operations, operations
 from agreements import draft_operations as drafts
 from agreements import goal_operations as goal_ops
 from agreements import operations as ops
@@ -41,7 +41,7 @@ def _propose(agreement):
 
 def _adopt_draft(agreement):
     _propose(agreement)
-    ops.adopt(agreement.revisions[1], adopted_on=date(2018, 1, 10), by=None)
+    adoption.adopt(agreement.revisions[1], adopted_on=date(2018, 1, 10), by=None)
 
 
 #: name → (the role it is for, a role it is not for, what must be true first, the call, the audit action).
@@ -57,9 +57,11 @@ OPERATIONS = {
                 "agreement.revision.propose"),
     "withdraw_proposal": ("samordnare", "styrgrupp", _propose,
                           lambda a, by: ops.withdraw_proposal(a.revisions[1], by=by), "agreement.revision.withdraw"),
-    "adopt": ("styrgrupp", "samordnare", _propose,
-              lambda a, by: ops.adopt(a.revisions[1], adopted_on=date(2018, 1, 10), by=by),
-              "agreement.revision.adopt"),
+    "adopt": ("styrgrupp", "samordnare", _propose, lambda a, by: adoption.adopt(
+        a.revisions[1], adopted_on=date(2018, 1, 10), confirm_expired=True, by=by), "agreement.revision.approve"),
+    "record_decision": ("samordnare", "styrgrupp", _propose, lambda a, by: adoption.record_decision(
+        a.revisions[1], party_id=a.parties[1].id, decided_on=date(2018, 1, 12), filename="beslut.pdf",
+        data=b"%PDF-1.4 beslut", confirm_expired=True, by=by), "agreement.revision.record_decision"),
     "upload_scan": ("styrgrupp", "handlaggare", None, lambda a, by: ops.upload_scan(
         a.revisions[0], filename="signerad.pdf", data=b"%PDF-1.4 test", by=by), "agreement.revision.scan"),
     "add_comment": ("styrgrupp", "samordnare", _propose,
@@ -115,7 +117,7 @@ def _nothing_changed(events_before: int) -> bool:
 def test_every_operation_takes_the_actor_explicitly():
     """`by` is a required keyword everywhere: no operation falls back to the logged-in user."""
     takes_actor = {}
-    for module in (operations, draft_operations, goal_operations):
+    for module in (operations, adoption, draft_operations, goal_operations):
         for name, function in inspect.getmembers(module, inspect.isfunction):
             by = inspect.signature(function).parameters.get("by")
             if function.__module__ == module.__name__ and by is not None and by.kind is not by.POSITIONAL_OR_KEYWORD:
@@ -217,15 +219,15 @@ REFUSALS = {
                                      "antagen och kan inte ändras", None),
     "withdraw a draft": ("samordnare", None, lambda a, by: ops.withdraw_proposal(a.revisions[1], by=by),
                          "Bara en föreslagen revision", None),
-    "adopt a draft": ("styrgrupp", None, lambda a, by: ops.adopt(a.revisions[1], adopted_on=date(2018, 1, 1),
+    "adopt a draft": ("styrgrupp", None, lambda a, by: adoption.adopt(a.revisions[1], adopted_on=date(2018, 1, 1),
                                                                  by=by), "måste föreslås", None),
-    "adopt twice": ("styrgrupp", None, lambda a, by: ops.adopt(a.revisions[0], adopted_on=date(2018, 1, 1), by=by),
+    "adopt twice": ("styrgrupp", None, lambda a, by: adoption.adopt(a.revisions[0], adopted_on=date(2018, 1, 1), by=by),
                     "redan antagen", None),
-    "adopt without date": ("styrgrupp", _propose, lambda a, by: ops.adopt(a.revisions[1], adopted_on=None, by=by),
+    "adopt without date": ("styrgrupp", _propose, lambda a, by: adoption.adopt(a.revisions[1], adopted_on=None, by=by),
                            "Ange datum för beslutet", "adopted_on"),
-    "adopt in the future": ("styrgrupp", _propose, lambda a, by: ops.adopt(
+    "adopt in the future": ("styrgrupp", _propose, lambda a, by: adoption.adopt(
         a.revisions[1], adopted_on=date.today() + timedelta(days=1), by=by), "framtiden", "adopted_on"),
-    "adopt without signatories": ("styrgrupp", _no_signatories, lambda a, by: ops.adopt(
+    "adopt without signatories": ("styrgrupp", _no_signatories, lambda a, by: adoption.adopt(
         a.revisions[1], adopted_on=date(2018, 1, 1), by=by), "minst en undertecknare", None),
     "scan of a draft": ("samordnare", None, lambda a, by: ops.upload_scan(
         a.revisions[1], filename="x.pdf", data=b"%PDF-1.4", by=by), "bara laddas upp till en antagen", "scan"),

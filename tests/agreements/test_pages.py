@@ -27,7 +27,7 @@ def test_steering_group_pages(lekeberg, client, login_as):
     for page in [*_pages(lekeberg), url(lekeberg, 2, "/anta")]:
         assert client.get(page).status_code == 200, page
     html = client.get(url(lekeberg, 2)).get_data(as_text=True)
-    assert "Anta revisionen" in html and "Skicka kommentar" in html
+    assert "Godkänn för Arbetsförmedlingen Hallsberg" in html and "Skicka kommentar" in html
 
 
 def test_add_party_person(lekeberg, client, login_as):

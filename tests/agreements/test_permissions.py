@@ -45,10 +45,13 @@ def test_adopt_matrix(lekeberg, client, orgs, role, may_adopt, login):
     ops.propose(lekeberg.revisions[1], by=None)
     db.session.commit()
     login(_user(orgs, "af", role))
-    response = client.post(url(lekeberg, 2, "/anta"), data={"adopted_on": "2018-01-10"})
+    response = client.post(url(lekeberg, 2, "/anta"), data={"adopted_on": "2018-01-10", "confirm_expired": "y"})
     assert response.status_code == (302 if may_adopt else 403)
     db.session.expire_all()
-    assert lekeberg.revisions[1].state == ("adopted" if may_adopt else "proposed")
+    # one party approved; the revision waits for the other (the kommun) before it is adopted
+    assert [a.party.name for a in lekeberg.revisions[1].approvals] == (["Arbetsförmedlingen Hallsberg"] if may_adopt
+                                                                       else [])
+    assert lekeberg.revisions[1].state == "proposed"
 
 
 @pytest.mark.parametrize("role, status", [("handlaggare", 200), ("samordnare", 200), ("styrgrupp", 200),

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from agreements import adoption
 from agreements import draft_operations as drafts
 from agreements import goal_operations as goal_ops
 from agreements import operations as ops
@@ -34,8 +35,9 @@ def test_state_machine_draft_proposed_adopted(lekeberg, make_user):
     draft = lekeberg.revisions[1]
     coordinator = make_user(roles=("samordnare",))
     adopter = make_user(roles=("styrgrupp",))
+    af_member = make_user(org="af", roles=("styrgrupp",))
     with pytest.raises(ops.AgreementError, match="måste föreslås"):
-        ops.adopt(draft, adopted_on=date(2018, 1, 10), by=adopter)
+        adoption.adopt(draft, adopted_on=date(2018, 1, 10), confirm_expired=True, by=adopter)
     ops.propose(draft, by=coordinator)
     assert draft.is_proposed and draft.proposed_by_id == coordinator.id
     with pytest.raises(ops.AgreementError, match="föreslagen"):
@@ -43,11 +45,16 @@ def test_state_machine_draft_proposed_adopted(lekeberg, make_user):
     ops.withdraw_proposal(draft, by=coordinator)
     assert draft.is_draft
     ops.propose(draft, by=coordinator)
-    ops.adopt(draft, adopted_on=date(2018, 1, 10), by=adopter)
+    adoption.adopt(draft, adopted_on=date(2018, 1, 8), confirm_expired=True, by=af_member)
+    assert draft.is_proposed  # one party of two
+    with pytest.raises(ops.AgreementError, match="Arbetsförmedlingen Hallsberg har redan godkänt revision 2"):
+        adoption.adopt(draft, adopted_on=date(2018, 1, 8), confirm_expired=True, by=af_member)
+    adoption.adopt(draft, adopted_on=date(2018, 1, 10), confirm_expired=True, by=adopter)
     assert (draft.state, draft.adopted_by_id, draft.adopted_on) == ("adopted", adopter.id, date(2018, 1, 10))
     assert all(s.signed_on == date(2018, 1, 10) for s in draft.signatories)
+    assert lekeberg.revisions[0].replaced_by is draft and draft.replaced_by is None
     with pytest.raises(ops.AgreementError, match="redan antagen"):
-        ops.adopt(draft, adopted_on=date(2018, 1, 10), by=adopter)
+        adoption.adopt(draft, adopted_on=date(2018, 1, 10), confirm_expired=True, by=adopter)
     with pytest.raises(ops.AgreementError, match="Bara en föreslagen"):
         ops.withdraw_proposal(draft, by=coordinator)
 
@@ -71,7 +78,7 @@ def test_only_one_open_draft(lekeberg):
 def test_new_revision_copies_latest_adopted(lekeberg):
     draft = lekeberg.revisions[1]
     ops.propose(draft, by=None)
-    ops.adopt(draft, adopted_on=date(2018, 1, 10), by=None)
+    adoption.adopt(draft, adopted_on=date(2018, 1, 10), by=None)
     third = ops.new_revision(lekeberg, by=None)
     assert third.number == 3 and third.based_on_id == draft.id
     assert [(s.title, s.body) for s in third.sections] == [(s.title, s.body) for s in draft.sections]
@@ -175,6 +182,10 @@ def test_second_draft_via_browser_gets_message(lekeberg, client, login_as):
     assert len(lekeberg.revisions) == 2
 
 
+def _follow(client, response) -> str:
+    return client.get(response.headers["Location"]).get_data(as_text=True)
+
+
 def test_propose_adopt_and_comment_through_the_pages(lekeberg, client, make_user, login):
 
     coordinator = make_user(org="ami", roles=("samordnare",))
@@ -188,10 +199,24 @@ def test_propose_adopt_and_comment_through_the_pages(lekeberg, client, make_user
     assert client.post(url(lekeberg, 2, "/kommentarer"), data={"body": "Bra förslag."}).status_code == 302
     response = client.post(url(lekeberg, 2, "/anta"), data={"adopted_on": "2099-01-01"})
     assert response.status_code == 400 and "framtiden" in response.get_data(as_text=True)
-    assert client.post(url(lekeberg, 2, "/anta"), data={"adopted_on": "2018-01-15"}).status_code == 302
+    response = client.post(url(lekeberg, 2, "/anta"), data={"adopted_on": "2018-01-15"})
+    assert response.status_code == 400 and "giltighetstid gick ut 2018-12-31" in response.get_data(as_text=True)
+    response = client.post(url(lekeberg, 2, "/anta"), data={"adopted_on": "2018-01-15", "confirm_expired": "y"})
+    assert "Den antas när även Lekebergs kommun har godkänt den" in _follow(client, response)
     db.session.expire_all()
     rev = lekeberg.revisions[1]
-    assert rev.state == "adopted" and rev.adopted_by_id == member.id and rev.comments[0].body == "Bra förslag."
+    assert rev.state == "proposed" and rev.comments[0].body == "Bra förslag."
+    client.post("/logga-ut")
+    kommun_member = make_user(org="ami", roles=("styrgrupp",))  # a unit's member approves for its kommun
+    login(kommun_member)
+    response = client.post(url(lekeberg, 2, "/anta"), data={"adopted_on": "2018-01-20", "confirm_expired": "y"})
+    assert "är antagen av alla parter" in _follow(client, response)
+    db.session.expire_all()
+    rev = lekeberg.revisions[1]
+    assert (rev.state, rev.adopted_by_id, rev.adopted_on) == ("adopted", kommun_member.id, date(2018, 1, 20))
+    assert [(a.party.name, a.kind, a.by_id) for a in rev.approvals] == [
+        ("Arbetsförmedlingen Hallsberg", "member", member.id), ("Lekebergs kommun", "member", kommun_member.id)]
+    assert "Ersatt" in client.get(url(lekeberg, 1)).get_data(as_text=True)
 
 
 def test_signed_scan_upload(lekeberg, client, login_as):

@@ -238,11 +238,23 @@ def test_register_extract_is_for_org_admin_and_audited(client, app, orgs, make_u
     page = client.post("/deltagare/registerutdrag", data={"number": p.number_display, "format": "page"})
     assert page.status_code == 200
     body = _body(page)
-    assert "Ahmed Handläggare" in body and "person.create" in body
+    assert "Ahmed Handläggare" in body and "Deltagare registrerad" in body  # the log, in words
+    # the registered data itself: identity, contact details and notes of the own organisation
+    assert f"{p.first_name} {p.last_name}" in body and "Hemliga gatan 7" in body and "070-123 45 67" in body
+    assert f"Anteckning om {p.first_name} i utbildning" in body
     csv_response = client.post("/deltagare/registerutdrag", data={"number": p.number_display, "format": "csv"})
-    assert csv_response.mimetype == "text/csv" and "person.note" in csv_response.get_data(as_text=True)
+    csv_text = csv_response.get_data(as_text=True)
+    assert csv_response.mimetype == "text/csv" and "person.note" in csv_text and "Hemliga gatan 7" in csv_text
+    docx_response = client.post("/deltagare/registerutdrag", data={"number": p.number_display, "format": "docx"})
+    from docx import Document
+
+    given = Document(io.BytesIO(docx_response.data))
+    text = "\n".join([x.text for x in given.paragraphs] + [c.text for t in given.tables for r in t.rows
+                                                            for c in r.cells])
+    assert "Registerutdrag enligt dataskyddsförordningen artikel 15" in text and "Hemliga gatan 7" in text
+    assert "Deltagare registrerad" in text and "{" not in text
     assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == "person.extract", AuditEvent.person_id == p.id)) == 2
+        AuditEvent.action == "person.extract", AuditEvent.person_id == p.id)) == 3
     bad = client.post("/deltagare/registerutdrag", data={"number": "123"})
     assert bad.status_code == 400 and "Ogiltigt personnummer" in _body(bad)
 

@@ -71,7 +71,15 @@ def portal_server(workdir, name: str = "e2e", **extra_env):
 
 @pytest.fixture(scope="session")
 def server(workdir):
+    """The demo, served once for every test that only reads it or changes what the others do not look at."""
     with portal_server(workdir) as base:
+        yield base
+
+
+@pytest.fixture
+def own_server(workdir, request):
+    """A demo of the test's own, for a walk that changes what other tests read (e.g. adopts revision 2)."""
+    with portal_server(workdir, request.node.name[:40]) as base:
         yield base
 
 

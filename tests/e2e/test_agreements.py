@@ -43,3 +43,77 @@ def test_agreement_pages_have_no_serious_violations(server, page, email):
     if "samordnare" in email:
         page.goto(agreement_url + "/revisioner/2/redigera")
         assert _serious(page) == []
+
+
+def _approve(page, server, email, party, answer):
+    """A steering-group member of `party` approves revision 2 for it and sees `answer`."""
+    page.context.clear_cookies()
+    _login(page, server, email)
+    page.goto(server + "/overenskommelser/")
+    page.get_by_role("link", name="Överenskommelse inom Dua – Lekebergs kommun och Arbetsförmedlingen").click()
+    page.get_by_role("link", name="Revision 2", exact=True).click()
+    page.get_by_role("link", name=f"Godkänn för {party}").click()
+    assert _serious(page) == []
+    page.get_by_label("Beslutsdatum").fill("2018-01-15")
+    page.get_by_role("button", name=f"Godkänn för {party}").click()
+    # the period 2017-12-31 – 2018-12-31 has passed: the page asks to confirm, beside the box
+    assert "Bekräfta att ni ändå antar den" in page.locator(".error-summary, [role=alert]").first.inner_text()
+    page.get_by_label("Giltighetstiden har gått ut, men vi antar revisionen ändå").check()
+    page.get_by_role("button", name=f"Godkänn för {party}").click()
+    page.wait_for_url("**/revisioner/2")
+    assert answer in page.content()
+    assert _serious(page) == []
+
+
+def test_two_parties_adopt_revision_two(own_server, page):
+    server = own_server
+    _login(page, server, "kaa.samordnare@lekeberg.example")
+    page.goto(server + "/overenskommelser/")
+    page.get_by_role("link", name="Överenskommelse inom Dua – Lekebergs kommun och Arbetsförmedlingen").click()
+    page.get_by_role("link", name="Revision 2", exact=True).click()
+    page.get_by_role("button", name="Föreslå för antagande").click()
+    assert "Revisionen är föreslagen" in page.content()
+
+    _approve(page, server, "styrgrupp@lekeberg.example", "Lekebergs kommun",
+             "Den antas när även Arbetsförmedlingen Hallsberg har godkänt den")
+    table = page.get_by_role("table", name="Parternas godkännanden av revision 2")
+    assert "Lars Holm i portalen" in table.inner_text() and "Väntar på godkännande" in table.inner_text()
+
+    _approve(page, server, "styrgrupp@af-hallsberg.example", "Arbetsförmedlingen Hallsberg",
+             "Revision 2 är antagen av alla parter")
+    table = page.get_by_role("table", name="Parternas godkännanden av revision 2")
+    assert "Olof Dahl i portalen" in table.inner_text() and "Väntar" not in table.inner_text()
+    page.get_by_role("link", name="Tillbaka till överenskommelsen").click()
+    rows = page.locator("table", has_text="Revisioner av överenskommelsen").locator("tbody tr")
+    assert rows.nth(0).inner_text().startswith("Revision 2\tAntagen")
+    assert rows.nth(1).inner_text().startswith("Revision 1\tErsatt av revision 2")
+
+
+def test_importing_the_seed_agreement_shows_a_preview_and_writes_nothing(server, page):
+    """Revision 1 as the portal wrote it, read into the draft (revision 2): where each part goes, what differs,
+    and what is not read. AGREEMENT_SCREENSHOTS=docs/screenshots keeps the page as agreement-import-preview.png."""
+    import os
+    from pathlib import Path
+
+    _login(page, server, "kaa.samordnare@lekeberg.example")
+    page.goto(server + "/overenskommelser/")
+    page.get_by_role("link", name="Överenskommelse inom Dua – Lekebergs kommun och Arbetsförmedlingen").click()
+    agreement_url = page.url
+    seed = page.request.get(agreement_url + "/revisioner/1/dokument.docx").body()
+    page.goto(agreement_url + "/revisioner/2")
+    page.get_by_role("link", name="Läs in från Word").click()
+    page.get_by_label("Överenskommelse i Word-format (.docx)").set_input_files(files=[{
+        "name": "overenskommelse-revision-1.docx", "buffer": seed,
+        "mimeType": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}])
+    page.get_by_role("button", name="Förhandsgranska").click()
+    table = page.get_by_role("table", name="Var varje del av dokumentet hamnar")
+    rows = table.locator("tbody tr")
+    assert rows.count() == 9  # every section but the signatures, each to its own section of the draft
+    changed = [rows.nth(i).inner_text() for i in range(rows.count()) if "Ja" in rows.nth(i).inner_text()]
+    assert len(changed) == 2 and any("Överenskommelsens varaktighet" in row for row in changed)
+    assert "Underskrifterna lästes inte in" in page.content() and "Måltabellen lästes inte in" in page.content()
+    assert page.get_by_role("button", name="Läs in i utkastet").count() == 1
+    assert _serious(page) == []
+    keep = os.environ.get("AGREEMENT_SCREENSHOTS")
+    if keep:
+        page.screenshot(path=str(Path(keep) / "agreement-import-preview.png"), full_page=True)
