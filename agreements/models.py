@@ -142,7 +142,6 @@ class Revision(db.Model):
     proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     proposed_dt: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     adopted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
-    #: When the adoption was recorded in the portal.
     adopted_dt: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     #: The date the steering group adopted it (may be before it was recorded).
     adopted_on: Mapped[date | None] = mapped_column(Date, nullable=True)
