@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
-from agreements.models import AgreementParty, Revision, RevisionComment
+from agreements.models import AgreementParty, PartyApproval, Revision, RevisionComment
 from portal import notifications
 from portal.db import db
 from portal.notifications import N_
@@ -15,17 +15,31 @@ from portal.permissions import has, own_and_parent_ids
 
 def count_waiting(user) -> int:
     """Proposed revisions of agreements the user's organisation (or its kommun) is a party to that wait for them:
-    every one for a member who adopts, those they have not commented on yet for one who only comments. One COUNT
-    (the same parties `rules.can_see` asks of)."""
+    those their party has not approved yet for a member who adopts, those they have not commented on yet for one
+    who only comments. One COUNT (the same parties `rules.can_see` asks of)."""
     if not (has(user, "agreement.adopt") or has(user, "agreement.comment")):
         return 0
     parties = select(AgreementParty.agreement_id).where(
         AgreementParty.organisation_id.in_(sorted(own_and_parent_ids(user.organisation))))
     stmt = select(func.count(Revision.id)).where(Revision.state == "proposed", Revision.agreement_id.in_(parties))
-    if not has(user, "agreement.adopt"):
+    if has(user, "agreement.adopt"):
+        stmt = stmt.where(~_approved_by_my_party(user))
+    else:
         commented = select(RevisionComment.revision_id).where(RevisionComment.author_id == user.id)
         stmt = stmt.where(Revision.id.not_in(commented))
     return db.session.scalar(stmt) or 0
+
+
+def _approved_by_my_party(user):
+    """The party the user acts for (`rules.party_of`: its own organisation's, else its kommun's) has approved."""
+    org = user.organisation
+    own_party = select(AgreementParty.id).where(AgreementParty.agreement_id == Revision.agreement_id,
+                                                AgreementParty.organisation_id == org.id).exists()
+    acting = AgreementParty.organisation_id == org.id
+    if org.parent_id:
+        acting = or_(acting, and_(~own_party, AgreementParty.organisation_id == org.parent_id))
+    return (select(PartyApproval.id).join(AgreementParty, AgreementParty.id == PartyApproval.party_id)
+            .where(PartyApproval.revision_id == Revision.id, acting).exists())
 
 
 def waiting_text(count: int) -> str:

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 from docx import Document
 
-from agreements import document
+from agreements import adoption, document
 from agreements import goal_operations as goal_ops
 from agreements import operations as ops
 from portal import clock
@@ -38,8 +38,8 @@ def test_today_is_the_swedish_date_and_the_old_import_still_works(just_after_mid
 def test_adoption_on_the_swedish_today_is_not_in_the_future(proposed, just_after_midnight):
     revision = proposed.revisions[1]
     with pytest.raises(ops.AgreementError, match="framtiden"):
-        ops.adopt(revision, adopted_on=date(2026, 3, 16), by=None)
-    ops.adopt(revision, adopted_on=SWEDISH_DAY, by=None)
+        adoption.adopt(revision, adopted_on=date(2026, 3, 16), by=None)
+    adoption.adopt(revision, adopted_on=SWEDISH_DAY, by=None)
     assert revision.is_adopted and revision.adopted_on == SWEDISH_DAY
 
 

@@ -45,14 +45,19 @@ def test_proposing_again_after_taking_it_back_notifies_again(lekeberg, orgs):
     assert len(db.session.scalars(select(Notice).where(mine)).all()) == 2 * len(orgs)
 
 
-def test_the_steering_group_sees_the_proposal_on_its_start_page_until_it_is_adopted(proposed, client, make_user,
-                                                                                     login):
+def test_the_steering_group_sees_the_proposal_on_its_start_page_until_its_party_approved(proposed, client,
+                                                                                         make_user, login):
     member = make_user(org="ami", roles=("styrgrupp",))
     login(member)
     card = _card(client.get("/").get_data(as_text=True))
     assert card is not None and card.startswith("1 Förslag som väntar på dig")
-    client.post(url(proposed, 2, "/anta"), data={"adopted_on": "2018-01-15"})
+    client.post(url(proposed, 2, "/anta"), data={"adopted_on": "2018-01-15", "confirm_expired": "y"})
+    assert proposed.revisions[1].approval_of(next(p for p in proposed.parties if p.organisation_id in (
+        member.organisation_id, member.organisation.parent_id))) is not None  # approved for its party
     assert _card(client.get("/").get_data(as_text=True)) is None
+    # Another party's member still has it waiting until their party approves too.
+    other = make_user(org="af", roles=("styrgrupp",))
+    assert count_waiting(other) == 1
 
 
 def test_no_card_for_a_coordinator_or_a_member_of_an_organisation_that_is_no_party(proposed, staff):
