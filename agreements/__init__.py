@@ -133,6 +133,7 @@ def init_app(app) -> None:
         goal_views,
         markup,
         models,
+        revision_files,
         scale,
         views,
         worklist,

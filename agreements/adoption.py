@@ -13,8 +13,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from agreements import rules
-from agreements.models import AgreementParty, PartyApproval, Revision
+from agreements.models import AgreementParty, Revision
 from agreements.operations import AgreementError, checked_scan, goal_snapshot, store_document, user_id
+from agreements.revision_files import PartyApproval
 from portal import audit, clock
 from portal.auth.models import User, UserRole
 from portal.db import db, utcnow

@@ -14,8 +14,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from agreements import draft_operations, importer, rules
-from agreements.models import PendingImport, Revision
+from agreements.models import Revision
 from agreements.operations import AgreementError, long_text, one_line, require_draft
+from agreements.revision_files import PendingImport
 from portal.db import db, utcnow
 from portal.forms import safe_filename
 from portal.permissions import check_by

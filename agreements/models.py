@@ -166,11 +166,12 @@ class Revision(db.Model):
     adopted_by = relationship("User", foreign_keys=[adopted_by_id])
     proposed_by = relationship("User", foreign_keys=[proposed_by_id])
     #: Each party's approval; the revision is adopted when every party has approved it.
-    approvals: Mapped[list[PartyApproval]] = relationship(
-        back_populates="revision", cascade="all, delete-orphan", order_by="PartyApproval.id", lazy="selectin")
+    # Named by string: the approval and the stored .docx live in revision_files, which imports this module.
+    approvals = relationship("PartyApproval", back_populates="revision", cascade="all, delete-orphan",
+                             order_by="PartyApproval.id", lazy="selectin")
     #: The .docx as adopted; loaded only when it is downloaded.
-    adopted_document: Mapped[AdoptedDocument | None] = relationship(
-        back_populates="revision", cascade="all, delete-orphan", uselist=False, lazy="select")
+    adopted_document = relationship("AdoptedDocument", back_populates="revision", cascade="all, delete-orphan",
+                                    uselist=False, lazy="select")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -200,7 +201,8 @@ class Revision(db.Model):
         """Its period of validity has ended ("Giltig till 2017-12-31 — har gått ut")."""
         return self.valid_to is not None and self.valid_to < (today or clock.today())
 
-    def approval_of(self, party: AgreementParty) -> PartyApproval | None:
+    def approval_of(self, party: AgreementParty):
+        """The party's PartyApproval of this revision, or None."""
         return next((a for a in self.approvals if a.party_id == party.id), None)
 
     def parties_still_to_approve(self) -> list[AgreementParty]:
@@ -395,6 +397,3 @@ class RevisionComment(db.Model):
     author = relationship("User", lazy="joined")
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 
-
-# Adoption's records live beside this module; imported so that `agreements.models` names every table of the area.
-from agreements.revision_files import AdoptedDocument, PartyApproval, PendingImport  # noqa: E402,F401

@@ -19,7 +19,6 @@ from sqlalchemy.exc import IntegrityError
 
 from agreements import document, rules, template
 from agreements.models import (
-    AdoptedDocument,
     Agreement,
     AgreementParty,
     Appendix,
@@ -33,6 +32,7 @@ from agreements.models import (
     Section,
     Signatory,
 )
+from agreements.revision_files import AdoptedDocument
 from agreements.worklist import tell_steering_group
 from portal import audit
 from portal.db import db, utcnow

@@ -5,7 +5,8 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import and_, func, or_, select
 
-from agreements.models import AgreementParty, PartyApproval, Revision, RevisionComment
+from agreements.models import AgreementParty, Revision, RevisionComment
+from agreements.revision_files import PartyApproval
 from portal import notifications
 from portal.db import db
 from portal.notifications import N_

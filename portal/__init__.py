@@ -51,9 +51,12 @@ def create_app(config: dict | None = None) -> Flask:
 
     i18n.init_app(app)
 
-    from portal import auth
+    from portal import auth, mail, notifications, oidc_demo
 
+    oidc_demo.configure(app)
     auth.init_app(app)
+    oidc_demo.init_app(app)
+    notifications.mails_notices(mail.mail_notice)  # a notice made with mail=True goes by e-mail to who asked
 
     from portal import people
 

@@ -83,6 +83,18 @@ class NoticeMailSetting(db.Model):
 
 
 
+#: Called with each new notice that may go by e-mail too: portal.mail registers itself (`mails_notices`), so
+#: notices know nothing of mail and its recipients.
+_MAILERS: list = []
+
+
+def mails_notices(mailer):
+    """Register `mailer(notice, *, not_mailed=frozenset())`, called for each new notice created with mail=True."""
+    if mailer not in _MAILERS:
+        _MAILERS.append(mailer)
+    return mailer
+
+
 def N_(message: str) -> str:  # noqa: N802 - the conventional gettext_noop marker, extracted by Babel
     """Mark a notice text for translation; it is translated when shown, not when stored."""
     return message
@@ -105,9 +117,8 @@ def notify_user(user_id: int, message: str, *, params: dict | None = None, url: 
     With `mail`, the user also gets an e-mail if they asked for notices by e-mail."""
     notice = _create(user_id=user_id, organisation_id=None, message=message, params=params, url=url, key=key)
     if notice is not None and mail:
-        from portal.mail import mail_notice
-
-        mail_notice(notice)
+        for mail_it in _MAILERS:
+            mail_it(notice)
     return notice
 
 
@@ -120,9 +131,8 @@ def notify_organisation(organisation_id: int, message: str, *, permission: str, 
     notice = _create(user_id=None, organisation_id=organisation_id, message=message, params=params, url=url,
                      key=key, permission=permission)
     if notice is not None and mail:
-        from portal.mail import mail_notice
-
-        mail_notice(notice, not_mailed=not_mailed)
+        for mail_it in _MAILERS:
+            mail_it(notice, not_mailed=not_mailed)
     return notice
 
 

@@ -144,10 +144,9 @@ def init_app(app) -> None:
     app.after_request(_count_only_failed_attempts)
     app.before_request(enforce_idle_timeout)
     app.before_request(enforce_two_factor)
-    from portal.auth import oidc, oidc_demo
+    from portal.auth import oidc
 
     oidc.init_app(app, os.environ)
-    oidc_demo.init_app(app)
     from portal.auth import oidc_views, reset, views  # noqa: F401  (routes register on bp)
 
     app.register_blueprint(bp)

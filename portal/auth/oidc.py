@@ -99,11 +99,9 @@ def load_providers(config: dict, instance_path: str | Path, environ) -> dict[str
         except json.JSONDecodeError as exc:
             raise ConfigError(f"OIDC_PROVIDERS är inte giltig JSON: {exc}") from None
     raw.update(inline or {})
-    if config.get("OIDC_DEMO"):
-        from portal.auth import oidc_demo
-
-        raw.setdefault(oidc_demo.DEMO_PROVIDER, oidc_demo.provider_settings(int(config.get("OIDC_DEMO_PORT") or
-                                                                                oidc_demo.DEFAULT_PORT)))
+    # Providers the app adds itself (the demo's, portal/oidc_demo.py), never over a configured one.
+    for name, settings in (config.get("OIDC_EXTRA_PROVIDERS") or {}).items():
+        raw.setdefault(name, settings)
     return {name: _provider(name, dict(settings), environ.get) for name, settings in raw.items()}
 
 

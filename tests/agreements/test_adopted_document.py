@@ -13,7 +13,8 @@ from sqlalchemy import create_engine, func, make_url, select, text
 
 from agreements import adoption, demo, document
 from agreements import operations as ops
-from agreements.models import AdoptedDocument, Agreement, Revision
+from agreements.models import Agreement, Revision
+from agreements.revision_files import AdoptedDocument
 from portal.db import db
 from portal.orgs import create_organisation, update_organisation
 from tests.agreements.helpers import url

@@ -9,7 +9,7 @@ import pytest
 
 from agreements import adoption
 from agreements import operations as ops
-from agreements.models import PartyApproval
+from agreements.revision_files import PartyApproval
 from portal.db import db
 from tests.agreements.helpers import url
 from tests.helpers import events

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import pytest
 
-from portal import config
+from portal import config, oidc_demo
 from portal.auth.oidc import load_providers
 from portal.config import ConfigError
 
@@ -63,7 +64,9 @@ def test_a_broken_file_stops_the_start(tmp_path):
 
 def test_the_demo_provider_is_added_only_when_asked_and_never_in_production(tmp_path, monkeypatch):
     assert load_providers({}, tmp_path, {}) == {}
-    demo = load_providers({"OIDC_DEMO": True, "OIDC_DEMO_PORT": 5123}, tmp_path, {})["demo"]
+    app = SimpleNamespace(config={"OIDC_DEMO": True, "OIDC_DEMO_PORT": 5123})
+    oidc_demo.configure(app)
+    demo = load_providers(app.config, tmp_path, {})["demo"]
     assert demo.issuer == "http://127.0.0.1:5123" and "lekeberg-ami" in demo.organisations
     for name, value in {"PORTAL_ENV": "production", "SECRET_KEY": "k" * 40, "OIDC_DEMO": "1",
                         "DATABASE_URL": "postgresql+psycopg://p@db.example/p"}.items():

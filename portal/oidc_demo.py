@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import click
 
+from portal import demo
+
 DEMO_PROVIDER = "demo"
 DEFAULT_PORT = 5001
 #: Tillitsnivå 3 in the Swedish e-legitimation framework (what SITHS and Freja OrgID give).
@@ -11,8 +13,6 @@ LOA3 = "http://id.elegnamnden.se/loa/1.0/loa3"
 
 def provider_settings(port: int) -> dict:
     """The demo provider as the portal sees it: it serves every demo organisation and asks for LOA3."""
-    from portal import demo
-
     return {"label": "Demo-e-legitimation (testmiljö)", "issuer": f"http://127.0.0.1:{port}",
             "client_id": "dua-portalen-demo", "client_secret": "demo",
             "organisations": [code for code, *_ in demo.ORGANISATIONS], "orgnr_claim": "orgnr", "acr": [LOA3]}
@@ -20,11 +20,16 @@ def provider_settings(port: int) -> dict:
 
 def demo_identities() -> list[tuple[str, dict]]:
     """(subject, claims) for each demo account: the provider vouches for the e-mail, the orgnr and LOA3."""
-    from portal import demo
-
     orgnr = {code: number for code, _name, _kind, number, _parent in demo.ORGANISATIONS}
     return [(email, {"email": email, "email_verified": True, "name": name, "orgnr": orgnr[org_code], "acr": LOA3})
             for email, name, org_code, _roles in demo.USERS]
+
+
+def configure(app) -> None:
+    """With OIDC_DEMO set, offer the demo provider beside any configured ones (before auth reads the providers)."""
+    if app.config.get("OIDC_DEMO"):
+        port = int(app.config.get("OIDC_DEMO_PORT") or DEFAULT_PORT)
+        app.config.setdefault("OIDC_EXTRA_PROVIDERS", {})[DEMO_PROVIDER] = provider_settings(port)
 
 
 def init_app(app) -> None:
