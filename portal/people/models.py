@@ -31,6 +31,8 @@ class Person(db.Model):
     __table_args__ = (
         UniqueConstraint("id_kind", "id_number", name="uq_people_id_kind_number"),
         CheckConstraint("id_kind IN ('personnummer','samordningsnummer','reservnummer')", name="id_kind_known"),
+        # Who turns 18 within a window (a guardians' consent lapses then).
+        Index("ix_people_birth_date", "birth_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -162,6 +164,9 @@ class Consent(db.Model):
     __table_args__ = (
         CheckConstraint("valid_until >= valid_from", name="period_ordered"),
         CheckConstraint("method IN ('blankett','digital','muntlig')", name="method_known"),
+        # The start page's cards: an organisation's consents ending soon, and those withdrawn lately.
+        Index("ix_consents_org_valid_until", "recorded_by_org_id", "valid_until"),
+        Index("ix_consents_withdrawn_dt", "withdrawn_dt"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
