@@ -13,7 +13,7 @@ from portal import audit, notifications
 from portal.auth.models import User
 from portal.clock import today
 from portal.db import db, utcnow
-from portal.forms import safe_filename
+from portal.forms import safe_filename, to_int
 from portal.notifications import N_
 from portal.orgs import Organisation
 from portal.people import consent_notices, rules
@@ -270,9 +270,12 @@ def record_disclosure(person: Person, *, by, to_org_id: int | None, basis: str, 
     """
     rules.check_can_change(by, person)
     problems: list[tuple[str, object]] = []  # every problem at once, each beside its field
-    if not to_org_id or db.session.get(Organisation, int(to_org_id)) is None:
+    # Any value may arrive here (the operation runs beside the form's own checks): beyond the id column's range
+    # it is no organisation, not a database error.
+    to_org_id = to_int(to_org_id, minimum=1)
+    if to_org_id is None or db.session.get(Organisation, to_org_id) is None:
         problems.append(("to_org", _l("Välj den organisation som fick uppgifterna.")))
-    elif int(to_org_id) == by.organisation_id:
+    elif to_org_id == by.organisation_id:
         problems.append(("to_org", _l("Mottagaren måste vara en annan organisation än din egen.")))
     if basis not in BASES:
         problems.append(("basis", _l("Välj vilket lagstöd utlämnandet grundas på.")))

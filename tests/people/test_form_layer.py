@@ -175,3 +175,17 @@ def test_deactivating_names_the_account_behind_a_warning_button(app, orgs, make_
     assert "Berit Ström" in warning and colleague.email in warning and "Lekebergs kommun" in warning
     button = tree.xpath("//form[contains(@action, '/inaktivera')]//button")[0]
     assert "warning" in button.get("class") and button.text_content().strip() == "Inaktivera kontot"
+
+
+def test_a_disclosure_to_an_organisation_id_beyond_the_column_is_a_field_error(client, orgs, make_user, login):
+    """The disclosure form's operation runs beside the field checks: an id no column holds is "choose an
+    organisation", never a database error (PostgreSQL refuses integers past 2**31 - 1)."""
+    user = make_user(org="ami")
+    person = f.person(user)
+    login(user)
+    for value in ("2147483648", "99999999999999999999", "-1", "1e3"):
+        response = client.post(f"/deltagare/{person.ref}/utlamnande", data={
+            "to_org": value, "basis": "uppgiftsskyldighet", "justification": "Begäran", "categories": "utbildning",
+            "disclosed_on": "2026-01-05"})
+        assert response.status_code == 400, value
+        assert "Välj den organisation som fick uppgifterna." in response.get_data(as_text=True)
