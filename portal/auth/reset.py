@@ -5,7 +5,7 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app, flash, redirect, render_template, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -19,6 +19,7 @@ from portal.auth import attempt_failed, bp, limiter
 from portal.auth.models import User
 from portal.auth.operations import AccountError, by_email
 from portal.auth.passwords import hash_password, password_problems
+from portal.auth.views import _per_account, _per_ip  # the login page's limits, shared
 from portal.db import UTCDateTime, db, utcnow
 from portal.forms import PortalForm, attach_error
 from portal.permissions import public
@@ -128,17 +129,7 @@ def complete_reset(token: str, *, new: str, repeat: str) -> User:
 # --- Pages -------------------------------------------------------------------------------------------------
 
 
-def _per_ip():
-    return current_app.config["LOGIN_LIMIT_PER_IP"]
-
-
-def _per_account():
-    return current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
-
-
 def _reset_account_key() -> str:
-    from flask import request
-
     return "reset:" + (request.form.get("email") or "").strip().lower()
 
 
