@@ -40,17 +40,22 @@ PERMISSIONS: dict[str, object] = {
     "agreement.revise": _l("Revidera överenskommelser"),
     "agreement.adopt": _l("Anta överenskommelser"),
     "agreement.comment": _l("Kommentera förslag till överenskommelse"),
+    "referral.view": _l("Se organisationens remisser"),
+    "referral.send": _l("Skicka remisser"),
+    "referral.handle": _l("Ta emot, acceptera, avböja, avsluta och kommentera remisser"),
+    "referral.assign": _l("Fördela remisser och ställa in svarstiden"),
 }
 
 #: THE table. Nothing else decides which role may do what.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "handlaggare": frozenset({
         "person.view", "person.register", "consent.register", "agreement.read",
-        "disclosure.register",
+        "disclosure.register", "referral.view", "referral.send", "referral.handle",
     }),
     "samordnare": frozenset({
         "person.view", "person.register", "consent.register", "agreement.read", "agreement.revise",
         "disclosure.register", "disclosure.review",
+        "referral.view", "referral.send", "referral.handle", "referral.assign",
     }),
     "styrgrupp": frozenset({
         "agreement.read", "agreement.adopt", "agreement.comment",
