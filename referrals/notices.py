@@ -6,13 +6,10 @@ a mail carries only `M-<id>` and a link, so none names or numbers the young pers
 """
 from __future__ import annotations
 
-from sqlalchemy import func, select
-
 from portal import notifications
-from portal.db import db
 from portal.notifications import N_
 from portal.people.consent_notices import notice_key
-from referrals.models import Referral, ReferralComment
+from referrals.models import Referral
 
 HANDLERS = "referral.handle"
 
@@ -62,10 +59,9 @@ def tell_step(referral: Referral, action: str, *, by) -> None:
                     by=by)
 
 
-def tell_comment(referral: Referral, *, by) -> None:
-    count = db.session.scalar(select(func.count()).select_from(ReferralComment)
-                              .where(ReferralComment.referral_id == referral.id))
-    _tell_concerned(referral, _STEP_MESSAGES["comment"], f"referral-{referral.id}-comment-{count}", by=by)
+def tell_comment(referral: Referral, comment, *, by) -> None:
+    # Keyed by the comment itself: two comments written at the same moment are two notices, never one key twice.
+    _tell_concerned(referral, _STEP_MESSAGES["comment"], f"referral-{referral.id}-comment-{comment.id}", by=by)
 
 
 def tell_assigned(referral: Referral, assignee) -> None:
