@@ -163,6 +163,15 @@ def _kinds(kinds) -> str:
 # --- The steps of the table ----------------------------------------------------------------------------------
 
 
+def repeated(referral: Referral, action: str, *, by, expected_version) -> bool:
+    """The same user sent the same step twice (a double click, a reload): the first one counted, the second is
+    no change and no error. Only when the form's version is older and this user's step is the last one made."""
+    if by is None or expected_version in (None, "") or str(expected_version) == str(referral.version):
+        return False
+    last = referral.events[-1] if referral.events else None
+    return last is not None and last.action == action and last.by_id == by.id
+
+
 def _allowed(referral: Referral, action: str, *, by, expected_version) -> workflow.Transition:
     """Who may (403 otherwise), the version (the state now otherwise), the table (the state's message otherwise)."""
     permissions.check_by(by, lambda user, r: rules.may_take(user, r, action), referral, f"referral:{action}")
@@ -203,6 +212,8 @@ def _event(referral: Referral, action: str, previous: str, *, by, note: str = ""
 def submit(referral: Referral, *, by, expected_version=None) -> Referral:
     """Send a draft: the basis must hold now (a consent covering both organisations, or a duty), the receiver
     be active; the response time starts counting."""
+    if repeated(referral, "submit", by=by, expected_version=expected_version):
+        return referral
     _allowed(referral, "submit", by=by, expected_version=expected_version)
     problems = []
     _, errors = _checked(by, referral.from_org_id, referral.type, referral.to_org_id, referral.person,
@@ -242,6 +253,8 @@ def receive_on_open(referral: Referral, *, by) -> bool:
 
 
 def accept(referral: Referral, *, by, expected_version=None) -> Referral:
+    if repeated(referral, "accept", by=by, expected_version=expected_version):
+        return referral
     _allowed(referral, "accept", by=by, expected_version=expected_version)
     if workflow.TYPES[referral.type].basis == "consent" and not basis.consent_holds(referral):
         raise ReferralError(_l("Samtycket som remissen bygger på gäller inte längre. Remissen kan bara avslutas "
@@ -254,6 +267,8 @@ def accept(referral: Referral, *, by, expected_version=None) -> Referral:
 
 
 def decline(referral: Referral, *, by, reason: str, expected_version=None) -> Referral:
+    if repeated(referral, "decline", by=by, expected_version=expected_version):
+        return referral
     _allowed(referral, "decline", by=by, expected_version=expected_version)
     reason = clean_text(reason).strip()
     if not reason:
@@ -265,6 +280,8 @@ def decline(referral: Referral, *, by, reason: str, expected_version=None) -> Re
 
 
 def close(referral: Referral, *, by, outcome: str, note: str = "", expected_version=None) -> Referral:
+    if repeated(referral, "close", by=by, expected_version=expected_version):
+        return referral
     _allowed(referral, "close", by=by, expected_version=expected_version)
     if outcome not in workflow.OUTCOME_LABELS:
         raise ReferralError(_l("Välj hur ärendet slutade."), field="outcome")
@@ -277,6 +294,8 @@ def close(referral: Referral, *, by, outcome: str, note: str = "", expected_vers
 
 def withdraw(referral: Referral, *, by, reason: str = "", expected_version=None) -> Referral:
     note = clean_text(reason).strip()[:TEXT_LIMIT]
+    if repeated(referral, "withdraw", by=by, expected_version=expected_version):
+        return referral
     _step(referral, "withdraw", by=by, expected_version=expected_version, note=note)
     notices.tell_step(referral, "withdraw", by=by)
     return referral
@@ -284,6 +303,8 @@ def withdraw(referral: Referral, *, by, reason: str = "", expected_version=None)
 
 def discard(referral: Referral, *, by, expected_version=None) -> Referral:
     """A draft nobody will send: it ends as withdrawn (kept, as every record, for the audit trail)."""
+    if repeated(referral, "discard", by=by, expected_version=expected_version):
+        return referral
     _step(referral, "discard", by=by, expected_version=expected_version)
     return referral
 

@@ -135,3 +135,16 @@ def test_a_stale_version_is_refused_naming_the_state_now(orgs, make_user):
         ops.accept(r, by=receiver, expected_version=seen)
     assert "återtagen" in str(refused.value)
     assert r.state == "withdrawn"
+
+
+def test_the_same_step_sent_twice_by_the_same_user_counts_once(orgs, make_user):
+    sender, receiver, colleague = make_user(org="skola"), make_user(org="ifo"), make_user(org="ifo")
+    r = h.received(sender, orgs["ifo"], receiver, h.consented_person(sender, orgs["ifo"]))
+    seen = r.version
+    ops.accept(r, by=receiver, expected_version=seen)
+    db.session.commit()
+    ops.accept(r, by=receiver, expected_version=seen)  # the double click: no error, no second step
+    db.session.commit()
+    assert [e.action for e in r.events].count("accept") == 1
+    with pytest.raises(ops.StaleEdit):  # someone else with the same old page is told what happened
+        ops.accept(r, by=colleague, expected_version=seen)
