@@ -62,10 +62,15 @@ def tell_step(referral: Referral, action: str, *, by) -> None:
                     by=by)
 
 
-def tell_comment(referral: Referral, *, by) -> None:
-    count = db.session.scalar(select(func.count()).select_from(ReferralComment)
-                              .where(ReferralComment.referral_id == referral.id))
-    _tell_concerned(referral, _STEP_MESSAGES["comment"], f"referral-{referral.id}-comment-{count}", by=by)
+def tell_comment(referral: Referral, *, by, comment: ReferralComment | None = None) -> None:
+    """Keyed by the comment itself: two comments written at once (a count would give both the same key, and the
+    second would fail on the notices' unique key on commit) each get their notice."""
+    if comment is None:  # an older caller: the thread's newest comment
+        comment_id = db.session.scalar(select(func.max(ReferralComment.id))
+                                       .where(ReferralComment.referral_id == referral.id))
+    else:
+        comment_id = comment.id
+    _tell_concerned(referral, _STEP_MESSAGES["comment"], f"referral-{referral.id}-comment-{comment_id}", by=by)
 
 
 def tell_assigned(referral: Referral, assignee) -> None:

@@ -332,7 +332,7 @@ def comment(referral: Referral, *, by, body: str) -> ReferralComment:
     db.session.add(row)
     db.session.flush()
     audit.record("referral.comment", by=by, obj=referral, person_id=referral.person_id)
-    notices.tell_comment(referral, by=by)
+    notices.tell_comment(referral, by=by, comment=row)
     return row
 
 
