@@ -157,3 +157,28 @@ def test_a_guardian_consent_lapses_when_the_person_turns_18(app, orgs, make_user
     assert "1 remisser utan giltigt samtycke" in _daily(app).output
     db.session.expire_all()
     assert db.session.get(Referral, r.id).consent_lost_dt is not None
+
+
+def test_the_assignee_gets_one_overdue_mail_not_two(app, orgs, make_user, clock_at):
+    from portal import notifications
+
+    clock_at(date(2026, 3, 2))
+    af, ami = make_user(org="af"), make_user(org="ami")
+    boss, case = make_user(org="ami", roles=("samordnare",)), make_user(org="ami")
+    for user in (af, ami, case):
+        notifications.set_wants_mail(user, True, by=user)
+    r = h.received(af, orgs["ami"], ami, h.consented_person(af, orgs["ami"]))
+    ops.assign(r, by=boss, assignee_id=case.id)
+    db.session.commit()
+    before = {u.email: _mails(u.email) for u in (af, ami, case)}
+    clock_at(r.due_on + timedelta(days=1))
+    assert "1 försenade" in _daily(app).output
+    assert {u.email: _mails(u.email) - before[u.email] for u in (af, ami, case)} == {
+        af.email: 1, ami.email: 1, case.email: 1}
+
+
+def _mails(address: str) -> int:
+    from portal.notifications import OutboxMail
+
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(OutboxMail).where(OutboxMail.to_address == address))
