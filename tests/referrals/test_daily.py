@@ -182,3 +182,51 @@ def _mails(address: str) -> int:
 
     db.session.expire_all()
     return db.session.scalar(select(func.count()).select_from(OutboxMail).where(OutboxMail.to_address == address))
+
+
+def _new_version(old, by, org_ids, **kw):
+    from datetime import timedelta as td
+
+    from portal.people import consent as consents
+
+    c = consents.register_consent(
+        old.person, by=by, organisation_ids=org_ids, purposes=kw.get("purposes", ["remiss"]),
+        categories=list(kw.get("categories", ("kontakt", "utbildning", "sysselsattning"))),
+        valid_from=clock.today() - td(days=1), valid_until=clock.today() + td(days=200), method="digital",
+        given_by_person=True, guardian_names=[], person_view="", maturity_assessment="Mogen nog.", supersedes=old)
+    db.session.commit()
+    return c
+
+
+def test_a_new_version_of_the_consent_that_still_carries_the_referral_carries_it_on(app, orgs, make_user, clock_at):
+    """The young person changed their consent (a category added): the referral moves to the new version the next
+    morning, told as a continuation, not as a consent lost."""
+    clock_at(date(2026, 3, 2))
+    af, ami = make_user(org="af"), make_user(org="ami")
+    p = h.consented_person(af, orgs["ami"])
+    r = h.received(af, orgs["ami"], ami, p)
+    old = r.consent
+    new = _new_version(old, af, [orgs["af"].id, orgs["ami"].id])
+    clock_at(date(2026, 3, 3))
+    result = _daily(app)
+    assert "0 remisser utan giltigt samtycke" in result.output and "1 remisser flyttade" in result.output
+    db.session.expire_all()
+    r = db.session.get(Referral, r.id)
+    assert r.consent_id == new.id and r.consent_lost_dt is None and r.events[-1].action == "continue"
+    assert basis.sender_part_open(ami, r)
+    assert _count(key_like=f"consent-expired-{old.id}-%") == 0
+    assert "0 remisser flyttade" in _daily(app).output
+
+
+def test_a_new_version_that_drops_the_receiver_marks_the_referral_and_tells_both(app, orgs, make_user, clock_at):
+    clock_at(date(2026, 3, 2))
+    af, ami = make_user(org="af"), make_user(org="ami")
+    p = h.consented_person(af, orgs["ami"])
+    r = h.received(af, orgs["ami"], ami, p)
+    old = r.consent
+    _new_version(old, af, [orgs["af"].id, orgs["ifo"].id])
+    clock_at(date(2026, 3, 3))
+    assert "1 remisser utan giltigt samtycke" in _daily(app).output
+    db.session.expire_all()
+    assert db.session.get(Referral, r.id).consent_lost_dt is not None
+    assert _count(key_like=f"consent-expired-{old.id}-%") == 2
