@@ -152,3 +152,16 @@ def test_a_consultation_is_named_only_once_a_consent_covers_it(consultation, org
     ops.comment(r, by=af, body="Ring henne på 070-123 45 67.")
     db.session.commit()
     assert not rules.can_name(af, r)
+
+
+def test_the_duty_bases_keys_fit_the_gates_rows_and_a_longer_one_is_refused_at_registration(app):
+    """person_access.basis is a String(12) filled by INSERT ... SELECT: a longer key passed on SQLite and failed
+    every derivation on PostgreSQL."""
+    from portal.people import access
+
+    keys = set(basis.LEGAL_KEYS.values())
+    assert keys <= set(access.LEGAL_BASES)
+    assert all(len(key) <= 12 for key in access.LEGAL_BASES)
+    with pytest.raises(ValueError, match="longer than"):
+        access.register_legal_basis(access.LegalBasis(key="referral.studieavbrott", label="x", rows=None))
+    assert "referral.studieavbrott" not in access.LEGAL_BASES
