@@ -39,7 +39,10 @@ def _is_docx(data: bytes) -> bool:
             names = set(archive.namelist())
     except (zipfile.BadZipFile, ValueError, OSError):
         return False
-    return "[Content_Types].xml" in names and "word/document.xml" in names
+    # A macro-enabled document (.docm renamed) has the same main part plus its macros: refused, the receiver
+    # would open it in Word.
+    return ("[Content_Types].xml" in names and "word/document.xml" in names
+            and not any(name.lower().endswith("vbaproject.bin") for name in names))
 
 
 def check_file(filename: str, data: bytes) -> tuple[str, str]:
@@ -101,15 +104,21 @@ def listed(user, referral: Referral) -> list[ReferralAttachment]:
 
 
 def _may_read(user, referral: Referral, row: ReferralAttachment) -> bool:
+    """Its own organisation's file always; the other side's only while the basis holds: a withdrawn consent stops
+    what passes between them both ways (the receiver's files are its records, not the sender's)."""
     if row.organisation_id == user.organisation_id:
         return True
-    return basis.basis_holds(referral) if row.organisation_id == referral.from_org_id else True
+    return basis.basis_holds(referral)
 
 
 def can_open(user, row: ReferralAttachment) -> bool:
+    """A side of the referral; the other side's file while the basis holds and the gate shows the person. An
+    organisation's own file stays its record after a withdrawal (listed() shows it, so it opens too)."""
     referral = row.referral
-    return rules.can_see(user, referral) and _may_read(user, referral, row) and (
-        referral.person_id is None or _person_allowed(user, referral))
+    if not rules.can_see(user, referral) or not _may_read(user, referral, row):
+        return False
+    return (row.organisation_id == user.organisation_id or referral.person_id is None
+            or _person_allowed(user, referral))
 
 
 def _person_allowed(user, referral: Referral) -> bool:

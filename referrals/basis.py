@@ -80,8 +80,12 @@ def consent_holds(referral: Referral, on: date | None = None) -> bool:
     """The consent the referral rests on still carries it today (not withdrawn, expired, lapsed or narrowed)."""
     if referral.consent is None or referral.person is None:
         return False
-    return _problem(referral.consent, referral.person, referral.from_org, referral.categories,
-                    on or today()) is None
+    on = on or today()
+    if referral.consent.superseded_dt is not None and referral.consent.withdrawn_dt is None:
+        # A new version of the consent (a category or an organisation added) carries on what the old one carried,
+        # from the moment it is registered; the daily job then records the move (watch._carry_on).
+        return consent_for(referral.person, referral.from_org, referral.to_org, referral.categories, on)[0] is not None
+    return _problem(referral.consent, referral.person, referral.from_org, referral.categories, on) is None
 
 
 def basis_holds(referral: Referral, on: date | None = None) -> bool:
@@ -127,9 +131,14 @@ LEGAL_LABELS = {
 }
 
 
+#: The key each duty type's rows carry in person_access.basis (a String(12): "referral.studieavbrott" did not fit,
+#: and PostgreSQL refused every derivation of a person with an open duty referral).
+LEGAL_KEYS = {"studieavbrott": "ref.dropout", "orosanmalan": "ref.concern"}
+
+
 def register_legal_bases() -> None:
     """From init_app: the receiver of an open duty-based referral sees the person through the gate's rows."""
     for key, type_ in workflow.TYPES.items():
         if type_.basis == "duty":
-            register_legal_basis(LegalBasis(key=f"referral.{key}", label=LEGAL_LABELS[key], rows=_duty_rows(key),
+            register_legal_basis(LegalBasis(key=LEGAL_KEYS[key], label=LEGAL_LABELS[key], rows=_duty_rows(key),
                                             watched={Referral: "person_id"}))

@@ -75,10 +75,12 @@ def tell_overdue(referral: Referral) -> bool:
     """Once per referral: its response time has run out. True when the notice was new."""
     message = N_("Remiss %(ref)s (%(type)s) från %(from)s har passerat svarstiden (%(due)s).")
     params = {**_params(referral), "due": referral.due_on.isoformat()}
+    people = frozenset({referral.created_by_id, referral.assignee_id} - {None})
+    # The assignee is one of the handlers: told in person below, so the organisation's notice mails them not again.
     told = notifications.notify_organisation(
         referral.to_org_id, message, params=params, url=url_of(referral), permission=HANDLERS,
-        key=f"referral-{referral.id}-overdue-{referral.due_on.isoformat()}", mail=True)
-    for user_id in sorted({referral.created_by_id, referral.assignee_id} - {None}):
+        key=f"referral-{referral.id}-overdue-{referral.due_on.isoformat()}", mail=True, not_mailed=people)
+    for user_id in sorted(people):
         notifications.notify_user(user_id, message, params=params, url=url_of(referral),
                                   key=f"referral-{referral.id}-overdue-{referral.due_on.isoformat()}-{user_id}",
                                   mail=True)

@@ -204,9 +204,12 @@ _VERBS = {"submit": _l("skickas"), "discard": _l("tas bort"), "receive": _l("tas
 
 
 def _event(referral: Referral, action: str, previous: str, *, by, note: str = "") -> None:
-    referral.events.append(ReferralEvent(action=action, from_state=previous, to_state=referral.state,
-                                         by_id=by.id if by else None,
-                                         by_org_id=by.organisation_id if by else None, note=note))
+    # Loading the timeline must not flush the change made just before: that flush's UPDATE ... WHERE version
+    # would raise StaleDataError here, past _flush, and the loser of a race would get a 500 instead of the state.
+    with db.session.no_autoflush:
+        referral.events.append(ReferralEvent(action=action, from_state=previous, to_state=referral.state,
+                                             by_id=by.id if by else None,
+                                             by_org_id=by.organisation_id if by else None, note=note))
 
 
 def submit(referral: Referral, *, by, expected_version=None) -> Referral:

@@ -54,9 +54,14 @@ def daily(on: date) -> str:
                    and_(Consent.is_given_by_person.is_(False), Person.birth_date <= add_years(on, -18))))
         .order_by(Referral.id)).all()
     by_consent: dict[int, list[Referral]] = {}
+    moved = 0
     for referral in candidates:
-        if not basis.consent_holds(referral, on):
-            by_consent.setdefault(referral.consent_id, []).append(referral)
+        if basis.consent_holds(referral, on):
+            continue
+        if referral.consent.superseded_dt is not None and _carry_on(referral, on):
+            moved += 1
+            continue
+        by_consent.setdefault(referral.consent_id, []).append(referral)
     for referrals in by_consent.values():
         for referral in referrals:
             _mark_lost(referral, None)
@@ -71,4 +76,23 @@ def daily(on: date) -> str:
         if referral.type == "orosanmalan" and referral.state == "received":
             continue  # received is its answer
         told += notices.tell_overdue(referral)
-    return f"{lost} remisser utan giltigt samtycke markerade, {told} försenade remisser aviserade."
+    return (f"{lost} remisser utan giltigt samtycke markerade, {moved} remisser flyttade till en ny version av "
+            f"samtycket, {told} försenade remisser aviserade.")
+
+
+def _carry_on(referral: Referral, on: date) -> bool:
+    """A consent changed into a new version (the young person added a category, an organisation) is not a consent
+    lost: when a consent still carries the referral — as `consent_for` decides at sending — it rests on that one
+    now, as if the sender had continued it. False when none does (then it is marked and both sides told)."""
+    newer, _why = basis.consent_for(referral.person, referral.from_org, referral.to_org, referral.categories, on)
+    if newer is None:
+        return False
+    previous = referral.consent_id
+    referral.consent = newer
+    referral.events.append(ReferralEvent(action="continue", from_state=referral.state, to_state=referral.state,
+                                         note=f"Samtycke nr {newer.id}"))
+    db.session.flush()
+    audit.record("referral.continue", by=None, obj=referral, person_id=referral.person_id,
+                 details={"consent": newer.id, "replaces": previous})
+    notices.tell_step(referral, "continue", by=None)
+    return True
