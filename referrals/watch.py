@@ -56,10 +56,10 @@ def daily(on: date) -> str:
     by_consent: dict[int, list[Referral]] = {}
     moved = 0
     for referral in candidates:
-        if basis.consent_holds(referral, on):
-            continue
         if referral.consent.superseded_dt is not None and _carry_on(referral, on):
             moved += 1
+            continue
+        if basis.consent_holds(referral, on):
             continue
         by_consent.setdefault(referral.consent_id, []).append(referral)
     for referrals in by_consent.values():

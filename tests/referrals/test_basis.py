@@ -143,3 +143,26 @@ def test_a_consultation_allows_ordinary_numbers(orgs, make_user):
     r = h.sent(af, orgs["ami"], None, type="konsultation", categories=(),
                reason="En 17-åring som slutade i årskurs 2 i mars 2026; 3 av 5 kurser klara, 10 000 kr i CSN-skuld.")
     assert r.state == "submitted" and r.person_id is None
+
+
+def test_a_new_version_of_the_consent_carries_the_referral_at_once(orgs, make_user):
+    """The receiver keeps seeing the sender's part the moment a wider version replaces the consent, not only
+    after the next daily run; a version that drops the receiver stops it at once."""
+    af, ami = make_user(org="af"), make_user(org="ami")
+    p = h.consented_person(af, orgs["ami"])
+    r = h.received(af, orgs["ami"], ami, p)
+
+    def new_version(old, org_ids):
+        c = consents.register_consent(
+            p, by=af, organisation_ids=org_ids, purposes=["remiss"], categories=["kontakt", "utbildning", "halsa"],
+            valid_from=today(), valid_until=today() + timedelta(days=100), method="digital", given_by_person=True,
+            guardian_names=[], person_view="", maturity_assessment="Mogen nog.", supersedes=old)
+        db.session.commit()
+        return c
+
+    wider = new_version(r.consent, [orgs["af"].id, orgs["ami"].id])
+    assert basis.sender_part_open(ami, r)
+    new_version(wider, [orgs["af"].id])
+    r.consent = wider  # as if the daily job had moved it to the wider one
+    db.session.commit()
+    assert not basis.sender_part_open(ami, r)
