@@ -162,7 +162,7 @@ def test_a_new_version_of_the_consent_carries_the_referral_at_once(orgs, make_us
 
     wider = new_version(r.consent, [orgs["af"].id, orgs["ami"].id])
     assert basis.sender_part_open(ami, r)
-    new_version(wider, [orgs["af"].id])
+    new_version(wider, [orgs["af"].id, orgs["kommun"].id])
     r.consent = wider  # as if the daily job had moved it to the wider one
     db.session.commit()
     assert not basis.sender_part_open(ami, r)
