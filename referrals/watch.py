@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal import audit
 from portal.db import db, utcnow
@@ -22,9 +23,15 @@ def _open_on(consent_ids) -> list[Referral]:
 
 
 def _mark_lost(referral: Referral, by) -> None:
-    referral.consent_lost_dt = utcnow()
-    referral.events.append(ReferralEvent(action="consent_lost", from_state=referral.state, to_state=referral.state,
-                                         by_id=by.id if by else None, by_org_id=by.organisation_id if by else None))
+    """Mark without taking the referral's version: the withdrawal must not fail (nor make a step taken at the same
+    moment fail) because someone acted on the referral meanwhile; the mark and the step concern different things."""
+    at = utcnow()
+    db.session.execute(update(Referral).where(Referral.id == referral.id).values(consent_lost_dt=at)
+                       .execution_options(synchronize_session=False))
+    set_committed_value(referral, "consent_lost_dt", at)
+    db.session.add(ReferralEvent(referral_id=referral.id, action="consent_lost", from_state=referral.state,
+                                 to_state=referral.state, by_id=by.id if by else None,
+                                 by_org_id=by.organisation_id if by else None))
     db.session.flush()
     audit.record("referral.consent_lost", by=by, obj=referral, person_id=referral.person_id,
                  details={"consent": referral.consent_id})
