@@ -3,7 +3,7 @@ continue with a new consent, name a consultation, add files. Each form carries t
 stale post answers 409 with the state now and what was typed kept."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -198,7 +198,7 @@ def attach(referral_id: int):
     form = AttachForm(prefix="attach")
 
     def operation():
-        files = [f for f in (form.attachment.data or []) if getattr(f, "filename", "")]
+        files = [f for f in request.files.getlist("attach-attachment") if f.filename]
         if not files:
             raise ops.ReferralError(_("Välj en fil att lägga till."), field="attachment")
         for upload in files:

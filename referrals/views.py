@@ -62,6 +62,11 @@ def inbox_page():
 # --- New referral and draft -------------------------------------------------------------------------------
 
 
+def _uploads() -> list:
+    """The files chosen in the form's file field (a browser sends one empty part when none was chosen)."""
+    return [f for f in request.files.getlist("attachment") if f.filename]
+
+
 def _person_of(form: ReferralForm):
     """(person, problem) from the form: the preselected person, or the number typed; none for a consultation."""
     if (form.type.data or "") == "konsultation":
@@ -170,7 +175,7 @@ def new():
         wanted = request.args.get("deltagare", "")
         if wanted and choices.held_by_ref(current_user, wanted) is not None:
             form.person_ref.data = wanted
-    outcome = submit(form, lambda: _save(form, None, form.attachment.data or []))
+    outcome = submit(form, lambda: _save(form, None, _uploads()))
     return _finish(outcome, form, None)
 
 
@@ -184,7 +189,7 @@ def edit(referral_id: int):
         form.to_org_id.data = str(referral.to_org_id)
         form.person_ref.data = referral.person.ref if referral.person is not None else ""
         form.version.data = str(referral.version)
-    outcome = submit(form, lambda: _save(form, referral, form.attachment.data or []))
+    outcome = submit(form, lambda: _save(form, referral, _uploads()))
     return _finish(outcome, form, referral)
 
 
