@@ -1,6 +1,7 @@
 """What the referral forms and pages load: receivers, the receiver's handlers, the person a number names, the page."""
 from __future__ import annotations
 
+from flask import g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -51,9 +52,14 @@ def held_by_number(user, number: str) -> Person:
 
 
 def held_by_ref(user, ref: str) -> Person | None:
-    """The person of a person page's ref (?deltagare=...) when the user's organisation holds them, else None."""
-    person = holders.by_ref((ref or "").strip())
-    return person if person is not None and _holds(user, person) else None
+    """The person of a person page's ref (?deltagare=...) when the user's organisation holds them, else None
+    (asked once per request: the form and the page both ask)."""
+    key = (user.organisation_id, (ref or "").strip())
+    found = g.setdefault("_referral_held_by_ref", {})
+    if key not in found:
+        person = holders.by_ref(key[1])
+        found[key] = person if person is not None and _holds(user, person) else None
+    return found[key]
 
 
 def _holds(user, person: Person) -> bool:
