@@ -156,3 +156,21 @@ def test_start_cards_count_waiting_and_overdue(client, orgs, make_user, login, c
     ops.accept(ops.receive_on_open(r, by=ami) and r, by=ami)
     db.session.commit()
     assert "Försenade remisser" not in client.get("/").get_data(as_text=True)
+
+
+def test_the_start_cards_cost_the_same_statements_with_2_and_20_referrals(client, orgs, make_user, login,
+                                                                          count_queries):
+    from portal.auth.models import User
+    from portal.orgs import Organisation
+
+    af_id, ami_id, ami_org = make_user(org="af").id, make_user(org="ami").id, orgs["ami"].id
+    counts = []
+    for n in (2, 18):
+        _send_many(db.session.get(User, af_id), db.session.get(Organisation, ami_org), n)
+        login(db.session.get(User, ami_id))
+        db.session.expunge_all()
+        with count_queries() as counted:
+            page = client.get("/").get_data(as_text=True)
+        assert "Remisser att ta emot" in page
+        counts.append(counted[0])
+    assert counts[0] == counts[1], counts
