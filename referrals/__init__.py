@@ -76,9 +76,14 @@ def init_app(app) -> None:
     from portal import audit, audit_words
     from portal.daily import register_daily_job
     from portal.people.consent import on_consent_withdrawn
-    from referrals import basis, models, views, watch  # noqa: F401 - routes and tables register
+    from portal.templating import add_nav, add_person_action
+    from referrals import basis, models, step_views, views, watch, worklist  # noqa: F401 - routes and tables register
 
     app.register_blueprint(views.bp)
+    add_nav("referrals.inbox_page", _l("Remisser"), "referral.view",
+            _l("Skicka remisser till andra organisationer och ta emot dem som kommer till er."))
+    worklist.register_cards()
+    add_person_action("referrals.new", _l("Skicka remiss"), "referral.send", arg="deltagare")
     basis.register_legal_bases()
     on_consent_withdrawn(watch.consent_withdrawn)
     register_daily_job("referrals", "Remisser", watch.daily)
