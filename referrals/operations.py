@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal import audit, permissions
 from portal.clock import today
-from portal.db import db, utcnow
+from portal.db import db
 from portal.errors import RuleError, StaleEdit, check_version
 from portal.forms import to_int
 from portal.orgs import Organisation
@@ -45,7 +45,7 @@ def stale(referral: Referral) -> StaleEdit:
         state=state_label(referral.state)))
 
 
-def _flush(referral: Referral) -> None:
+def flush_or_stale(referral: Referral) -> None:
     """Flush; a concurrent change won (its UPDATE ... WHERE version = n found nothing): refuse with the state now."""
     try:
         db.session.flush()
@@ -92,7 +92,7 @@ def save_draft(referral: Referral | None, *, by, type: str, to_org_id, person: P
         db.session.add(referral)
     for name, value in values.items():
         setattr(referral, name, value)
-    _flush(referral)
+    flush_or_stale(referral)
     audit.record("referral.create" if created else "referral.update", by=by, obj=referral,
                  person_id=referral.person_id, details={"type": referral.type, "to": referral.to_org_id})
     return referral
@@ -191,8 +191,8 @@ def _step(referral: Referral, action: str, *, by, expected_version, note: str = 
     referral.state = step.target
     if step.target in workflow.ENDED:
         referral.ended_on = today()
-    _event(referral, action, previous, by=by, note=note)
-    _flush(referral)
+    add_event(referral, action, previous, by=by, note=note)
+    flush_or_stale(referral)
     audit.record(f"referral.{action}", by=by, obj=referral, person_id=referral.person_id,
                  details={"from": previous, "to": step.target})
     return step
@@ -203,7 +203,7 @@ _VERBS = {"submit": _l("skickas"), "discard": _l("tas bort"), "receive": _l("tas
           "close": _l("avslutas")}
 
 
-def _event(referral: Referral, action: str, previous: str, *, by, note: str = "") -> None:
+def add_event(referral: Referral, action: str, previous: str, *, by, note: str = "") -> None:
     # Loading the timeline must not flush the change made just before: that flush's UPDATE ... WHERE version
     # would raise StaleDataError here, past _flush, and the loser of a race would get a 500 instead of the state.
     with db.session.no_autoflush:
@@ -262,7 +262,7 @@ def accept(referral: Referral, *, by, expected_version=None) -> Referral:
     if workflow.TYPES[referral.type].basis == "consent" and not basis.consent_holds(referral):
         raise ReferralError(_l("Samtycket som remissen bygger på gäller inte längre. Remissen kan bara avslutas "
                                "eller fortsätta när avsändaren har ett nytt samtycke."))
-    _step(referral, "accept", by=by, expected_version=expected_version)
+    _step(referral, "accept", by=by, expected_version=None)  # checked above
     notices.tell_step(referral, "accept", by=by)
     for hook in hooks.ACCEPTED_HOOKS:
         hook(referral)
@@ -329,8 +329,8 @@ def assign(referral: Referral, *, by, assignee_id, expected_version=None) -> Ref
         raise ReferralError(_l("Välj en handläggare på %(org)s som hanterar remisser.", org=referral.to_org.name),
                             field="assignee_id")
     referral.assignee = assignee
-    _event(referral, "assign", referral.state, by=by, note=assignee.name if assignee else "")
-    _flush(referral)
+    add_event(referral, "assign", referral.state, by=by, note=assignee.name if assignee else "")
+    flush_or_stale(referral)
     audit.record("referral.assign", by=by, obj=referral, person_id=referral.person_id,
                  details={"assignee": assignee.id if assignee else None})
     if assignee is not None:
@@ -373,58 +373,3 @@ def set_response_time(organisation: Organisation, *, by, working_days) -> Respon
     db.session.flush()
     audit.record("referral.response_time", by=by, obj=organisation, details={"working_days": days})
     return row
-
-
-# --- When the basis changes ----------------------------------------------------------------------------------
-
-
-def continue_with_consent(referral: Referral, *, by, expected_version=None) -> Referral:
-    """Rest an open referral on the newest consent that carries it now (after the old one was withdrawn or ran
-    out): the receiver sees the sender's part again."""
-    permissions.check_by(by, rules.can_continue, referral, "referral:continue")
-    if expected_version not in (None, "") and str(expected_version) != str(referral.version):
-        raise stale(referral)
-    consent, why = basis.consent_for(referral.person, referral.from_org, referral.to_org, referral.categories)
-    if consent is None:
-        raise ReferralError(why)
-    referral.consent, referral.consent_lost_dt = consent, None
-    _event(referral, "continue", referral.state, by=by, note=str(_l("Samtycke nr %(n)s", n=consent.id)))
-    _flush(referral)
-    audit.record("referral.continue", by=by, obj=referral, person_id=referral.person_id,
-                 details={"consent": consent.id})
-    notices.tell_step(referral, "continue", by=by)
-    return referral
-
-
-def name_consultation(referral: Referral, *, by, type: str, person: Person | None, categories,  # noqa: A002
-                      expected_version=None) -> Referral:
-    """Turn an anonymised consultation into a named referral of a consent type, once a consent covers it: the
-    thread stays, the receiver now sees who it is about."""
-    permissions.check_by(by, rules.can_name, referral, "referral:name")
-    if expected_version not in (None, "") and str(expected_version) != str(referral.version):
-        raise stale(referral)
-    errors = []
-    type_ = workflow.TYPES.get(type or "")
-    if type_ is None or type_.basis != "consent":
-        errors.append(("type", _l("Välj vilken sorts remiss konsultationen blir.")))
-    chosen = sorted({c for c in (categories or []) if c in CATEGORIES})
-    if not chosen:
-        errors.append(("categories", _l("Välj vilka slags uppgifter remissen delar.")))
-    if person is None:
-        errors.append(("person", _l("Välj den unge som remissen gäller.")))
-    elif not basis.sender_holds(person, referral.from_org_id):
-        errors.append(("person", _l("Den unge måste vara registrerad hos er innan ni skickar en remiss om "
-                                    "honom eller henne. Registrera deltagaren först.")))
-    elif chosen:
-        consent, why = basis.consent_for(person, referral.from_org, referral.to_org, chosen)
-        if consent is None:
-            errors.append(("person", why))
-    if errors:
-        raise ReferralError(errors[0][1], field=errors[0][0], errors=errors)
-    referral.type, referral.person_id, referral.categories, referral.consent = type, person.id, chosen, consent
-    referral.named_dt = utcnow()
-    _event(referral, "name", referral.state, by=by, note=str(type_.label))
-    _flush(referral)
-    audit.record("referral.name", by=by, obj=referral, person_id=person.id, details={"consent": consent.id})
-    notices.tell_step(referral, "name", by=by)
-    return referral

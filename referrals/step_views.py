@@ -11,7 +11,7 @@ from portal.errors import RuleError
 from portal.forms import submit
 from portal.people.gate import gate
 from portal.permissions import check, requires
-from referrals import attachments, basis, choices, inbox, rules, workflow
+from referrals import attachments, basis, basis_changes, choices, inbox, rules, workflow
 from referrals import operations as ops
 from referrals.forms import AssignForm, AttachForm, CloseForm, CommentForm, DeclineForm, NameForm, VersionForm
 from referrals.models import Referral
@@ -157,7 +157,7 @@ def continue_(referral_id: int):
     referral = load_referral(referral_id)
     check(rules.can_continue(current_user, referral), "referral:continue", obj=referral)
     form = VersionForm(prefix="continue")
-    page = _run(referral, "continue", form, lambda: ops.continue_with_consent(
+    page = _run(referral, "continue", form, lambda: basis_changes.continue_with_consent(
         referral, by=current_user, expected_version=form.version.data))
     return page or _done(referral, _("Remissen fortsätter med stöd av samtycke nr %(n)s.",
                                      n=referral.consent_id))
@@ -178,7 +178,7 @@ def name(referral_id: int):
         else:
             problem = None
         try:
-            return ops.name_consultation(referral, by=current_user, type=form.type.data, person=person,
+            return basis_changes.name_consultation(referral, by=current_user, type=form.type.data, person=person,
                                          categories=form.categories.data, expected_version=form.version.data)
         except RuleError as exc:
             errors = [("person_number" if f == "person" else f, m) for f, m in exc.errors]

@@ -10,7 +10,7 @@ from portal.errors import NotPermitted, StaleEdit
 from portal.notifications import Notice
 from portal.people import consent as consents
 from portal.people.gate import gate
-from referrals import basis, rules
+from referrals import basis, basis_changes, rules
 from referrals import operations as ops
 from tests.people import factories as f
 from tests.referrals import helpers as h
@@ -45,10 +45,10 @@ def test_after_withdrawal_the_receiver_may_close_and_the_sender_may_not_continue
     r, af, ami = withdrawn["referral"], withdrawn["af"], withdrawn["ami"]
     assert rules.can_continue(af, r) and not rules.can_continue(ami, r)
     with pytest.raises(ops.ReferralError, match="har återkallats"):
-        ops.continue_with_consent(r, by=af, expected_version=r.version)
+        basis_changes.continue_with_consent(r, by=af, expected_version=r.version)
     db.session.rollback()
     with pytest.raises(NotPermitted):
-        ops.continue_with_consent(r, by=ami)
+        basis_changes.continue_with_consent(r, by=ami)
     db.session.rollback()
     ops.close(r, by=ami, outcome="annat", note="Samtycket återkallades.")
     db.session.commit()
@@ -61,7 +61,7 @@ def test_a_new_consent_lets_the_sender_continue_and_the_receiver_sees_the_sender
     old = r.consent_id
     new = f.consent(p, af, [orgs["af"].id, orgs["ami"].id], purposes=["remiss"])
     stale_version = r.version
-    ops.continue_with_consent(r, by=af, expected_version=r.version)
+    basis_changes.continue_with_consent(r, by=af, expected_version=r.version)
     db.session.commit()
     assert r.consent_id == new.id != old and r.consent_lost_dt is None
     assert r.events[-1].action == "continue" and f"nr {new.id}" in r.events[-1].note
@@ -69,7 +69,7 @@ def test_a_new_consent_lets_the_sender_continue_and_the_receiver_sees_the_sender
     assert any("bygger nu på ett nytt samtycke" in n.text for n in db.session.scalars(select(Notice)))
     # A second click on the same page: the referral changed meanwhile.
     with pytest.raises(StaleEdit):
-        ops.continue_with_consent(r, by=af, expected_version=stale_version)
+        basis_changes.continue_with_consent(r, by=af, expected_version=stale_version)
     db.session.rollback()
 
 
@@ -77,7 +77,7 @@ def test_a_new_consent_that_does_not_cover_the_categories_is_refused_with_the_re
     r, af, p = withdrawn["referral"], withdrawn["af"], withdrawn["person"]
     f.consent(p, af, [orgs["af"].id, orgs["ami"].id], purposes=["remiss"], categories=("kontakt",))
     with pytest.raises(ops.ReferralError, match="omfattar inte: utbildning"):
-        ops.continue_with_consent(r, by=af)
+        basis_changes.continue_with_consent(r, by=af)
     db.session.rollback()
 
 
@@ -86,7 +86,7 @@ def test_a_duty_referral_cannot_be_continued_with_a_consent(orgs, make_user):
     r = h.received(skola, orgs["kommun"], kommun, f.person(skola), type="studieavbrott", categories=())
     assert not rules.can_continue(skola, r)
     with pytest.raises(NotPermitted):
-        ops.continue_with_consent(r, by=skola)
+        basis_changes.continue_with_consent(r, by=skola)
     db.session.rollback()
 
 
@@ -129,21 +129,22 @@ def test_a_consultation_is_named_only_once_a_consent_covers_it(consultation, org
     r, af, ami = consultation["referral"], consultation["af"], consultation["ami"]
     p = f.person(af, first="Nora")
     with pytest.raises(ops.ReferralError) as refused:
-        ops.name_consultation(r, by=af, type="stod", person=p, categories=["utbildning"])
+        basis_changes.name_consultation(r, by=af, type="stod", person=p, categories=["utbildning"])
     db.session.rollback()
     assert refused.value.field == "person" and "inget samtycke" in str(refused.value)
     # Only the sender names it.
     with pytest.raises(NotPermitted):
-        ops.name_consultation(r, by=ami, type="stod", person=p, categories=["utbildning"])
+        basis_changes.name_consultation(r, by=ami, type="stod", person=p, categories=["utbildning"])
     db.session.rollback()
     # A type that is not consent-based, no categories, no person: each named.
     with pytest.raises(ops.ReferralError) as refused:
-        ops.name_consultation(r, by=af, type="orosanmalan", person=None, categories=[])
+        basis_changes.name_consultation(r, by=af, type="orosanmalan", person=None, categories=[])
     db.session.rollback()
     assert {field for field, _ in refused.value.errors} == {"type", "categories", "person"}
 
     consent = f.consent(p, af, [orgs["af"].id, orgs["ami"].id], purposes=["remiss"])
-    ops.name_consultation(r, by=af, type="stod", person=p, categories=["utbildning"], expected_version=r.version)
+    basis_changes.name_consultation(r, by=af, type="stod", person=p, categories=["utbildning"],
+                                    expected_version=r.version)
     db.session.commit()
     assert (r.type, r.person_id, r.consent_id, r.categories) == ("stod", p.id, consent.id, ["utbildning"])
     assert r.named_dt is not None and r.events[-1].action == "name"
