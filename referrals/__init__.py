@@ -75,8 +75,10 @@ def init_app(app) -> None:
     """Everything the portal needs to know of the area: pages, menu, start card, hooks, jobs, demo, audit words."""
     from portal import audit, audit_words
     from portal.daily import register_daily_job
+    from portal.demo import register_seeder
     from portal.people.consent import on_consent_withdrawn
-    from referrals import basis, models, views, watch  # noqa: F401 - routes and tables register
+    from portal.scale import register_scale_seeder
+    from referrals import basis, demo, models, scale, views, watch  # noqa: F401 - routes and tables register
 
     app.register_blueprint(views.bp)
     basis.register_legal_bases()
@@ -84,3 +86,5 @@ def init_app(app) -> None:
     register_daily_job("referrals", "Remisser", watch.daily)
     audit.register_action_labels(ACTION_LABELS)
     audit_words.register_object_namer("Referral", name_referrals)
+    register_seeder(demo.seed)
+    register_scale_seeder(scale.seed_referrals)
