@@ -77,7 +77,7 @@ def init_app(app) -> None:
     from portal.daily import register_daily_job
     from portal.demo import register_seeder
     from portal.people.consent import on_consent_withdrawn
-    from portal.scale import register_scale_seeder
+    from portal.scale import register_scale_option, register_scale_seeder
     from referrals import basis, demo, models, scale, views, watch  # noqa: F401 - routes and tables register
 
     app.register_blueprint(views.bp)
@@ -87,4 +87,5 @@ def init_app(app) -> None:
     audit.register_action_labels(ACTION_LABELS)
     audit_words.register_object_namer("Referral", name_referrals)
     register_seeder(demo.seed)
+    register_scale_option(scale.OPTION)
     register_scale_seeder(scale.seed_referrals)
