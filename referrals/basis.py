@@ -127,9 +127,14 @@ LEGAL_LABELS = {
 }
 
 
+#: The key each duty type's rows carry in person_access.basis (a String(12): "referral.studieavbrott" did not fit,
+#: and PostgreSQL refused every derivation of a person with an open duty referral).
+LEGAL_KEYS = {"studieavbrott": "ref.dropout", "orosanmalan": "ref.concern"}
+
+
 def register_legal_bases() -> None:
     """From init_app: the receiver of an open duty-based referral sees the person through the gate's rows."""
     for key, type_ in workflow.TYPES.items():
         if type_.basis == "duty":
-            register_legal_basis(LegalBasis(key=f"referral.{key}", label=LEGAL_LABELS[key], rows=_duty_rows(key),
+            register_legal_basis(LegalBasis(key=LEGAL_KEYS[key], label=LEGAL_LABELS[key], rows=_duty_rows(key),
                                             watched={Referral: "person_id"}))

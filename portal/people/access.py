@@ -39,7 +39,7 @@ class LegalBasis:
     `register_legal_basis` (as referrals' duty to inform, or KAA's register): the organisation sees the identity
     — as the holder `via` typed it — and what the area's own records carry, never the holder's other records."""
 
-    #: Stored as the rows' basis; short and unique ("referral.duty").
+    #: Stored as the rows' basis: unique, at most 12 characters ("ref.dropout").
     key: str
     #: Shown among the person page's reasons for sight, e.g. "Studieavbrott (skollagen 15 kap. 15 §)".
     label: object
@@ -60,6 +60,11 @@ _PERSON_OF = {Person: (Person.id, None), PersonLink: (PersonLink.person_id, None
 
 def register_legal_basis(basis: LegalBasis) -> LegalBasis:
     """Let an area add a legal basis of sight (called from its init_app; portal/ imports no area)."""
+    # The key is stored by INSERT ... SELECT, past the flush-time length check: SQLite would keep a longer one,
+    # PostgreSQL refuses it in every request that re-derives the person.
+    limit = PersonAccess.__table__.c.basis.type.length
+    if len(basis.key) > limit:
+        raise ValueError(f"legal basis key {basis.key!r} is longer than person_access.basis ({limit})")
     LEGAL_BASES[basis.key] = basis
     for model, attribute in basis.watched.items():
         _PERSON_OF[model] = (getattr(model, attribute), None)
