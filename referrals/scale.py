@@ -16,7 +16,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from portal.people import access
 from portal.people.identity import add_years, age_on
@@ -317,4 +317,22 @@ def seed_referrals(ctx: ScaleContext) -> None:
         access.rebuild(ctx.conn)  # the new consents, and the duty-based referrals' legal basis
         bar.update(1)
     ctx.commit()
+    _vacuum(ctx)
     _audit_kinds(ctx, made)
+
+
+#: Tables this seeder filled or rewrote (person_access by the rebuild).
+VACUUMED = ("referrals", "referral_events", "referral_comments", "consents", "consent_parties", "person_access")
+
+
+def _vacuum(ctx: ScaleContext) -> None:
+    """On PostgreSQL, VACUUM (ANALYZE) what was just written, as autovacuum would soon after in life: until the
+    visibility map is set, the inbox's counts and the gate's rows are read from the table instead of from the
+    index alone (11-30 ms instead of 0.5 ms for the inbox's counts of a large AMI, measured at 300 000)."""
+    if ctx.conn.dialect.name != "postgresql":
+        return
+    ctx.commit()
+    # VACUUM runs outside a transaction: on a connection of its own in autocommit.
+    with ctx.conn.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as own:
+        for table in VACUUMED:
+            own.execute(text(f"VACUUM (ANALYZE) {table}"))
