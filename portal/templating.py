@@ -26,6 +26,23 @@ def add_nav(endpoint: str, label, permission: str | None, description="") -> Non
         NAVIGATION.append((endpoint, label, permission, description))
 
 
+#: Links on the person page that areas add (portal/ imports no area): (endpoint, label, permission, query argument
+#: that carries the person's ref). Shown to an organisation that holds the person.
+PERSON_ACTIONS: list[tuple[str, object, str, str]] = []
+
+
+def add_person_action(endpoint: str, label, permission: str, *, arg: str = "deltagare") -> None:
+    """An area's link on the person page, e.g. referrals' "Skicka remiss" (to `endpoint` with ?arg=<ref>)."""
+    if all(item[0] != endpoint for item in PERSON_ACTIONS):
+        PERSON_ACTIONS.append((endpoint, label, permission, arg))
+
+
+def person_actions_for(ref: str) -> list[dict]:
+    """The area links the person page shows the logged-in user for the person with this ref."""
+    return [{"url": url_for(endpoint, **{arg: ref}), "label": label}
+            for endpoint, label, permission, arg in PERSON_ACTIONS if has(current_user, permission)]
+
+
 def nav_for_user():
     if not current_user.is_authenticated:
         return []
@@ -122,4 +139,5 @@ def init_app(app) -> None:
             # working when that body is the problem (413: too large to read).
             "button_form": lambda: ButtonForm(formdata=None),
             "get_locale": get_locale,
+            "person_actions": person_actions_for,
         }

@@ -78,9 +78,23 @@ def init_app(app) -> None:
     from portal.demo import register_seeder
     from portal.people.consent import on_consent_withdrawn
     from portal.scale import register_scale_option, register_scale_seeder
-    from referrals import basis, demo, models, scale, views, watch  # noqa: F401 - routes and tables register
+    from portal.templating import add_nav, add_person_action
+    from referrals import (  # noqa: F401 - routes and tables register
+        basis,
+        demo,
+        models,
+        scale,
+        step_views,
+        views,
+        watch,
+        worklist,
+    )
 
     app.register_blueprint(views.bp)
+    add_nav("referrals.inbox_page", _l("Remisser"), "referral.view",
+            _l("Skicka remisser till andra organisationer och ta emot dem som kommer till er."))
+    worklist.register_cards()
+    add_person_action("referrals.new", _l("Skicka remiss"), "referral.send", arg="deltagare")
     basis.register_legal_bases()
     on_consent_withdrawn(watch.consent_withdrawn)
     register_daily_job("referrals", "Remisser", watch.daily)

@@ -338,8 +338,8 @@ class PersonAccess(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), nullable=False)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), nullable=False, index=True)
-    #: "own" (its link), "consent" or "disclosure".
-    basis: Mapped[str] = mapped_column(String(12), nullable=False)
+    #: "own" (its link), "consent", "disclosure" or the key of a legal basis ("referral.studieavbrott").
+    basis: Mapped[str] = mapped_column(String(40), nullable=False)
     #: The holder that opened its records to the organisation; NULL for its own link.
     via: Mapped[int | None] = mapped_column(Integer, nullable=True)
     #: A purpose key of vocabulary.PURPOSES, or "*" for every purpose.

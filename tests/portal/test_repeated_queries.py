@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from portal import demo
 from portal.db import db
+from tests.referrals.demo_like import ensure_referrals
 
 AMI = "ami.handlaggare@lekeberg.example"
 AF = "handlaggare@af-hallsberg.example"
@@ -49,6 +50,15 @@ PAGES = [
     (COORDINATOR, "GET", "/overenskommelser/{agreement}/revisioner/2/dokument.docx", None),
     (ORG_ADMIN, "GET", "/admin/anvandare", None),
     (SYSTEM_ADMIN, "GET", "/admin/anvandare", None),
+    (AMI, "GET", "/remisser/", None),
+    (AMI, "GET", "/remisser/?lada=mina&sortera=svarsdag", None),
+    (AF, "GET", "/remisser/?lada=utgaende", None),
+    (AF, "POST", "/remisser/", {"lada": "utgaende", "q": "Nora"}),
+    (AMI, "GET", "/remisser/{referral}", None),
+    (AF, "GET", "/remisser/{referral}", None),
+    (AF, "GET", "/remisser/ny", None),
+    (AF, "GET", "/remisser/ny?deltagare={person}", None),
+    (COORDINATOR, "GET", "/remisser/svarstid", None),
 ]
 
 
@@ -63,7 +73,8 @@ def demo_ids(app):
     elsa = db.session.scalars(select(Person).order_by(Person.id)).first()
     agreement = db.session.scalars(select(Agreement)).one()
     goal = db.session.scalars(select(Goal).where(Goal.agreement_id == agreement.id).order_by(Goal.id)).first()
-    return {"person": elsa.ref, "agreement": agreement.id, "goal": goal.id}
+    referral = ensure_referrals()["received"]
+    return {"person": elsa.ref, "agreement": agreement.id, "goal": goal.id, "referral": referral.id}
 
 
 def repeated(recorded) -> list[str]:

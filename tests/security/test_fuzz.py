@@ -30,6 +30,7 @@ from portal import demo
 from portal.auth import operations as accounts
 from portal.auth.models import User
 from portal.db import db
+from tests.referrals.demo_like import ensure_referrals
 from tests.security.helpers import Field, Form, crawl, pattern, raw_multipart
 
 #: Who crawls and fuzzes: one account per kind of page (admin, people, agreements), and nobody.
@@ -256,6 +257,7 @@ def test_no_input_gives_a_server_error(app, capsys):
     started = time.monotonic()
     demo.seed()
     db.session.commit()
+    ensure_referrals()  # until the demo seeds referrals of its own: the crawl must reach the referral pages
     browsers = {role: Browser(app, role, email) for role, email in ROLES.items()}
     forms: dict[tuple, Form] = {}
     query_urls: set[tuple[str, str]] = set()
@@ -277,6 +279,8 @@ def test_no_input_gives_a_server_error(app, capsys):
                            if _has_id(form.action)], key=repr)
     form_targets = sorted(forms.values(), key=lambda f: (f.role, f.key))
     assert form_targets and query_targets and id_targets, "the crawl found nothing to fuzz"
+    assert any(urlsplit(url).path.startswith("/remisser/") and _has_id(url) for _role, url in pages), \
+        "the crawl reached no referral's page"
 
     longest = _longest_column()
     hostile = texts(longest)
