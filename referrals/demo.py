@@ -122,6 +122,13 @@ def seed(orgs: dict[str, Organisation]) -> None:
                    categories=["sysselsattning"], reason="Inskriven som arbetssökande, vill börja arbeta.",
                    help_requested="Anvisning till utbildningskontrakt när samtycket omfattar remiss.")
 
+    # Received by Arbetsförmedlingen two working days ago, within its response time.
+    opened = _send(ahmed, af, saga, type="insats", categories=["sysselsattning"],
+                   reason="Saga vill börja arbeta och behöver stöd att söka jobb inom handel.",
+                   help_requested="Matchning mot lediga jobb och ett första planeringssamtal.")
+    ops.receive_on_open(opened, by=fatima)
+    _backdate(opened, 2)
+
     # Submitted eight working days ago, nobody at Arbetsförmedlingen has opened it: overdue.
     overdue = _send(ahmed, af, saga, type="overlamning", categories=["kontakt", "sysselsattning"],
                     reason="Saga har gått klart introduktionsprogrammet och står nu till arbetsmarknadens "

@@ -78,4 +78,4 @@ def test_the_demo_is_not_seeded_twice(app):
     assert again.exit_code != 0 and "redan" in again.output
     assert runner.invoke(args=["seed-demo", "--if-empty"]).exit_code == 0
     db.session.expire_all()
-    assert db.session.scalar(select(func.count()).select_from(Referral)) == count == 12
+    assert db.session.scalar(select(func.count()).select_from(Referral)) == count == 13
