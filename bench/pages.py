@@ -153,13 +153,13 @@ def _has_referrals(find) -> bool:
 @page
 def referral_inbox(find):
     # The caseworker's incoming referrals, newest first: what the referrals menu opens.
-    return _has_referrals(find) and Page("Remisser, inkorg /remisser", "/remisser", CASEWORKER)
+    return _has_referrals(find) and Page("Remisser, inkorg /remisser/", "/remisser/", CASEWORKER)
 
 
 @page
 def referral_inbox_overdue(find):
     # Received but not answered in time: the filter a coordinator checks every morning.
-    return _has_referrals(find) and Page("Remisser, mottagna försenade", "/remisser?status=received&svar=forsenad",
+    return _has_referrals(find) and Page("Remisser, mottagna försenade", "/remisser/?status=received&svar=forsenad",
                                          CASEWORKER)
 
 
@@ -170,7 +170,7 @@ def referral_inbox_search(find):
         "SELECT l.last_name FROM referrals r JOIN person_links l ON l.person_id = r.person_id "
         "AND l.organisation_id = r.to_org_id WHERE r.to_org_id = :org GROUP BY l.last_name "
         "ORDER BY count(*) DESC, l.last_name LIMIT 1", org=find.org.id)
-    return word and Page(f"Remisser, sök (POST q={word})", "/remisser", CASEWORKER, method="POST", form={"q": word})
+    return word and Page(f"Remisser, sök (POST q={word})", "/remisser/", CASEWORKER, method="POST", form={"q": word})
 
 
 @page
