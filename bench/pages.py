@@ -146,5 +146,43 @@ def goal(find):
     return goal_id and Page("Mål i överenskommelse", f"/overenskommelser/{found[0]}/mal/{goal_id}", CASEWORKER)
 
 
+def _has_referrals(find) -> bool:
+    return bool(find.scalar("SELECT 1 FROM referrals WHERE to_org_id = :org LIMIT 1", org=find.org.id))
+
+
+@page
+def referral_inbox(find):
+    # The caseworker's incoming referrals, newest first: what the referrals menu opens.
+    return _has_referrals(find) and Page("Remisser, inkorg /remisser/", "/remisser/", CASEWORKER)
+
+
+@page
+def referral_inbox_overdue(find):
+    # Received but not answered in time: the filter a coordinator checks every morning.
+    return _has_referrals(find) and Page("Remisser, mottagna försenade", "/remisser/?status=received&svar=forsenad",
+                                         CASEWORKER)
+
+
+@page
+def referral_inbox_search(find):
+    # A name typed into the inbox's search: matched only among the people the gate lets the organisation see.
+    word = _has_referrals(find) and find.scalar(
+        "SELECT l.last_name FROM referrals r JOIN person_links l ON l.person_id = r.person_id "
+        "AND l.organisation_id = r.to_org_id WHERE r.to_org_id = :org GROUP BY l.last_name "
+        "ORDER BY count(*) DESC, l.last_name LIMIT 1", org=find.org.id)
+    return word and Page(f"Remisser, sök (POST q={word})", "/remisser/", CASEWORKER, method="POST", form={"q": word})
+
+
+@page
+def referral(find):
+    # An accepted referral to the organisation with the longest thread: the fullest referral page, and one a GET
+    # leaves as it is (opening a submitted one would receive it).
+    referral_id = find.scalar(
+        "SELECT r.id FROM referrals r WHERE r.to_org_id = :org AND r.state = 'accepted' AND r.person_id IS NOT NULL "
+        "ORDER BY (SELECT count(*) FROM referral_comments c WHERE c.referral_id = r.id) DESC, r.id LIMIT 1",
+        org=find.org.id)
+    return referral_id and Page("Remiss /remisser/<id>", f"/remisser/{referral_id}", CASEWORKER)
+
+
 def pages(find: Finder) -> list[Page]:
     return [made for builder in PAGES if (made := builder(find))]

@@ -69,14 +69,21 @@ def details_text(details: str | None) -> str:
     return " · ".join(f"{_word(key)}: {_value(value)}" for key, value in values.items() if key != "people")
 
 
-def object_names(events, pseudonyms: dict[int, str]) -> dict[int, str]:
-    """{event seq: the event's object in words}, for one page of events."""
+def object_names(events, pseudonyms: dict[int, str], organisations: dict[int, str] | None = None) -> dict[int, str]:
+    """{event seq: the event's object in words}, for one page of events. `organisations` are the names the page
+    loaded already (its "where" column): an event about one of them asks the database no second time."""
     _ground_namers()
+    organisations = organisations or {}
     by_type: dict[str, set[str]] = {}
     for event in events:
+        if event.object_type == "Organisation" and event.object_id and event.object_id.isdigit() \
+                and int(event.object_id) in organisations:
+            continue
         if event.object_type and event.object_id and event.object_type in OBJECT_NAMERS:
             by_type.setdefault(event.object_type, set()).add(event.object_id)
     names = {object_type: OBJECT_NAMERS[object_type](sorted(ids)) for object_type, ids in by_type.items()}
+    names.setdefault("Organisation", {}).update(
+        {str(i): str(_l("Organisationen %(name)s", name=name)) for i, name in organisations.items()})
     result = {}
     for event in events:
         words = names.get(event.object_type, {}).get(event.object_id)

@@ -54,6 +54,33 @@ def register_scale_seeder(seeder: Callable[[ScaleContext], None]) -> None:
 SCALE_SEEDERS: list[Callable[[ScaleContext], None]] = []
 
 
+@dataclass(frozen=True)
+class ScaleOption:
+    """How many of an area's records `flask seed-scale --<name> N` makes; the area reads `ctx.asked[name]`."""
+
+    #: The option's name and the key in ScaleContext.asked ("referrals" is --referrals).
+    name: str
+    #: Swedish help text for the option.
+    help: str
+    #: How many when the option is not given, from the number of people asked for.
+    per_person: float = 0.0
+
+
+SCALE_OPTIONS: dict[str, ScaleOption] = {}
+
+
+def register_scale_option(option: ScaleOption) -> None:
+    """An area adds a count to `flask seed-scale` (from its init_app): portal/ never names an area's records."""
+    SCALE_OPTIONS[option.name] = option
+
+
+def asked_counts(people: int, given: dict[str, int | None] | None = None) -> dict[str, int]:
+    """Each registered option's count: as given, else its default per person asked for."""
+    given = given or {}
+    return {name: given[name] if given.get(name) is not None else round(option.per_person * people)
+            for name, option in SCALE_OPTIONS.items()}
+
+
 @dataclass
 class ScaleOrg:
     id: int
@@ -121,6 +148,8 @@ class ScaleContext:
     users: list[ScaleUser] = field(default_factory=list)
     #: What one seeder leaves for later ones (e.g. the people seeder's person and link ids).
     shared: dict = field(default_factory=dict)
+    #: How many of its records each area was asked for (register_scale_option), e.g. {"referrals": 300000}.
+    asked: dict[str, int] = field(default_factory=dict)
     counts: Counter = field(default_factory=Counter)
     audit_kinds: list[tuple[float, Callable[[random.Random], AuditEntry]]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)

@@ -30,12 +30,14 @@ from portal.scale import (
     FEMALE,
     LAST,
     MALE,
+    SCALE_OPTIONS,
     SCALE_SEEDERS,
     AuditEntry,
     KommunGroup,
     ScaleContext,
     ScaleOrg,
     ScaleUser,
+    asked_counts,
     finish_postgresql,
 )
 
@@ -241,8 +243,9 @@ def seed_audit_trail(ctx: ScaleContext) -> None:
 
 
 def seed_scale(*, people: int, kommun_count: int, seed: int = 1, audit_events: int | None = None,
-               on: date | None = None) -> ScaleContext:
-    """Fill the app's (migrated) database; returns the context with what was made and how many rows."""
+               on: date | None = None, asked: dict[str, int | None] | None = None) -> ScaleContext:
+    """Fill the app's (migrated) database; returns the context with what was made and how many rows. `asked`
+    holds the areas' own counts (register_scale_option); one not given takes its default per person."""
     with db.engine.connect() as conn:
         restore = []
         if conn.dialect.name == "sqlite":
@@ -252,7 +255,8 @@ def seed_scale(*, people: int, kommun_count: int, seed: int = 1, audit_events: i
                 restore.append((pragma, conn.exec_driver_sql(f"PRAGMA {pragma}").scalar()))
                 conn.exec_driver_sql(f"PRAGMA {pragma}={value}")
         ctx = ScaleContext(conn=conn, seed=seed, people=people, kommun_count=kommun_count,
-                           audit_events=5 * people if audit_events is None else audit_events, on=on or today())
+                           audit_events=5 * people if audit_events is None else audit_events, on=on or today(),
+                           asked=asked_counts(people, asked))
         taken = conn.scalar(select(func.count()).select_from(Organisation).where(Organisation.code.like("k____")))
         if taken:
             raise click.ClickException("databasen har redan skaldata (organisationer med koder som k0180); "
@@ -276,21 +280,34 @@ def seed_scale(*, people: int, kommun_count: int, seed: int = 1, audit_events: i
     return ctx
 
 
+class _SeedScaleCommand(click.Command):
+    """seed-scale with an option for each count the areas registered (they register after this command is made,
+    so the options are added when the command line is read)."""
+
+    def get_params(self, ctx):
+        params = super().get_params(ctx)
+        extra = [click.Option([f"--{option.name}"], type=click.IntRange(0), default=None,
+                              help=f"{option.help} (standard: {option.per_person:g} per deltagare).")
+                 for option in SCALE_OPTIONS.values()]
+        return [*params[:-1], *extra, params[-1]]  # --help stays last
+
+
 def init_app(app) -> None:
-    @app.cli.command("seed-scale")
+    @app.cli.command("seed-scale", cls=_SeedScaleCommand)
     @click.option("--people", type=click.IntRange(0), default=1000, show_default=True, help="Antal deltagare.")
     @click.option("--orgs", "kommun_count", type=click.IntRange(1, 1000), default=10, show_default=True,
                   help="Antal kommuner (med AMI, IFO, skola och Arbetsförmedlingens kontor).")
     @click.option("--seed", type=int, default=1, show_default=True, help="Samma frö ger samma data samma dag.")
     @click.option("--audit-events", type=click.IntRange(0), default=None,
                   help="Händelser i granskningsloggen (standard: 5 per deltagare).")
-    def seed_scale_command(people, kommun_count, seed, audit_events):
+    def seed_scale_command(people, kommun_count, seed, audit_events, **asked):
         """Fyll en migrerad databas med realistiska data i nationell skala (för mätningar)."""
         if not inspect(db.engine).has_table(AuditChainHead.__tablename__):
             raise click.ClickException("databasen saknar portalens tabeller. Kör först: "
                                        "flask --app portal db upgrade heads")
         started = time.perf_counter()
-        ctx = seed_scale(people=people, kommun_count=kommun_count, seed=seed, audit_events=audit_events)
+        ctx = seed_scale(people=people, kommun_count=kommun_count, seed=seed, audit_events=audit_events,
+                         asked=asked)
         seconds = time.perf_counter() - started
         stages = ", ".join(f"{label} {spent:.1f} s" for label, spent in ctx.timings.items())
         click.echo(f"Skaldata inlagd på {seconds:.1f} s ({stages}; {len(ctx.kommuner)} kommuner, seed {seed}):")

@@ -75,9 +75,20 @@ def init_app(app) -> None:
     """Everything the portal needs to know of the area: pages, menu, start card, hooks, jobs, demo, audit words."""
     from portal import audit, audit_words
     from portal.daily import register_daily_job
+    from portal.demo import register_seeder
     from portal.people.consent import on_consent_withdrawn
+    from portal.scale import register_scale_option, register_scale_seeder
     from portal.templating import add_nav, add_person_action
-    from referrals import basis, models, step_views, views, watch, worklist  # noqa: F401 - routes and tables register
+    from referrals import (  # noqa: F401 - routes and tables register
+        basis,
+        demo,
+        models,
+        scale,
+        step_views,
+        views,
+        watch,
+        worklist,
+    )
 
     app.register_blueprint(views.bp)
     add_nav("referrals.inbox_page", _l("Remisser"), "referral.view",
@@ -89,3 +100,6 @@ def init_app(app) -> None:
     register_daily_job("referrals", "Remisser", watch.daily)
     audit.register_action_labels(ACTION_LABELS)
     audit_words.register_object_namer("Referral", name_referrals)
+    register_seeder(demo.seed)
+    register_scale_option(scale.OPTION)
+    register_scale_seeder(scale.seed_referrals)

@@ -48,12 +48,17 @@ class Referral(db.Model):
         UniqueConstraint("from_org_id", "form_key", name="uq_referrals_form_key"),
         # A consultation carries no person; every other type names one.
         CheckConstraint("(type = 'konsultation') = (person_id IS NULL)", name="person_iff_named"),
-        # The inbox: an organisation's incoming and outgoing referrals by state and by due day, newest first.
+        # The inbox: an organisation's incoming and outgoing referrals counted by state, filtered by state and due
+        # day (overdue, due soon), and paged newest or oldest first — the id breaks ties, so PostgreSQL reads a
+        # page in order from the index instead of sorting the organisation's every referral.
         Index("ix_referrals_to_state", "to_org_id", "state", "due_on"),
-        Index("ix_referrals_to_created", "to_org_id", "created_dt"),
+        Index("ix_referrals_to_created", "to_org_id", "created_dt", "id"),
         Index("ix_referrals_from_state", "from_org_id", "state", "due_on"),
-        Index("ix_referrals_from_created", "from_org_id", "created_dt"),
+        Index("ix_referrals_from_created", "from_org_id", "created_dt", "id"),
+        # "Mina remisser": those assigned to me, and those I wrote.
         Index("ix_referrals_assignee_state", "assignee_id", "state"),
+        Index("ix_referrals_created_by", "created_by_id"),
+        # The name search (person_id IN the people the gate lets through) and the consent-withdrawn hook.
         Index("ix_referrals_person", "person_id"),
         Index("ix_referrals_consent", "consent_id"),
     )

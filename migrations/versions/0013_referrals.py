@@ -72,10 +72,11 @@ def upgrade():
     with op.batch_alter_table('referrals', schema=None) as batch_op:
         batch_op.create_index('ix_referrals_assignee_state', ['assignee_id', 'state'], unique=False)
         batch_op.create_index('ix_referrals_consent', ['consent_id'], unique=False)
-        batch_op.create_index('ix_referrals_from_created', ['from_org_id', 'created_dt'], unique=False)
+        batch_op.create_index('ix_referrals_created_by', ['created_by_id'], unique=False)
+        batch_op.create_index('ix_referrals_from_created', ['from_org_id', 'created_dt', 'id'], unique=False)
         batch_op.create_index('ix_referrals_from_state', ['from_org_id', 'state', 'due_on'], unique=False)
         batch_op.create_index('ix_referrals_person', ['person_id'], unique=False)
-        batch_op.create_index('ix_referrals_to_created', ['to_org_id', 'created_dt'], unique=False)
+        batch_op.create_index('ix_referrals_to_created', ['to_org_id', 'created_dt', 'id'], unique=False)
         batch_op.create_index('ix_referrals_to_state', ['to_org_id', 'state', 'due_on'], unique=False)
 
     op.create_table('referral_attachments',
@@ -152,6 +153,7 @@ def downgrade():
         batch_op.drop_index('ix_referrals_person')
         batch_op.drop_index('ix_referrals_from_state')
         batch_op.drop_index('ix_referrals_from_created')
+        batch_op.drop_index('ix_referrals_created_by')
         batch_op.drop_index('ix_referrals_consent')
         batch_op.drop_index('ix_referrals_assignee_state')
 

@@ -146,6 +146,9 @@ def search_audit(actor, filters: AuditFilters, *, shown_filters: dict) -> AuditP
     # Who and where, for the shown page only: two bounded queries instead of one per row.
     user_ids = {e.user_id for e in page.items if e.user_id}
     org_ids = {e.organisation_id for e in page.items if e.organisation_id}
+    # Organisations an event is about are named from the same query (a response time changed, an account moved).
+    org_ids |= {int(e.object_id) for e in page.items if e.object_type == "Organisation" and e.object_id
+                and e.object_id.isdigit() and int(e.object_id) < 2**31}
     users = dict(db.session.execute(select(User.id, User.email).where(User.id.in_(user_ids))).all()) \
         if user_ids else {}
     orgs = dict(db.session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_ids)))
@@ -155,7 +158,7 @@ def search_audit(actor, filters: AuditFilters, *, shown_filters: dict) -> AuditP
     pseudonyms = dict(db.session.execute(select(Person.id, Person.pseudonym).where(Person.id.in_(person_ids)))
                       .all()) if person_ids else {}
     people = {seq: [pseudonyms.get(pid, "?") for pid in ids] for seq, ids in named.items() if ids}
-    objects = audit_words.object_names(page.items, pseudonyms)
+    objects = audit_words.object_names(page.items, pseudonyms, orgs)
     details = {e.seq: audit_words.details_text(e.details) for e in page.items}
     audit.record("audit.search", by=actor, details={"filters": shown_filters, "page": page.page, "hits": page.total})
     return AuditPage(page, users, orgs, people, objects, details)
