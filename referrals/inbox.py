@@ -134,8 +134,9 @@ def _literal(word: str) -> str:
 
 
 def inbox(user, filters: Filters, *, page_size: int = PAGE_SIZE) -> InboxPage:
-    """One page of the box: a GROUP BY for the counts, one statement for the page and its total (a window count),
-    the assignees in one more, and the gate's statements for the page's people — whatever the caseload."""
+    """One page of the box: a GROUP BY for the counts (which give the total of an unfiltered box), a COUNT for a
+    filtered one, one statement for the page (it stops after the page's rows: an index in the sort's order serves
+    it), the assignees in one more, and the gate's statements for the page's people — whatever the caseload."""
     on = today()
     box = _box(user, filters.box)
     counts = dict(db.session.execute(select(Referral.state, func.count()).where(box)
@@ -159,21 +160,15 @@ def inbox(user, filters: Filters, *, page_size: int = PAGE_SIZE) -> InboxPage:
     if filters.query:
         stmt = stmt.where(_search(user, filters.query))
     order = SORTS[filters.sort]()
-
-    def one_page(number: int):
-        return db.session.execute(
-            stmt.add_columns(func.count().over().label("total")).order_by(*order)
-            .options(selectinload(Referral.assignee)).limit(page_size).offset((number - 1) * page_size)).all()
-
-    page = filters.page
-    rows = one_page(page)
-    if not rows and page > 1:  # past the end: count, then show the last page
-        total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-        page = max((total + page_size - 1) // page_size, 1)
-        rows = one_page(page) if total else []
-    total = rows[0].total if rows else 0
-    referrals = [row[0] for row in rows]
+    if filters.type or filters.assignee or filters.due or filters.urgency or filters.query:
+        total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    else:  # the box or one state of it: the counts above already say how many (a window count would read them all)
+        total = counts.get(filters.state, 0) if filters.state else sum(counts.values())
+    pages = max((total + page_size - 1) // page_size, 1)
+    page = min(filters.page, pages)  # past the end: the last page
+    referrals = list(db.session.scalars(stmt.order_by(*order).options(selectinload(Referral.assignee))
+                                        .limit(page_size).offset((page - 1) * page_size))) if total else []
     person_ids = [r.person_id for r in referrals if r.person_id is not None]
     views = dict(zip(person_ids, gate(user, person_ids, PURPOSE, records=False), strict=True)) if person_ids else {}
     return InboxPage(rows=[InboxRow(r, views.get(r.person_id), is_overdue(r, on)) for r in referrals],
-                     total=total, page=page, pages=max((total + page_size - 1) // page_size, 1), counts=counts)
+                     total=total, page=page, pages=pages, counts=counts)

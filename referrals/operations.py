@@ -204,8 +204,8 @@ _VERBS = {"submit": _l("skickas"), "discard": _l("tas bort"), "receive": _l("tas
 
 
 def add_event(referral: Referral, action: str, previous: str, *, by, note: str = "") -> None:
-    # Loading the timeline must not flush the change made just before: that flush's UPDATE ... WHERE version
-    # would raise StaleDataError here, past flush_or_stale, and the loser of a race would get a 500 instead of the state.
+    # Loading the timeline must not flush the change made just before: that flush's UPDATE ... WHERE version would
+    # raise StaleDataError here, past flush_or_stale, and the loser of a race would get a 500, not the state now.
     with db.session.no_autoflush:
         referral.events.append(ReferralEvent(action=action, from_state=previous, to_state=referral.state,
                                              by_id=by.id if by else None,
