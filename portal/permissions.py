@@ -40,20 +40,22 @@ PERMISSIONS: dict[str, object] = {
     "agreement.revise": _l("Revidera överenskommelser"),
     "agreement.adopt": _l("Anta överenskommelser"),
     "agreement.comment": _l("Kommentera förslag till överenskommelse"),
+    "kaa.work": _l("Arbeta med kommunens aktivitetsansvar (KAA): register, kontakter och insatser"),
+    "kaa.report": _l("Se KAA-registrets halvårsrapporter (bara antal)"),
 }
 
 #: THE table. Nothing else decides which role may do what.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "handlaggare": frozenset({
         "person.view", "person.register", "consent.register", "agreement.read",
-        "disclosure.register",
+        "disclosure.register", "kaa.work",
     }),
     "samordnare": frozenset({
         "person.view", "person.register", "consent.register", "agreement.read", "agreement.revise",
-        "disclosure.register", "disclosure.review",
+        "disclosure.register", "disclosure.review", "kaa.work", "kaa.report",
     }),
     "styrgrupp": frozenset({
-        "agreement.read", "agreement.adopt", "agreement.comment",
+        "agreement.read", "agreement.adopt", "agreement.comment", "kaa.report",
     }),
     # person.extract (GDPR art. 15 register/log extract) sits with the org admin, who acts as the organisation's
     # registrar/DPO contact and already searches its audit log; caseworkers do not get it (an extract shows

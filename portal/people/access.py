@@ -94,9 +94,10 @@ def _purpose_values(dialect: str):
     return func.json_each(Consent.purposes).table_valued("value", name="purpose")
 
 
-def derived_rows(dialect: str, person_ids=None):
+def derived_rows(dialect: str, person_ids=None, *, legal_bases: bool = True):
     """SELECT of the rows `person_access` should hold (for the people in `person_ids`, a list or a SELECT of
-    ids; for everyone when None), in _COLUMNS order. Mirrors gate._view."""
+    ids; for everyone when None), in _COLUMNS order. Mirrors gate._view. `legal_bases=False`: without the areas'
+    bases in law (a migration older than the areas' tables)."""
     ours, theirs, holder = aliased(ConsentParty), aliased(ConsentParty), aliased(PersonLink)
     never_ends = [literal(d, db.Date) for d in _ALWAYS]
     own = (select(PersonLink.organisation_id, PersonLink.person_id, literal("own"), literal(None, db.Integer),
@@ -132,7 +133,8 @@ def derived_rows(dialect: str, person_ids=None):
         own = own.where(PersonLink.person_id.in_(person_ids))
         consented = consented.where(Consent.person_id.in_(person_ids))
         disclosed = disclosed.where(Disclosure.person_id.in_(person_ids))
-    return union_all(own, consented, disclosed, *(_in_law(basis, person_ids) for basis in LEGAL_BASES.values()))
+    bases = LEGAL_BASES.values() if legal_bases else ()
+    return union_all(own, consented, disclosed, *(_in_law(basis, person_ids) for basis in bases))
 
 
 def _in_law(basis: LegalBasis, person_ids):
@@ -159,12 +161,14 @@ def refresh(person_ids, connection=None) -> None:
     connection.execute(insert(table).from_select(_COLUMNS, derived_rows(connection.dialect.name, person_ids)))
 
 
-def rebuild(connection=None) -> None:
-    """Derive every row again: after a bulk load that bypassed the ORM (seed-scale) or in a migration."""
+def rebuild(connection=None, *, legal_bases: bool = True) -> None:
+    """Derive every row again: after a bulk load that bypassed the ORM (seed-scale) or in a migration (which
+    passes legal_bases=False when it runs before the areas' own tables exist)."""
     table = PersonAccess.__table__
     connection = connection or db.session.connection()
     connection.execute(delete(table))
-    connection.execute(insert(table).from_select(_COLUMNS, derived_rows(connection.dialect.name)))
+    connection.execute(insert(table).from_select(_COLUMNS, derived_rows(connection.dialect.name,
+                                                                        legal_bases=legal_bases)))
 
 
 # --- Keeping the rows true -------------------------------------------------------------------------------------
