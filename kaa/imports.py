@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from kaa import import_bulk as bulk
 from kaa import operations as ops
 from kaa import rules
 from portal import audit
 from portal.clock import today
-from portal.db import db
 from portal.errors import RuleError
-from portal.people.identity import parse_id_number
+from portal.people.identity import IdNumber, parse_id_number
 from portal.permissions import check_by
 from portal.text import clean_line
 
@@ -112,45 +112,45 @@ def _names(row: dict) -> tuple[str, str]:
 
 
 def run_import(data: bytes, *, by, source: str = "annat") -> ImportReport:
-    """Register every good row for the user's kommun and report each row (see the module's docstring)."""
+    """Register every good row for the user's kommun and report each row (see the module's docstring).
+
+    Checked row by row, then written in bulk: the people, links and enrolments already there are read in a few
+    IN queries, the new rows go in one flush (so the gate's rows are derived once for everyone), and the audit
+    events are appended in one run at the commit: 5,000 rows take seconds, not minutes.
+    """
     check_by(by, lambda user, _r: rules.can_work_register(user), None, "kaa:work")
+    kommunkod = rules.kaa_kommunkod(by)
     rows = read_rows(data)
     on = today()
     report = ImportReport()
+    accepted: list[tuple[RowResult, dict, str, str, IdNumber]] = []
     seen: dict[str, int] = {}
     for line, row in rows:
         first, last = _names(row)
         result = RowResult(line=line, number=row.get("number", ""), name=f"{first} {last}".strip(), status="refused")
         report.rows.append(result)
-        if not row["_fields"]:
-            result.message = str(_l("Raden har fel antal fält."))
-            continue
-        try:
-            parsed = parse_id_number(row.get("number", ""))
-        except RuleError:
-            result.message = str(_l("Ogiltigt personnummer."))
-            continue
-        if parsed.normal in seen:
-            result.message = str(_l("Dubblett av rad %(line)s.", line=seen[parsed.normal]))
-            continue
-        seen[parsed.normal] = line
-        problems = ops.check_age(parsed.birth_date, on)
-        if problems:
-            result.message = str(problems[0][1])
-            continue
-        try:
-            with db.session.begin_nested():  # a row refused halfway leaves nothing behind (e.g. a new link)
-                ops.register(by=by, first_name=first, last_name=last, number=row["number"], source=source,
-                             registered_on=on, address=row.get("address", ""),
-                             postal_code=row.get("postal_code", ""), city=row.get("city", ""), origin="import")
-        except RuleError as exc:
-            if any(str(m) == str(_l("Personen är redan inskriven i kommunens KAA-register.")) for _f, m in exc.errors):
-                result.status, result.message = "already", str(_l("Finns redan i registret."))
-            else:
-                result.message = "; ".join(str(m) for _f, m in exc.errors)
-            continue
-        result.status = "registered"
+        result.message = _row_problem(row, first, last, seen, line, on)
+        if not result.message:
+            accepted.append((result, row, first, last, parse_id_number(row["number"])))
+    bulk.register_rows(accepted, by=by, kommunkod=kommunkod, source=source, on=on)
     audit.record("kaa.import", by=by, details={"registered": report.count("registered"),
                                                "already": report.count("already"),
                                                "refused": report.count("refused")})
     return report
+
+
+def _row_problem(row: dict, first: str, last: str, seen: dict, line: int, on) -> str:
+    """Why a row cannot be registered, in Swedish; "" when it can."""
+    if not row["_fields"]:
+        return str(_l("Raden har fel antal fält."))
+    try:
+        parsed = parse_id_number(row.get("number", ""))
+    except RuleError:
+        return str(_l("Ogiltigt personnummer."))
+    if parsed.normal in seen:
+        return str(_l("Dubblett av rad %(line)s.", line=seen[parsed.normal]))
+    seen[parsed.normal] = line
+    if not first or not last:
+        return str(_l("Ange förnamn och efternamn."))
+    problems = ops.check_age(parsed.birth_date, on)
+    return str(problems[0][1]) if problems else ""
