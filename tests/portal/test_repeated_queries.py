@@ -49,6 +49,12 @@ PAGES = [
     (COORDINATOR, "GET", "/overenskommelser/{agreement}/revisioner/2/dokument.docx", None),
     (ORG_ADMIN, "GET", "/admin/anvandare", None),
     (SYSTEM_ADMIN, "GET", "/admin/anvandare", None),
+    (AMI, "GET", "/kaa/att-kontakta", None),
+    (COORDINATOR, "GET", "/kaa/register", None),
+    (AMI, "GET", "/kaa/inskrivning/{enrolment}", None),
+    (COORDINATOR, "GET", "/kaa/inskrivning/{enrolment}", None),
+    (COORDINATOR, "GET", "/kaa/rapport", None),
+    (COORDINATOR, "GET", "/kaa/rapport/scb.csv", None),
 ]
 
 
@@ -56,6 +62,7 @@ PAGES = [
 def demo_ids(app):
     """The demo seeded; the ids the pages' addresses need (Elsa, whom AMI keeps and Arbetsförmedlingen holds)."""
     from agreements.models import Agreement, Goal
+    from kaa.models import KaaEnrolment
     from portal.people.models import Person
 
     demo.seed()
@@ -63,7 +70,8 @@ def demo_ids(app):
     elsa = db.session.scalars(select(Person).order_by(Person.id)).first()
     agreement = db.session.scalars(select(Agreement)).one()
     goal = db.session.scalars(select(Goal).where(Goal.agreement_id == agreement.id).order_by(Goal.id)).first()
-    return {"person": elsa.ref, "agreement": agreement.id, "goal": goal.id}
+    enrolment = db.session.scalars(select(KaaEnrolment).order_by(KaaEnrolment.id.desc())).first()  # with guardians
+    return {"person": elsa.ref, "agreement": agreement.id, "goal": goal.id, "enrolment": enrolment.id}
 
 
 def repeated(recorded) -> list[str]:
