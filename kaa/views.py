@@ -123,6 +123,14 @@ def enrolment(enrolment_id: int):
     return _render(load_enrolment(enrolment_id, need="read"))
 
 
+def _closed(enrolment: KaaEnrolment):
+    """A form for an open enrolment posted after it closed (a second click, another tab): say so, change nothing."""
+    if enrolment.is_open:
+        return None
+    flash(_("Inskrivningen är redan avslutad. Inget har ändrats."), "error")
+    return redirect(url_for(".enrolment", enrolment_id=enrolment.id), 303)
+
+
 def _done(enrolment: KaaEnrolment, message: str):
     flash(message, "success")
     return redirect(url_for(".enrolment", enrolment_id=enrolment.id), 303)
@@ -132,6 +140,8 @@ def _done(enrolment: KaaEnrolment, message: str):
 @requires("kaa.work")
 def add_contact(enrolment_id: int):
     enrolment = load_enrolment(enrolment_id)
+    if (closed := _closed(enrolment)) is not None:
+        return closed
     form = ContactForm(prefix="kontakt")
     offered = ops.guardians_to_offer(enrolment, gate(current_user, enrolment.person_id, rules.PURPOSE))
     form.guardian_id.choices = [("", "")] + [(str(g.id), g.name) for g in offered]
@@ -149,6 +159,8 @@ def add_contact(enrolment_id: int):
 @requires("kaa.work")
 def add_measure(enrolment_id: int):
     enrolment = load_enrolment(enrolment_id)
+    if (closed := _closed(enrolment)) is not None:
+        return closed
     form = MeasureForm(prefix="insats")
     outcome = submit(form, lambda: ops.add_measure(
         enrolment, by=current_user, content=form.content.data or "", offered_on=form.offered_on.data,
@@ -162,6 +174,8 @@ def add_measure(enrolment_id: int):
 @requires("kaa.work")
 def change_occupation(enrolment_id: int):
     enrolment = load_enrolment(enrolment_id)
+    if (closed := _closed(enrolment)) is not None:
+        return closed
     form = OccupationForm(prefix="syss")
     outcome = submit(form, lambda: ops.change_occupation(
         enrolment, by=current_user, occupation=form.occupation.data, since=form.since.data,
@@ -175,6 +189,8 @@ def change_occupation(enrolment_id: int):
 @requires("kaa.work")
 def deregister(enrolment_id: int):
     enrolment = load_enrolment(enrolment_id)
+    if (closed := _closed(enrolment)) is not None:
+        return closed
     form = DeregisterForm(prefix="avreg")
     outcome = submit(form, lambda: ops.deregister(
         enrolment, by=current_user, reason=form.reason.data, on=form.on.data, note=form.note.data or "",
@@ -200,6 +216,8 @@ def reregister(enrolment_id: int):
 @requires("kaa.work")
 def mark_guardian(enrolment_id: int):
     enrolment = load_enrolment(enrolment_id)
+    if (closed := _closed(enrolment)) is not None:
+        return closed
     form = GuardianMarkForm(prefix="vh")
     try:
         ops.mark_guardian(enrolment, by=current_user, guardian_id=form.guardian_id.data,
