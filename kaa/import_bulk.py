@@ -78,7 +78,7 @@ def register_rows(accepted: list, *, by, kommunkod: str, source: str, on) -> Non
         result.status = "registered"
     db.session.flush()  # the new people get their ids
     enrolments = []
-    for result, row, first, last, person, is_new, was_held in created:
+    for _result, row, first, last, person, _is_new, was_held in created:
         if not was_held:
             db.session.add(PersonLink(person_id=person.id, organisation_id=org_id, first_name=first, last_name=last,
                                       home_kommun=kommunkod))

@@ -166,7 +166,8 @@ def chart_svg(current: Figures, previous: Figures, chart_id: str = "kaa-graf") -
     height = 40 + ROW * len(keys)
     span = WIDTH - PAD_L - PAD_R
     parts = [f'<text x="{PAD_L}" y="16" font-size="12" fill="{NOW_FILL}">■ {escape(current.period.label)}</text>',
-             f'<text x="{PAD_L + span // 2}" y="16" font-size="12" fill="{INK}">■ {escape(previous.period.label)}</text>']
+             f'<text x="{PAD_L + span // 2}" y="16" font-size="12" fill="{INK}">■ '
+             f'{escape(previous.period.label)}</text>']
     for i, key in enumerate(keys):
         y = 30 + i * ROW
         parts.append(f'<text x="{PAD_L - 8}" y="{y + 14}" text-anchor="end" font-size="12" fill="{INK}">'

@@ -24,7 +24,7 @@ from kaa.models import DEREGISTRATION_REASONS, KaaEnrolment
 from portal.clock import today
 from portal.db import db
 from portal.errors import RuleError
-from portal.forms import show_errors, submit, to_int
+from portal.forms import submit, to_int
 from portal.people.gate import gate
 from portal.permissions import check, requires
 

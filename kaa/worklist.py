@@ -1,4 +1,4 @@
-"""The register's lists: "att kontakta" (due and overdue, by due date, with counts), the register, and the start card."""
+"""The register's lists: "att kontakta" (due and overdue, by due date, with counts), the register, the start card."""
 from __future__ import annotations
 
 from dataclasses import dataclass
