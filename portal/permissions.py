@@ -40,6 +40,10 @@ PERMISSIONS: dict[str, object] = {
     "agreement.revise": _l("Revidera överenskommelser"),
     "agreement.adopt": _l("Anta överenskommelser"),
     "agreement.comment": _l("Kommentera förslag till överenskommelse"),
+    "referral.view": _l("Se organisationens remisser"),
+    "referral.send": _l("Skicka remisser"),
+    "referral.handle": _l("Ta emot, acceptera, avböja, avsluta och kommentera remisser"),
+    "referral.assign": _l("Fördela remisser och ställa in svarstiden"),
     "kaa.work": _l("Arbeta med kommunens aktivitetsansvar (KAA): register, kontakter och insatser"),
     "kaa.report": _l("Se KAA-registrets halvårsrapporter (bara antal)"),
 }
@@ -48,11 +52,12 @@ PERMISSIONS: dict[str, object] = {
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "handlaggare": frozenset({
         "person.view", "person.register", "consent.register", "agreement.read",
-        "disclosure.register", "kaa.work",
+        "disclosure.register", "referral.view", "referral.send", "referral.handle", "kaa.work",
     }),
     "samordnare": frozenset({
         "person.view", "person.register", "consent.register", "agreement.read", "agreement.revise",
-        "disclosure.register", "disclosure.review", "kaa.work", "kaa.report",
+        "disclosure.register", "disclosure.review",
+        "referral.view", "referral.send", "referral.handle", "referral.assign", "kaa.work", "kaa.report",
     }),
     "styrgrupp": frozenset({
         "agreement.read", "agreement.adopt", "agreement.comment", "kaa.report",

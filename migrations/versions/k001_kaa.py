@@ -1,7 +1,7 @@
 """kaa: the KAA register (enrolments, measures, contacts) and organisations.kommunkod
 
 Revision ID: k001_kaa
-Revises: 0012_start_page_indexes
+Revises: 0013_referrals
 Create Date: 2026-12-01 11:46:30.703184
 
 """
@@ -13,7 +13,7 @@ import portal.db
 
 # revision identifiers, used by Alembic.
 revision = 'k001_kaa'
-down_revision = '0012_start_page_indexes'
+down_revision = '0013_referrals'
 branch_labels = None
 depends_on = None
 
