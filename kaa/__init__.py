@@ -37,11 +37,13 @@ def run_daily(on) -> str:
 
 def init_app(app) -> None:
     """Pages, menu, start card, legal basis, demo data, audit words, settings and the daily job."""
-    from kaa import basis, demo, models, report_views, views, worklist  # noqa: F401 - routes and tables register
+    from kaa import basis, demo, dropouts, models, report_views, views, worklist  # noqa: F401 - routes, tables
     from kaa.operations import DEFAULTS
     from portal import audit, audit_words
+    from portal.daily import register_daily_job
     from portal.demo import register_seeder
     from portal.templating import add_nav
+    from referrals import on_referral_accepted
 
     for name, value in DEFAULTS.items():
         app.config.setdefault(name, value)
@@ -54,6 +56,8 @@ def init_app(app) -> None:
     register_seeder(demo.seed)
     audit.register_action_labels(ACTION_LABELS)
     audit_words.register_object_namer("KaaEnrolment", name_enrolments)
+    on_referral_accepted(dropouts.on_accepted)
+    register_daily_job("kaa", _l("KAA"), run_daily)
     _daily(app)
 
 

@@ -81,3 +81,14 @@ def test_the_commands_run_the_job(app, make_user):
     assert "1 avregistrerade (fyllt 20)" in result.output
     db.session.expire_all()
     assert db.session.get(KaaEnrolment, enrolment.id).deregistration_reason == "fyllt_20"
+
+
+def test_flask_daily_runs_the_kaa_job_too(app, make_user):
+    ami = make_user(org="ami")
+    enrolment = enrol(ami, birth=add_years(today(), -20), ago=30, commit=False)  # turns 20 today
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["daily", "--job", "kaa"])
+    assert result.exit_code == 0, result.output
+    assert "avregistrerade (fyllt 20)" in result.output
+    db.session.expire_all()
+    assert db.session.get(KaaEnrolment, enrolment.id).deregistration_reason == "fyllt_20"
