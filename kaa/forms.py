@@ -96,7 +96,7 @@ class MeasureForm(PortalForm):
 class ContactForm(PortalForm):
     class Meta:
         model = KaaContact
-        columns = {"guardian_id": None}
+        columns = {"guardian_id": None, "note": KaaContact.contact_note}
 
     contact_on = SwedishDateField(_l("Datum"), validators=[Needed()])
     channel = SelectField(_l("Kontaktsätt"), choices=_choices(CHANNELS, _l("– Välj –")), validators=[Needed()])

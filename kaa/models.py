@@ -192,7 +192,7 @@ class KaaContact(db.Model):
     #: The guardian contacted, when with_whom is "vardnadshavare".
     guardian_id: Mapped[int | None] = mapped_column(ForeignKey("person_guardians.id"), nullable=True)
     #: A short factual note ("Bokat möte 12/3"); never sensitive information (förordning 2006:39 § 4).
-    note: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    contact_note: Mapped[str] = mapped_column(String(300), nullable=False, default="")
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), nullable=False)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 

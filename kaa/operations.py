@@ -300,7 +300,7 @@ def record_contact(enrolment: KaaEnrolment, *, by, contact_on, channel: str, out
     _raise(problems)
     contact = KaaContact(enrolment=enrolment, contact_on=contact_on, channel=channel, outcome=outcome,
                          declined=bool(declined), with_whom=with_whom, guardian_id=guardian,
-                         note=clean_line(note)[:300],
+                         contact_note=clean_line(note)[:300],
                          org_id=by.organisation_id if by is not None else enrolment.org_id)
     db.session.add(contact)
     db.session.flush()

@@ -62,7 +62,7 @@ def upgrade():
     sa.Column('declined', sa.Boolean(), nullable=False),
     sa.Column('with_whom', sa.String(length=20), nullable=False),
     sa.Column('guardian_id', sa.Integer(), nullable=True),
-    sa.Column('note', sa.String(length=300), nullable=False),
+    sa.Column('contact_note', sa.String(length=300), nullable=False),
     sa.Column('org_id', sa.Integer(), nullable=False),
     sa.Column('created_dt', portal.db.UTCDateTime(), nullable=False),
     sa.CheckConstraint("channel IN ('telefon','sms','brev','epost','hembesok','annan_aktor')", name=op.f('ck_kaa_contacts_channel_known')),

@@ -165,4 +165,4 @@ def test_control_characters_are_cleaned_from_notes(make_user):
     ami = make_user(org="ami")
     enrolment = enrol(ami)
     done = contact(enrolment, ami, note="Bokat\x00 möte\u202e 12/3")
-    assert "\x00" not in done.note and "\u202e" not in done.note
+    assert "\x00" not in done.contact_note and "\u202e" not in done.contact_note
