@@ -45,8 +45,10 @@ def init_app(app) -> None:
     from portal.templating import add_nav
     from referrals import on_referral_accepted
 
-    for name, value in DEFAULTS.items():
-        app.config.setdefault(name, value)
+    import os
+
+    for name, value in DEFAULTS.items():  # settings: the app's config, else the environment, else the default
+        app.config.setdefault(name, int(os.environ.get(name) or value))
     app.register_blueprint(views.bp)
     add_nav("kaa.worklist", _l("KAA"), "kaa.work",
             _l("Kommunens aktivitetsansvar: registret, att kontakta, insatser och inläsning."))

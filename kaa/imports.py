@@ -95,7 +95,8 @@ def read_rows(data: bytes) -> list[tuple[int, dict]]:
             if not any(v.strip() for v in values):
                 continue
             if len(rows) >= int(current_app.config.get("KAA_IMPORT_MAX_ROWS", MAX_ROWS)):
-                raise ImportRefused(_l("Filen har för många rader (högst %(n)s).", n=MAX_ROWS), field="file")
+                raise ImportRefused(_l("Filen har för många rader (högst %(n)s).", n=current_app.config.get(
+                    "KAA_IMPORT_MAX_ROWS", MAX_ROWS)), field="file")
             row = {f: clean_line(v) for f, v in zip(fields, values, strict=False) if f}
             row["_fields"] = len(values) == len(header)
             rows.append((reader.line_num, row))

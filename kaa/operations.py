@@ -39,7 +39,8 @@ from portal.text import clean_line
 
 #: Follow-up settings (overridable in the app's config): months until a person who declined is due again, months
 #: between follow-ups of one in a measure (or reached), days until a failed attempt is tried again.
-DEFAULTS = {"KAA_DECLINED_FOLLOWUP_MONTHS": 3, "KAA_FOLLOWUP_MONTHS": 1, "KAA_RETRY_DAYS": 14}
+DEFAULTS = {"KAA_DECLINED_FOLLOWUP_MONTHS": 3, "KAA_FOLLOWUP_MONTHS": 1, "KAA_RETRY_DAYS": 14,
+            "KAA_IMPORT_MAX_BYTES": 2 * 1024 * 1024, "KAA_IMPORT_MAX_ROWS": 10_000}
 
 
 class KaaError(RuleError):
