@@ -165,9 +165,10 @@ def chart_svg(current: Figures, previous: Figures, chart_id: str = "kaa-graf") -
     top = max([1] + [current.counts[k] for k in keys] + [previous.counts[k] for k in keys])
     height = 40 + ROW * len(keys)
     span = WIDTH - PAD_L - PAD_R
-    parts = [f'<text x="{PAD_L}" y="16" font-size="12" fill="{NOW_FILL}">■ {escape(current.period.label)}</text>',
-             f'<text x="{PAD_L + span // 2}" y="16" font-size="12" fill="{INK}">■ '
-             f'{escape(previous.period.label)}</text>']
+    parts = []
+    for x, figures_, fill in ((PAD_L, current, NOW_FILL), (PAD_L + span // 2, previous, BEFORE_FILL)):  # the legend
+        parts.append(f'<rect x="{x}" y="6" width="12" height="12" fill="{fill}"/>')
+        parts.append(f'<text x="{x + 16}" y="16" font-size="12" fill="{INK}">{escape(figures_.period.label)}</text>')
     for i, key in enumerate(keys):
         y = 30 + i * ROW
         parts.append(f'<text x="{PAD_L - 8}" y="{y + 14}" text-anchor="end" font-size="12" fill="{INK}">'
