@@ -37,6 +37,8 @@ def run_daily(on) -> str:
 
 def init_app(app) -> None:
     """Pages, menu, start card, legal basis, demo data, audit words, settings and the daily job."""
+    import os
+
     from kaa import basis, demo, dropouts, models, report_views, views, worklist  # noqa: F401 - routes, tables
     from kaa.operations import DEFAULTS
     from portal import audit, audit_words
@@ -44,8 +46,6 @@ def init_app(app) -> None:
     from portal.demo import register_seeder
     from portal.templating import add_nav
     from referrals import on_referral_accepted
-
-    import os
 
     for name, value in DEFAULTS.items():  # settings: the app's config, else the environment, else the default
         app.config.setdefault(name, int(os.environ.get(name) or value))
