@@ -94,13 +94,15 @@ def upgrade():
     with op.batch_alter_table('kaa_measures', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_kaa_measures_enrolment_id'), ['enrolment_id'], unique=False)
 
-    with op.batch_alter_table('organisations', schema=None) as batch_op:
+    # In place on SQLite too (3.35+ drops a column): rebuilding organisations would break every key to it.
+    with op.batch_alter_table('organisations', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('kommunkod', sa.String(length=4), nullable=True))
 
 
 
 def downgrade():
-    with op.batch_alter_table('organisations', schema=None) as batch_op:
+    # In place on SQLite too (3.35+ drops a column): rebuilding organisations would break every key to it.
+    with op.batch_alter_table('organisations', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('kommunkod')
 
     with op.batch_alter_table('kaa_measures', schema=None) as batch_op:
