@@ -39,11 +39,12 @@ def init_app(app) -> None:
     """Pages, menu, start card, legal basis, demo data, audit words, settings and the daily job."""
     import os
 
-    from kaa import basis, demo, dropouts, models, report_views, views, worklist  # noqa: F401 - routes, tables
+    from kaa import basis, demo, dropouts, models, report_views, scale, views, worklist  # noqa: F401 - routes
     from kaa.operations import DEFAULTS
     from portal import audit, audit_words
     from portal.daily import register_daily_job
     from portal.demo import register_seeder
+    from portal.scale import register_scale_seeder
     from portal.templating import add_nav
     from referrals import on_referral_accepted
 
@@ -56,6 +57,7 @@ def init_app(app) -> None:
     worklist.register_cards()
     basis.register()
     register_seeder(demo.seed)
+    register_scale_seeder(scale.seed_kaa)
     audit.register_action_labels(ACTION_LABELS)
     audit_words.register_object_namer("KaaEnrolment", name_enrolments)
     on_referral_accepted(dropouts.on_accepted)
