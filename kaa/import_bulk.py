@@ -10,7 +10,7 @@ from sqlalchemy import select, tuple_
 from kaa.models import KaaEnrolment
 from kaa.operations import kommun_of_code
 from portal import audit
-from portal.db import db
+from portal.db import db, utcnow
 from portal.people.models import ContactDetails, Person, PersonLink
 
 CHUNK = 500
@@ -49,6 +49,25 @@ def _pseudonyms(count: int) -> list[str]:
     return sorted(chosen)
 
 
+def _update_contacts(rows: dict[int, dict], org_id: int) -> list[ContactDetails]:
+    """The organisation's own address of people it already holds, as the file has it (only where it gives one)."""
+    rows = {pid: row for pid, row in rows.items() if any(row.get(k) for k in ("address", "postal_code", "city"))}
+    existing: dict[int, ContactDetails] = {}
+    for part in _chunks(sorted(rows)):
+        existing |= {c.person_id: c for c in db.session.scalars(select(ContactDetails).where(
+            ContactDetails.person_id.in_(part), ContactDetails.organisation_id == org_id))}
+    changed = []
+    for pid, row in rows.items():
+        contact = existing.get(pid) or ContactDetails(person_id=pid, organisation_id=org_id)
+        changed.append(contact)
+        contact.address = row.get("address", "")[:200]
+        contact.postal_code = row.get("postal_code", "")[:10]
+        contact.city = row.get("city", "")[:100]
+        contact.updated_dt = utcnow()
+        db.session.add(contact)
+    return changed
+
+
 def register_rows(accepted: list, *, by, kommunkod: str, source: str, on) -> None:
     """accepted: (RowResult, row, first, last, IdNumber); sets each RowResult's status to registered/already."""
     if not accepted:
@@ -62,10 +81,13 @@ def register_rows(accepted: list, *, by, kommunkod: str, source: str, on) -> Non
     new_count = sum(1 for *_rest, p in accepted if (p.kind, p.normal) not in people)
     pseudonyms = iter(_pseudonyms(new_count))
     created = []  # (result, row, first, last, person, is new, already held by the organisation)
+    updates: dict[int, dict] = {}  # people the organisation holds: its own contact details from the file
     for result, row, first, last, parsed in accepted:
         person = people.get((parsed.kind, parsed.normal))
         if person is not None and person.id in enrolled:
             result.status, result.message = "already", str(_l("Finns redan i registret."))
+            if person.id in held:
+                updates[person.id] = row
             continue
         is_new = person is None
         if is_new:
@@ -79,7 +101,9 @@ def register_rows(accepted: list, *, by, kommunkod: str, source: str, on) -> Non
     db.session.flush()  # the new people get their ids
     enrolments = []
     for _result, row, first, last, person, _is_new, was_held in created:
-        if not was_held:
+        if was_held:
+            updates[person.id] = row
+        else:
             db.session.add(PersonLink(person_id=person.id, organisation_id=org_id, first_name=first, last_name=last,
                                       home_kommun=kommunkod))
             if any(row.get(k) for k in ("address", "postal_code", "city")):
@@ -92,7 +116,10 @@ def register_rows(accepted: list, *, by, kommunkod: str, source: str, on) -> Non
                                  occupation_since=on, next_contact_on=on, no_contact_guardians=[])
         db.session.add(enrolment)
         enrolments.append((enrolment, person, was_held))
+    contacts = _update_contacts(updates, org_id)
     db.session.flush()  # one flush: the gate's rows of everyone are derived once
+    for contact in contacts:
+        audit.record("person.contact", obj=contact, person_id=contact.person_id, by=by)
     for enrolment, person, was_held in enrolments:
         if not was_held:
             # The same event as a registration by hand, whether the number was new or known elsewhere.

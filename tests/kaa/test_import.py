@@ -65,6 +65,20 @@ def test_a_messy_windows_1252_file_with_every_kind_of_bad_row(make_user, orgs):
     assert (link.first_name, link.last_name) == ("Egen", "Stavning")
 
 
+def test_the_kommuns_own_address_of_someone_it_holds_is_updated_from_the_file(make_user, orgs):
+    ami = make_user(org="ami")
+    enrolment = enrol(ami, address="Gamla vägen 1", city="Fjugesta")
+    data = f"{HEADER}\n{enrolment.person.number_display};Nora;Lind;Nya vägen 2;716 31;Fjugesta;;\n".encode()
+    report = imports.run_import(data, by=ami)
+    db.session.commit()
+    assert [r.status for r in report.rows] == ["already"]
+    from portal.people.models import ContactDetails
+
+    row = db.session.scalar(select(ContactDetails).where(ContactDetails.person_id == enrolment.person_id,
+                                                         ContactDetails.organisation_id == orgs["ami"].id))
+    assert (row.address, row.postal_code) == ("Nya vägen 2", "716 31")
+
+
 def test_utf8_with_commas_and_a_name_column(make_user):
     ami = make_user(org="ami")
     data = f"\ufeffPersonnummer,Namn,Adress\n{number(born(17))},Vera Sjöberg,Kyrkvägen 4\n".encode()
