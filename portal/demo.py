@@ -20,6 +20,9 @@ ORGANISATIONS = [
     ("af-hallsberg", "Arbetsförmedlingen Hallsberg", "arbetsformedlingen", "202100-2114", None),
 ]
 
+#: Kommunkod of each kommun in the demo (portal/data/kommuner.csv): the KAA register and reports go by it.
+KOMMUNKODER = {"lekeberg": "1814"}
+
 #: (e-mail, name, organisation code, roles). Names are invented; the roles follow the seeds.
 USERS = [
     ("kaa.samordnare@lekeberg.example", "Karin Ek", "lekeberg", ["samordnare"]),
@@ -57,7 +60,8 @@ def seed() -> list[tuple[str, str, list[str]]]:
     orgs: dict[str, Organisation] = {}
     for code, name, kind, number, parent in ORGANISATIONS:
         orgs[code] = create_organisation(name=name, code=code, kind=kind, orgnr=number,
-                                         parent=orgs.get(parent) if parent else None, by=None)
+                                         parent=orgs.get(parent) if parent else None,
+                                         kommunkod=KOMMUNKODER.get(code), by=None)
     created = []
     for email, name, org_code, roles in USERS:
         accounts.create_user(email=email, name=name, organisation=orgs[org_code], roles=roles,

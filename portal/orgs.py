@@ -51,6 +51,10 @@ class Organisation(db.Model):
     orgnr: Mapped[str] = mapped_column(String(11), nullable=False, index=True)
     #: The kommun a unit belongs to; nothing is inherited from it.
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), nullable=True)
+    #: Kommunkod (four digits, portal/data/kommuner.csv) of an organisation of kind kommun, e.g. "1814" for
+    #: Lekeberg: the KAA register, its reports and dropout referrals reach the municipality by it. A unit leaves it
+    #: empty and counts as its parent kommun's (`kommunkod_of`).
+    kommunkod: Mapped[str | None] = mapped_column(String(4), nullable=True)
     #: Inactive organisations keep their records but get no new users.
     is_active: Mapped[bool] = mapped_column(nullable=False, default=True)
     #: Off: the organisation's staff sign in only with e-legitimation (OIDC); set by its org admin.
@@ -65,6 +69,30 @@ class Organisation(db.Model):
 
     def __repr__(self) -> str:  # pragma: no cover
         return f"<Organisation {self.code}>"
+
+
+def kommunkod_of(org: Organisation | None) -> str | None:
+    """The kommunkod an organisation acts under: its own (a kommun), else its parent kommun's (a unit such as AMI)."""
+    if org is None:
+        return None
+    if org.kommunkod:
+        return org.kommunkod
+    return org.parent.kommunkod if org.parent is not None else None
+
+
+def check_kommunkod(kind: str, value: str | None) -> str | None:
+    """A kommunkod from the shipped list of kommuner, for an organisation of kind kommun only (empty allowed)."""
+    from portal.people.identity import kommuner
+
+    value = (value or "").strip()
+    if not value:
+        return None
+    if kind != "kommun":
+        raise OrgError(_l("Bara en organisation av typen kommun har kommunkod."), field="kommunkod")
+    if value not in kommuner():
+        raise OrgError(_l("Okänd kommunkod. Ange kommunens fyra siffror, t.ex. 1814 för Lekeberg."),
+                       field="kommunkod")
+    return value
 
 
 def normalise_orgnr(value: str) -> str:
@@ -108,12 +136,12 @@ def may_manage(actor) -> bool:
 
 def version_of(org: Organisation) -> str:
     """What an edit form of the organisation was built from (see portal.errors.check_version)."""
-    return fingerprint(org.name, org.kind, org.orgnr, org.parent_id, org.is_active)
+    return fingerprint(org.name, org.kind, org.orgnr, org.parent_id, org.is_active, org.kommunkod)
 
 
 def create_organisation(
-    *, name: str, code: str, kind: str, orgnr: str, parent: Organisation | None = None, by
-) -> Organisation:
+    *, name: str, code: str, kind: str, orgnr: str, parent: Organisation | None = None, kommunkod: str | None = None,
+    by) -> Organisation:
     """Create an organisation after checking its rules; writes the audit event.
 
     `by` is the acting user, or None for a trusted script (the CLI, the demo seeder).
@@ -129,9 +157,11 @@ def create_organisation(
     if kind not in KINDS:
         raise OrgError(_l("Okänd typ av organisation."), field="kind")
     number = normalise_orgnr(orgnr)
+    kommunkod = check_kommunkod(kind, kommunkod)
     if by_code(code) is not None:
         raise OrgError(_l("Koden %(code)s används redan av en annan organisation.", code=code), field="code")
-    org = Organisation(name=name, code=code, kind=kind, orgnr=number, parent=parent, is_active=True)
+    org = Organisation(name=name, code=code, kind=kind, orgnr=number, parent=parent, is_active=True,
+                       kommunkod=kommunkod)
     db.session.add(org)
     db.session.flush()
     audit.record("org.create", obj=org, by=by, details={"code": code, "orgnr": number})
@@ -139,7 +169,8 @@ def create_organisation(
 
 
 def update_organisation(org: Organisation, *, name: str, kind: str, orgnr: str, parent: Organisation | None,
-                        is_active: bool, by, expected_version: str | None = None) -> Organisation:
+                        is_active: bool, by, expected_version: str | None = None,
+                        kommunkod: str | None = None) -> Organisation:
     """Change an organisation's details; the code stays fixed because scripts refer to it.
 
     A form opened before someone else saved the organisation is refused (StaleEdit) when it sends
@@ -159,7 +190,9 @@ def update_organisation(org: Organisation, *, name: str, kind: str, orgnr: str, 
             raise OrgError(_l("En organisation kan inte ligga under sig själv eller sina egna enheter."),
                            field="parent")
         ancestor = ancestor.parent
+    kommunkod = check_kommunkod(kind, kommunkod)
     org.name, org.kind, org.orgnr, org.parent, org.is_active = name, kind, normalise_orgnr(orgnr), parent, is_active
+    org.kommunkod = kommunkod
     db.session.flush()
     audit.record("org.update", obj=org, by=by, details={"code": org.code, "active": is_active})
     return org

@@ -44,21 +44,23 @@ PERMISSIONS: dict[str, object] = {
     "referral.send": _l("Skicka remisser"),
     "referral.handle": _l("Ta emot, acceptera, avböja, avsluta och kommentera remisser"),
     "referral.assign": _l("Fördela remisser och ställa in svarstiden"),
+    "kaa.work": _l("Arbeta med kommunens aktivitetsansvar (KAA): register, kontakter och insatser"),
+    "kaa.report": _l("Se KAA-registrets halvårsrapporter (bara antal)"),
 }
 
 #: THE table. Nothing else decides which role may do what.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "handlaggare": frozenset({
         "person.view", "person.register", "consent.register", "agreement.read",
-        "disclosure.register", "referral.view", "referral.send", "referral.handle",
+        "disclosure.register", "referral.view", "referral.send", "referral.handle", "kaa.work",
     }),
     "samordnare": frozenset({
         "person.view", "person.register", "consent.register", "agreement.read", "agreement.revise",
         "disclosure.register", "disclosure.review",
-        "referral.view", "referral.send", "referral.handle", "referral.assign",
+        "referral.view", "referral.send", "referral.handle", "referral.assign", "kaa.work", "kaa.report",
     }),
     "styrgrupp": frozenset({
-        "agreement.read", "agreement.adopt", "agreement.comment",
+        "agreement.read", "agreement.adopt", "agreement.comment", "kaa.report",
     }),
     # person.extract (GDPR art. 15 register/log extract) sits with the org admin, who acts as the organisation's
     # registrar/DPO contact and already searches its audit log; caseworkers do not get it (an extract shows

@@ -86,9 +86,9 @@ def seed_organisations(ctx: ScaleContext) -> None:
     chosen = _choose_kommuner(rng, ctx.kommun_count)
     rows: list[dict] = []
 
-    def org(code, name, kind, unit, parent=None, orgnr=None):
+    def org(code, name, kind, unit, parent=None, orgnr=None, kommunkod=None):
         made = ScaleOrg(ctx.new_id(Organisation), code, name, kind, unit, parent.id if parent else None, orgnr)
-        rows.append({"id": made.id, "name": name, "code": code, "kind": kind, "orgnr": orgnr,
+        rows.append({"id": made.id, "name": name, "code": code, "kind": kind, "orgnr": orgnr, "kommunkod": kommunkod,
                      "parent_id": made.parent_id, "is_active": True, "password_login_allowed": True,
                      "created_dt": ctx.now - timedelta(days=900)})
         ctx.orgs[made.id] = made
@@ -108,7 +108,7 @@ def seed_organisations(ctx: ScaleContext) -> None:
     for rank, kommun in enumerate(chosen, start=1):
         genitive, number = _genitive(kommun.name), _orgnr(int(kommun.code))
         code = f"k{kommun.code}"
-        top = org(code, f"{genitive} kommun", "kommun", "kommun", orgnr=number)
+        top = org(code, f"{genitive} kommun", "kommun", "kommun", orgnr=number, kommunkod=kommun.code)
         ctx.kommuner.append(KommunGroup(
             kommun.code, kommun.name, rank ** -SIZE_EXPONENT, top,
             org(f"{code}-ami", f"{genitive} kommun, AMI", "kommun", "ami", top, number),

@@ -132,7 +132,7 @@ def client(app):
 def orgs(app):
     """Lekeberg-like organisations: a kommun with units, and Arbetsförmedlingen."""
     kommun = create_organisation(name="Lekebergs kommun", code="lekeberg", kind="kommun", orgnr="212000-2981",
-                                 by=None)
+                                 kommunkod="1814", by=None)
     result = {
         "kommun": kommun,
         "ami": create_organisation(name="Lekebergs kommun, AMI", code="lekeberg-ami", kind="kommun",

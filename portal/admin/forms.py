@@ -37,6 +37,9 @@ class OrganisationForm(PortalForm):
                         description=_l("Tio siffror, t.ex. 212000-2981. En kommuns enheter har kommunens nummer."))
     parent = SelectField(_l("Hör till"), choices=[], validate_choice=False,
                          description=_l("Den kommun som en enhet hör till. Ingen behörighet ärvs."))
+    kommunkod = StringField(_l("Kommunkod"), validators=[Optional(), Length(max=4)],
+                            description=_l("Bara för typen kommun: kommunens fyra siffror, t.ex. 1814 för Lekeberg. "
+                                           "En enhet lämnar fältet tomt och räknas till sin kommun."))
 
 
 class EditOrganisationForm(OrganisationForm):

@@ -56,7 +56,7 @@ def orgs_new():
         try:
             org = orgs.create_organisation(name=form.name.data, code=form.code.data, kind=form.kind.data,
                                            orgnr=form.orgnr.data, parent=ops.organisation_by_choice(form.parent.data),
-                                           by=current_user)
+                                           kommunkod=form.kommunkod.data, by=current_user)
         except RuleError as exc:
             status = show_errors(form, exc)
         else:
@@ -80,7 +80,8 @@ def orgs_edit(org_id: int):
         try:
             orgs.update_organisation(org, name=form.name.data, kind=form.kind.data, orgnr=form.orgnr.data,
                                      parent=ops.organisation_by_choice(form.parent.data),
-                                     is_active=form.is_active.data, by=current_user,
+                                     is_active=form.is_active.data, kommunkod=form.kommunkod.data,
+                                     by=current_user,
                                      expected_version=form.version.data)
         except RuleError as exc:
             status = show_errors(form, exc)

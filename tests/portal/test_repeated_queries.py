@@ -59,6 +59,12 @@ PAGES = [
     (AF, "GET", "/remisser/ny", None),
     (AF, "GET", "/remisser/ny?deltagare={person}", None),
     (COORDINATOR, "GET", "/remisser/svarstid", None),
+    (AMI, "GET", "/kaa/att-kontakta", None),
+    (COORDINATOR, "GET", "/kaa/register", None),
+    (AMI, "GET", "/kaa/inskrivning/{enrolment}", None),
+    (COORDINATOR, "GET", "/kaa/inskrivning/{enrolment}", None),
+    (COORDINATOR, "GET", "/kaa/rapport", None),
+    (COORDINATOR, "GET", "/kaa/rapport/scb.csv", None),
 ]
 
 
@@ -66,6 +72,7 @@ PAGES = [
 def demo_ids(app):
     """The demo seeded; the ids the pages' addresses need (Elsa, whom AMI keeps and Arbetsförmedlingen holds)."""
     from agreements.models import Agreement, Goal
+    from kaa.models import KaaEnrolment
     from portal.people.models import Person
 
     demo.seed()
@@ -74,7 +81,9 @@ def demo_ids(app):
     agreement = db.session.scalars(select(Agreement)).one()
     goal = db.session.scalars(select(Goal).where(Goal.agreement_id == agreement.id).order_by(Goal.id)).first()
     referral = ensure_referrals()["received"]
-    return {"person": elsa.ref, "agreement": agreement.id, "goal": goal.id, "referral": referral.id}
+    enrolment = db.session.scalars(select(KaaEnrolment).order_by(KaaEnrolment.id.desc())).first()  # with guardians
+    return {"person": elsa.ref, "agreement": agreement.id, "goal": goal.id, "referral": referral.id,
+            "enrolment": enrolment.id}
 
 
 def repeated(recorded) -> list[str]:
