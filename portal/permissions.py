@@ -40,20 +40,25 @@ PERMISSIONS: dict[str, object] = {
     "agreement.revise": _l("Revidera överenskommelser"),
     "agreement.adopt": _l("Anta överenskommelser"),
     "agreement.comment": _l("Kommentera förslag till överenskommelse"),
+    "meeting.view": _l("Se möten, dagordningar och minnesanteckningar i serier där organisationen ingår"),
+    "meeting.propose": _l("Föreslå punkter till dagordningen"),
+    "meeting.manage": _l("Samordna mötesserier: datum, medlemmar, dagordning och publicering"),
+    "minutes.write": _l("Skriva och fastställa minnesanteckningar"),
 }
 
 #: THE table. Nothing else decides which role may do what.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "handlaggare": frozenset({
         "person.view", "person.register", "consent.register", "agreement.read",
-        "disclosure.register",
+        "disclosure.register", "meeting.view", "meeting.propose",
     }),
     "samordnare": frozenset({
         "person.view", "person.register", "consent.register", "agreement.read", "agreement.revise",
         "disclosure.register", "disclosure.review",
+        "meeting.view", "meeting.propose", "meeting.manage", "minutes.write",
     }),
     "styrgrupp": frozenset({
-        "agreement.read", "agreement.adopt", "agreement.comment",
+        "agreement.read", "agreement.adopt", "agreement.comment", "meeting.view", "meeting.propose",
     }),
     # person.extract (GDPR art. 15 register/log extract) sits with the org admin, who acts as the organisation's
     # registrar/DPO contact and already searches its audit log; caseworkers do not get it (an extract shows
