@@ -91,10 +91,10 @@ def seed(orgs: dict[str, Organisation]) -> None:
     proposer = _user("ami.handlaggare@lekeberg.example")
     if coming is not None and proposer is not None:
         adam, _ = holders.register_person(by=proposer, first_name="Adam", last_name="Sandberg",
-                                          number="20060315-2380", home_kommun="1814")
+                                          number="20080520-2389", home_kommun="1814")
         consents.register_consent(adam, by=proposer, organisation_ids=sorted(vagen.member_org_ids),
                                   purposes=["mote", "samordning"], categories=["sysselsattning", "utbildning"],
-                                  valid_from=today, valid_until=today + timedelta(days=365), method="blankett",
+                                  valid_from=today, valid_until=today + timedelta(days=365), method="digital",
                                   given_by_person=True)
         agenda.propose_item(coming, kind="arende", title="Ärendedragning med samtycke",
                             description="Behöver stöd att komma tillbaka till studier.", person_ref=adam.ref,

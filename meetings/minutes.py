@@ -180,7 +180,7 @@ def members_to_choose(series) -> list:
     from portal.auth.models import User
 
     return list(db.session.scalars(select(User).where(
-        User.is_active.is_(True),
+        User.is_active_account.is_(True),
         User.organisation_id.in_(sorted(series.member_org_ids)) | User.id.in_(sorted(series.member_user_ids)))
         .order_by(User.name)))
 
