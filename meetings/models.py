@@ -145,7 +145,7 @@ class Meeting(db.Model):
     length_minutes: Mapped[int] = mapped_column(Integer, nullable=False)
     place: Mapped[str] = mapped_column(String(300), nullable=False, default="")
     state: Mapped[str] = mapped_column(String(20), nullable=False, default="planned")
-    #: Why it was moved or cancelled ("Flyttat från 2026-06-06: Sveriges nationaldag").
+    #: Why it was moved or cancelled ("Flyttat från 2026-06-06: Nationaldagen").
     note: Mapped[str] = mapped_column(String(300), nullable=False, default="")
     published_dt: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     #: Bumped on every write: a stale move or a calendar's SEQUENCE.
