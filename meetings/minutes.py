@@ -9,6 +9,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, lazyload
 
 from meetings import rules
 from meetings.models import ActionItem, Meeting, Minutes, MinutesRevision
@@ -22,6 +23,13 @@ from portal.permissions import check_by
 from portal.text import clean_text
 
 ATTENDANCE = ("present", "absent", "replaced")
+
+
+def _owner():
+    """The owner's name with an action item; their roles stay unloaded (nobody asks them here)."""
+    from portal.auth.models import User
+
+    return joinedload(ActionItem.owner_user).options(lazyload(User.roles))
 N_ = lambda text: text  # noqa: E731 - marks a notice's text for the catalogue; it is translated when shown
 TEXT_MAX = 20000
 
@@ -187,13 +195,14 @@ def members_to_choose(series) -> list:
 
 def carried_forward(meeting: Meeting) -> list[ActionItem]:
     """"Uppföljning från föregående möte": the series' action items still open, made at an earlier meeting."""
-    return list(db.session.scalars(select(ActionItem).join(Meeting, ActionItem.meeting_id == Meeting.id).where(
+    return list(db.session.scalars(select(ActionItem).options(_owner()).join(
+        Meeting, ActionItem.meeting_id == Meeting.id).where(
         ActionItem.series_id == meeting.series_id, ActionItem.state == "open",
         Meeting.on_date < meeting.on_date).order_by(ActionItem.due_on, ActionItem.id)))
 
 
 def actions_of(meeting: Meeting) -> list[ActionItem]:
-    return list(db.session.scalars(select(ActionItem).where(ActionItem.meeting_id == meeting.id)
+    return list(db.session.scalars(select(ActionItem).options(_owner()).where(ActionItem.meeting_id == meeting.id)
                                    .order_by(ActionItem.id)))
 
 
@@ -204,7 +213,7 @@ def mine_clause(user):
 
 
 def my_actions(user) -> list[ActionItem]:
-    return list(db.session.scalars(select(ActionItem).where(mine_clause(user))
+    return list(db.session.scalars(select(ActionItem).options(_owner()).where(mine_clause(user))
                                    .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)))
 
 

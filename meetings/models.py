@@ -121,7 +121,8 @@ class SeriesUser(db.Model):
     is_coordinator: Mapped[bool] = mapped_column(nullable=False, default=False)
 
     series: Mapped[MeetingSeries] = relationship(back_populates="people")
-    user = relationship("User", lazy="joined")
+    #: Never loaded with the series (the rules need only user_id): names come from `operations.coordinator_names`.
+    user = relationship("User", lazy="raise")
 
 
 class Meeting(db.Model):
@@ -278,7 +279,8 @@ class ActionItem(db.Model):
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
 
     meeting: Mapped[Meeting] = relationship(lazy="joined")
-    owner_user = relationship("User", foreign_keys=[owner_user_id], lazy="joined")
+    #: Loaded by the queries that show it (meetings.minutes.OWNER), without the owner's roles.
+    owner_user = relationship("User", foreign_keys=[owner_user_id], lazy="raise")
     owner_org: Mapped[Organisation | None] = relationship(foreign_keys=[owner_org_id], lazy="joined")
 
     @property

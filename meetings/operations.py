@@ -257,3 +257,10 @@ def next_meetings(series_ids: list[int], limit_days: int = 120) -> dict[int, Mee
     for meeting in rows:
         found.setdefault(meeting.series_id, meeting)
     return found
+
+
+def coordinator_names(series: MeetingSeries) -> list[str]:
+    from portal.auth.models import User
+
+    return list(db.session.scalars(select(User.name).join(SeriesUser, SeriesUser.user_id == User.id).where(
+        SeriesUser.series_id == series.id, SeriesUser.is_coordinator.is_(True)).order_by(User.name)))

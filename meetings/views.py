@@ -39,8 +39,9 @@ def load_meeting(meeting_id: int, need: str = "view") -> Meeting:
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
         abort(404)
-    load_series(meeting.series_id, "view")
-    check(_RULES[need](current_user, meeting.series), f"meeting:{need}", obj=meeting)
+    series = load_series(meeting.series_id, "view")
+    # Asked while `series` is held: the relationship then comes from the identity map, not a second SELECT.
+    check(_RULES[need](current_user, meeting.series) and meeting.series is series, f"meeting:{need}", obj=meeting)
     return meeting
 
 
@@ -115,6 +116,7 @@ def _render_series(item: MeetingSeries, status: int = 200, extend_form: ExtendFo
         except ValueError:
             skipped = []
     return render_template("meetings/series.html", series=item, meetings=item.meetings, skipped=skipped,
+                           coordinators=ops.coordinator_names(item),
                            may_manage=rules.can_manage(current_user, item),
                            extend_form=extend_form or ExtendForm()), status
 

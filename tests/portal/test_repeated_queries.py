@@ -49,6 +49,14 @@ PAGES = [
     (COORDINATOR, "GET", "/overenskommelser/{agreement}/revisioner/2/dokument.docx", None),
     (ORG_ADMIN, "GET", "/admin/anvandare", None),
     (SYSTEM_ADMIN, "GET", "/admin/anvandare", None),
+    (AMI, "GET", "/moten/", None),
+    (COORDINATOR, "GET", "/moten/{series}", None),
+    (AMI, "GET", "/moten/mote/{meeting}", None),
+    (COORDINATOR, "GET", "/moten/mote/{meeting}", None),
+    (AF, "GET", "/moten/mote/{meeting}", None),
+    (COORDINATOR, "GET", "/moten/mote/{past_meeting}/minnesanteckningar", None),
+    (COORDINATOR, "GET", "/moten/mote/{meeting}/minnesanteckningar/skriv", None),
+    (AMI, "GET", "/moten/mina-ataganden", None),
 ]
 
 
@@ -63,7 +71,13 @@ def demo_ids(app):
     elsa = db.session.scalars(select(Person).order_by(Person.id)).first()
     agreement = db.session.scalars(select(Agreement)).one()
     goal = db.session.scalars(select(Goal).where(Goal.agreement_id == agreement.id).order_by(Goal.id)).first()
-    return {"person": elsa.ref, "agreement": agreement.id, "goal": goal.id}
+    from meetings.models import AgendaItem, Meeting, Minutes
+
+    meeting = db.session.scalar(select(AgendaItem.meeting_id).where(AgendaItem.person_id.is_not(None)))
+    past = db.session.scalars(select(Minutes.meeting_id).order_by(Minutes.id)).first()
+    series = db.session.get(Meeting, meeting).series_id
+    return {"person": elsa.ref, "agreement": agreement.id, "goal": goal.id, "meeting": meeting,
+            "past_meeting": past, "series": series}
 
 
 def repeated(recorded) -> list[str]:
