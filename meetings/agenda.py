@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from sqlalchemy import select
 
 from meetings import cases, rules
@@ -131,13 +130,6 @@ def propose_item(meeting: Meeting, *, kind, title, description="", presenter_org
     return item
 
 
-def _item_of(meeting: Meeting, item_id) -> AgendaItem:
-    item = next((i for i in meeting.items if i.id == to_int(item_id)), None)
-    if item is None:
-        raise MeetingError(_l("Punkten finns inte längre på dagordningen."))
-    return item
-
-
 def accept_item(meeting: Meeting, item: AgendaItem, *, by) -> AgendaItem:
     check_by(by, rules.can_manage, meeting.series, "meeting:manage")
     item.state = "accepted"
@@ -194,6 +186,3 @@ def publish(meeting: Meeting, *, by) -> Meeting:
     audit.record("meeting.publish", by=by, obj=meeting)
     return meeting
 
-
-def proposal_text(n: int) -> str:
-    return lazy_ngettext("%(num)s förslag väntar", "%(num)s förslag väntar", n)

@@ -33,7 +33,8 @@ def _calendar_response(data: bytes, name: str):
 def agenda_docx(meeting_id: int):
     meeting = load_meeting(meeting_id)
     items = [i for i in visible_items(meeting, current_user) if i.is_accepted]
-    return _docx_response(_document(meeting, items, None, agenda=True), f"dagordning-{meeting.on_date.isoformat()}.docx")
+    return _docx_response(_document(meeting, items, None, agenda=True),
+                          f"dagordning-{meeting.on_date.isoformat()}.docx")
 
 
 @bp.route("/mote/<int:meeting_id>/minnesanteckningar.docx")
