@@ -101,6 +101,7 @@ class ExtendForm(PortalForm):
 class MoveForm(PortalForm):
     class Meta:
         model = Meeting
+        columns = {"note": Meeting.change_note}
 
     version = HiddenField()
     on_date = SwedishDateField(_l("Datum"), validators=[Needed()], description=_l("ÅÅÅÅ-MM-DD"))
@@ -134,7 +135,7 @@ class MinutesForm(PortalForm):
 
     class Meta:
         model = MinutesRevision
-        columns = {"general": None}
+        columns = {"general": None, "reason": MinutesRevision.correction_reason}
 
     version = HiddenField()
     general = TextAreaField(_l("Allmänt"), validators=[Optional()])

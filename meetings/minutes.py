@@ -101,7 +101,8 @@ def save_minutes(meeting: Meeting, *, content: dict, version, by, reason: str = 
         raise MeetingError(problems[0][1], field=problems[0][0], errors=problems)
     minutes.version += 1
     revision = MinutesRevision(minutes=minutes, number=minutes.version, content=cleaned,
-                               saved_by_id=by.id if by is not None else None, reason=reason)
+                               saved_by_id=by.id if by is not None else None,
+                               correction_reason=reason)
     db.session.add(revision)
     db.session.flush()
     audit.record("meeting.minutes.correct" if minutes.is_final else "meeting.minutes.save", by=by, obj=meeting)

@@ -147,7 +147,7 @@ class Meeting(db.Model):
     place: Mapped[str] = mapped_column(String(300), nullable=False, default="")
     state: Mapped[str] = mapped_column(String(20), nullable=False, default="planned")
     #: Why it was moved or cancelled ("Flyttat från 2026-06-06: Nationaldagen").
-    note: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    change_note: Mapped[str] = mapped_column(String(300), nullable=False, default="")
     published_dt: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     #: Bumped on every write: a stale move or a calendar's SEQUENCE.
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
@@ -248,7 +248,7 @@ class MinutesRevision(db.Model):
     saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     saved_dt: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     #: Why final minutes were corrected (empty for drafts).
-    reason: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+    correction_reason: Mapped[str] = mapped_column(String(500), nullable=False, default="")
 
     minutes: Mapped[Minutes] = relationship(back_populates="revisions")
     saved_by = relationship("User", lazy="joined")

@@ -108,7 +108,7 @@ def _add_meetings(series: MeetingSeries, planned) -> list[Meeting]:
             if occurrence.is_moved else ""
         meeting = Meeting(series=series, scheduled_on=occurrence.scheduled, on_date=occurrence.on,
                           start_time=series.start_time, length_minutes=series.length_minutes, place=series.place,
-                          note=note[:300])
+                          change_note=note[:300])
         db.session.add(meeting)
         added.append(meeting)
     return added
@@ -231,7 +231,7 @@ def move_meeting(meeting: Meeting, *, on_date, start_time, place, note, cancel: 
         meeting.on_date, meeting.start_time, meeting.place, meeting.state = on_date, start_time, place, "planned"
     if problems:
         raise MeetingError(problems[0][1], field=problems[0][0], errors=problems)
-    meeting.note = note
+    meeting.change_note = note
     meeting.version += 1
     db.session.flush()
     audit.record("meeting.cancel" if cancel else "meeting.move", by=by, obj=meeting)

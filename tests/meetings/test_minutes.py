@@ -62,7 +62,7 @@ def test_final_minutes_are_locked_and_a_correction_needs_a_reason(vagen, item, c
     assert refused.value.errors[0][0] == "reason"
     correction = minutes.save_minutes(meeting, content={"items": {str(item.id): {"notes": "Rättat"}}}, version=1,
                                       reason="Fel datum i punkt 1", by=coordinator)
-    assert correction.number == 2 and correction.reason == "Fel datum i punkt 1"
+    assert correction.number == 2 and correction.correction_reason == "Fel datum i punkt 1"
     assert minutes.minutes_of(meeting).is_final
     with pytest.raises(minutes.MeetingError, match="redan fastställda"):
         minutes.finalise(meeting, by=coordinator)

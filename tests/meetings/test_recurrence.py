@@ -95,7 +95,7 @@ def test_a_moved_single_meeting_keeps_its_place_when_the_series_is_extended(app,
     meetings = db.session.scalars(db.select(Meeting).order_by(Meeting.scheduled_on)).all()
     assert meetings[0].on_date == meetings[0].scheduled_on + timedelta(days=1)
     assert meetings[0].start_time == time(13) and meetings[0].is_moved
-    assert meetings[1].is_cancelled and meetings[1].note == "Sjukdom"
+    assert meetings[1].is_cancelled and meetings[1].change_note == "Sjukdom"
     assert len({m.scheduled_on for m in meetings}) == len(meetings) == 7
 
 
