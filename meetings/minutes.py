@@ -227,3 +227,25 @@ def count_due(user) -> int:
     return db.session.scalar(select(func.count()).select_from(ActionItem).where(
         mine_clause(user), ActionItem.due_on.is_not(None),
         ActionItem.due_on <= today() + timedelta(days=14))) or 0
+
+
+def send_to_revision(meeting: Meeting, item, *, by) -> None:
+    """"Till revideringen": a decision of the minutes goes to the agreement the series serves, with a link back."""
+    import agreements
+
+    check_by(by, rules.can_write_minutes, meeting.series, "minutes:write")
+    if item.kind != "beslut":
+        raise MeetingError(_l("Bara en beslutspunkt kan skickas till revideringen."))
+    if not meeting.series.agreement_id:
+        raise MeetingError(_l("Mötesserien följer inte upp någon överenskommelse. Välj överenskommelse för serien "
+                              "först."))
+    decision = current_content(minutes_of(meeting)).get("items", {}).get(str(item.id), {}).get("decision", "")
+    if not decision:
+        raise MeetingError(_l("Skriv beslutet i minnesanteckningarna innan det skickas till revideringen."))
+    agreements.note_decision_for_revision(
+        meeting.series.agreement_id, key=f"mote-punkt-{item.id}", text=decision,
+        source_label=f"{meeting.series.name} {meeting.on_date.isoformat()}: {item.title}",
+        source_url=f"/moten/mote/{meeting.id}/minnesanteckningar#punkt-{item.id}", by=by)
+    item.is_for_revision = True
+    db.session.flush()
+    audit.record("meeting.item.revision", by=by, obj=item)

@@ -171,3 +171,19 @@ def mine():
     return render_template("meetings/mine.html", actions=minutes.my_actions(current_user))
 
 
+
+
+@bp.route("/mote/<int:meeting_id>/punkt/<int:item_id>/till-revideringen", methods=["POST"])
+@requires("minutes.write")
+def to_revision(meeting_id: int, item_id: int):
+    meeting = load_meeting(meeting_id, "minutes")
+    item = next((i for i in meeting.items if i.id == item_id), None)
+    if item is None:
+        abort(404)
+    try:
+        minutes.send_to_revision(meeting, item, by=current_user)
+    except RuleError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(".minutes_page", meeting_id=meeting.id), 303)
+    flash(_("Beslutet finns nu med i underlaget till revideringen av överenskommelsen."), "success")
+    return redirect(url_for(".minutes_page", meeting_id=meeting.id) + f"#punkt-{item.id}", 303)
