@@ -59,8 +59,8 @@ class SwedishTimeField(TimeField):
 class SeriesForm(PortalForm):
     class Meta:
         model = MeetingSeries
-        columns = {"organisations": None, "length_minutes": None, "interval_weeks": None, "weekday": None,
-                   "nth": None, "proposal_days": None, "agreement_id": None}
+        columns = {"organisations": None, "coordinators": None, "length_minutes": None, "interval_weeks": None,
+                   "weekday": None, "nth": None, "proposal_days": None, "agreement_id": None}
 
     version = HiddenField()
     name = StringField(_l("Namn"), validators=[DataRequired(_l("Ange seriens namn, t.ex. Vägen."))])
@@ -68,6 +68,8 @@ class SeriesForm(PortalForm):
                       validators=[Needed()])
     organisations = MultiCheckboxField(_l("Organisationer som deltar"), validators=[Needed()],
                                        description=_l("Deras användare ser mötena och kan föreslå punkter."))
+    coordinators = MultiCheckboxField(_l("Samordnare"), validators=[Needed()], description=_l(
+        "De som godkänner punkter, publicerar dagordningen och skriver minnesanteckningarna."))
     place = StringField(_l("Plats eller videolänk"), validators=[Optional()])
     start_time = SwedishTimeField(_l("Starttid"), validators=[Needed()], description=_l("TT:MM, t.ex. 09:00"))
     length_minutes = StringField(_l("Längd i minuter"), validators=[Needed()], default="90")

@@ -114,8 +114,31 @@ def _add_meetings(series: MeetingSeries, planned) -> list[Meeting]:
     return added
 
 
+def coordinators_to_choose(org_ids) -> list:
+    """Active users of these organisations whose roles give meeting.manage (the role table decides which roles)."""
+    from portal.auth.models import User, UserRole
+    from portal.permissions import ROLE_PERMISSIONS
+
+    roles = [role for role, granted in ROLE_PERMISSIONS.items() if "meeting.manage" in granted]
+    return list(db.session.scalars(select(User).where(
+        User.is_active_account.is_(True), User.organisation_id.in_(sorted(org_ids)),
+        User.id.in_(select(UserRole.user_id).where(UserRole.role.in_(roles)))).order_by(User.name)))
+
+
+def _coordinators(ids, org_ids, by, problems: list) -> set[int]:
+    """The chosen coordinators: users of a member organisation (or the acting user) who may coordinate."""
+    chosen = set(_org_ids(ids)) | ({by.id} if by is not None and not ids else set())
+    allowed = {u.id for u in coordinators_to_choose(org_ids)} | ({by.id} if by is not None else set())
+    if chosen - allowed:
+        problems.append(("coordinators", _l("Välj samordnare bland dem som kan samordna i seriens organisationer.")))
+    if not chosen & allowed:
+        problems.append(("coordinators", _l("Serien behöver minst en samordnare.")))
+    return chosen & allowed
+
+
 def create_series(*, values: dict, member_org_ids, coordinator_ids=(), by, allow_past: bool = False) -> MeetingSeries:
-    """A new series with its meetings planned up to its end (or a year ahead); the creator coordinates it."""
+    """A new series with its meetings planned up to its end (or a year ahead), coordinated by the chosen users
+    (the creator when none is chosen)."""
     if by is not None:
         check(rules.can_create(by), "meeting:create")
     problems: list = []
@@ -131,6 +154,8 @@ def create_series(*, values: dict, member_org_ids, coordinator_ids=(), by, allow
         problems.append(("starts_on", _l("Första dagen kan inte ha passerat. Välj dagens datum eller senare.")))
     until = settings["ends_on"] if isinstance(settings["ends_on"], date) else (
         starts_on + timedelta(days=DEFAULT_HORIZON_DAYS) if isinstance(starts_on, date) else None)
+    coordinators = set(_org_ids(coordinator_ids)) if by is None else _coordinators(coordinator_ids, known, by,
+                                                                                  problems)
     planned = _plan(settings, starts_on, until, problems) if until and not problems else []
     if problems:
         raise MeetingError(problems[0][1], field=problems[0][0], errors=problems)
@@ -139,7 +164,6 @@ def create_series(*, values: dict, member_org_ids, coordinator_ids=(), by, allow
     db.session.add(series)
     for org_id in sorted(known):
         series.organisations.append(SeriesOrganisation(organisation_id=org_id, joined_on=starts_on))
-    coordinators = set(_org_ids(coordinator_ids)) | ({by.id} if by is not None else set())
     for user_id in sorted(coordinators):
         series.people.append(SeriesUser(user_id=user_id, is_coordinator=True))
     db.session.flush()
@@ -149,7 +173,8 @@ def create_series(*, values: dict, member_org_ids, coordinator_ids=(), by, allow
     return series
 
 
-def update_series(series: MeetingSeries, *, values: dict, member_org_ids, version=None, by) -> MeetingSeries:
+def update_series(series: MeetingSeries, *, values: dict, member_org_ids, coordinator_ids=None, version=None,
+                  by) -> MeetingSeries:
     """Change name, place, time, members and deadline; planned meetings keep their days (extend adds new ones).
 
     A member organisation added now has joined today: cases named before it joined stay hidden from it until a
@@ -164,8 +189,15 @@ def update_series(series: MeetingSeries, *, values: dict, member_org_ids, versio
     members = set(_org_ids(member_org_ids))
     if not members:
         problems.append(("organisations", _l("Välj minst en organisation som deltar.")))
+    coordinators = series.coordinator_ids if coordinator_ids is None else _coordinators(
+        coordinator_ids or [], members, by, problems)
     if problems:
         raise MeetingError(problems[0][1], field=problems[0][0], errors=problems)
+    for person in list(series.people):
+        if person.is_coordinator and person.user_id not in coordinators:
+            series.people.remove(person)
+    for user_id in sorted(coordinators - series.coordinator_ids):
+        series.people.append(SeriesUser(user_id=user_id, is_coordinator=True))
     for name in ("name", "kind", "place", "start_time", "length_minutes", "proposal_days", "agreement_id",
                  "holiday_policy", "interval_weeks", "weekday", "nth", "fixed_dates"):
         setattr(series, name, settings[name])

@@ -56,8 +56,12 @@ def _series_form(series: MeetingSeries | None = None) -> SeriesForm:
     form = SeriesForm(obj=series) if series is not None else SeriesForm()
     form.organisations.choices = [(str(o.id), o.name) for o in ops.organisations_to_choose()]
     form.agreement_id.choices = [("", _("Ingen"))] + [(str(a.id), a.title) for a in _agreements()]
+    member_ids = set(series.member_org_ids) if series is not None else {current_user.organisation_id}
+    form.coordinators.choices = [(str(u.id), f"{u.name} ({u.organisation.name})")
+                                 for u in ops.coordinators_to_choose(member_ids | {current_user.organisation_id})]
     if series is not None and not form.is_submitted():
         form.organisations.data = [str(i) for i in sorted(series.member_org_ids)]
+        form.coordinators.data = [str(i) for i in sorted(series.coordinator_ids)]
         form.weekday.data = "" if series.weekday is None else str(series.weekday)
         form.nth.data = "" if series.nth is None else str(series.nth)
         form.agreement_id.data = str(series.agreement_id or "")
@@ -67,6 +71,7 @@ def _series_form(series: MeetingSeries | None = None) -> SeriesForm:
             getattr(form, name).data = "" if value is None else str(value)
     elif series is None and not form.is_submitted():
         form.organisations.data = [str(current_user.organisation_id)]
+        form.coordinators.data = [str(current_user.id)]
     return form
 
 
@@ -91,7 +96,7 @@ def create():
     check(rules.can_create(current_user), "meeting:create")
     form = _series_form()
     outcome = submit(form, lambda: ops.create_series(values=_values(form), member_org_ids=form.organisations.data,
-                                                     by=current_user))
+                                                     coordinator_ids=form.coordinators.data, by=current_user))
     if outcome.done:
         flash(_("Mötesserien är skapad och mötena är planerade."), "success")
         return redirect(url_for(".series", series_id=outcome.result.id))
@@ -128,6 +133,7 @@ def edit(series_id: int):
     form = _series_form(item)
     outcome = submit(form, lambda: ops.update_series(item, values=_values(form),
                                                      member_org_ids=form.organisations.data,
+                                                     coordinator_ids=form.coordinators.data,
                                                      version=form.version.data, by=current_user))
     if outcome.done:
         flash(_("Mötesserien är ändrad."), "success")

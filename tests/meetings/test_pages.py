@@ -132,3 +132,20 @@ def make_series_pair(orgs, fk, coordinator):
     from tests.meetings.helpers import make_series
 
     return [make_series([orgs["ami"], orgs["af"], fk], coordinator, name=f"Serie {n}") for n in (1, 2)]
+
+
+def test_a_second_coordinator_is_chosen_among_those_who_may_coordinate(client, login, vagen, coordinator, orgs,
+                                                                       make_user):
+    colleague = make_user(org="ami", roles=("samordnare",), name="Erik Samordnare")
+    caseworker = make_user(org="ami", roles=("handlaggare",))
+    login(coordinator)
+    page = client.get(f"/moten/{vagen.id}/andra").get_data(as_text=True)
+    assert "Erik Samordnare" in page and caseworker.name not in page
+    members = [str(i) for i in sorted(vagen.member_org_ids)]
+    data = _form(orgs, name="Vägen", recurrence="weekly", interval_weeks="2", version=str(vagen.version),
+                 organisations=members, coordinators=[str(coordinator.id), str(caseworker.id)])
+    refused = client.post(f"/moten/{vagen.id}/andra", data=data)
+    assert refused.status_code == 400 and "Välj samordnare bland dem" in text_of(refused.get_data(as_text=True))
+    data["coordinators"] = [str(coordinator.id), str(colleague.id)]
+    assert client.post(f"/moten/{vagen.id}/andra", data=data).status_code == 302
+    assert db.session.get(MeetingSeries, vagen.id).coordinator_ids == {coordinator.id, colleague.id}
