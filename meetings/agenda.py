@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from meetings import cases, rules
-from meetings.identifiers import identifiers_in
+from meetings.identifiers import identifiers_in, names_in
 from meetings.models import ITEM_KINDS, AgendaItem, Meeting
 from meetings.operations import MeetingError, line
 from portal import audit, notifications
@@ -78,6 +78,18 @@ def _check_case(meeting: Meeting, *, person_ref: str, anonymised: str, by, probl
     return None
 
 
+def _check_visible_text(title: str, description: str, person, problems: list) -> None:
+    """A case item's heading is shown to every member (and an anonymised case's description too), whoever may see
+    the person: neither may carry an identifier, nor the named person's name."""
+    for field, text in (("title", title), ("description", description)):
+        found = identifiers_in(text)
+        if person is not None:
+            found += names_in(text, [person.first_name, person.last_name])
+        if found:
+            problems.append((field, _l("Texten visas för alla i serien och får inte innehålla %(what)s. Ta bort "
+                                       "uppgiften.", what=", ".join(found))))
+
+
 def propose_item(meeting: Meeting, *, kind, title, description="", presenter_org_id=None, minutes_planned=None,
                  person_ref: str = "", anonymised_text: str = "", referral_ref: str = "", by) -> AgendaItem:
     """A member proposes an item until the deadline; a coordinator's own item is accepted at once."""
@@ -110,6 +122,8 @@ def propose_item(meeting: Meeting, *, kind, title, description="", presenter_org
     if kind == "arende" and not referral_ref:
         person = _check_case(meeting, person_ref=person_ref if isinstance(person_ref, str) else "",
                              anonymised=anonymised, by=by, problems=problems)
+    if kind == "arende":
+        _check_visible_text(title, description if person is None else "", person, problems)
     elif kind != "arende" and ((person_ref or "").strip() or anonymised):
         problems.append(("kind", _l("En deltagare eller ett ärende kan bara tas upp som ärendedragning.")))
     if problems:

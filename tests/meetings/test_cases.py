@@ -150,3 +150,16 @@ def test_a_refused_named_case_keeps_what_was_typed_on_the_page(client, login, va
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "Beskrivning som inte får försvinna" in html and "Försäkringskassan Örebro" in text_of(html)
+
+
+def test_a_case_heading_shown_to_everyone_carries_no_name_or_number(vagen, person, consent_for, orgs, fk,
+                                                                   ami_worker):
+    consent_for(person, _members(orgs, fk))
+    with pytest.raises(ops.MeetingError) as refused:
+        agenda.propose_item(vagen.meetings[0], kind="arende", title="Adam Sandbergs studier", person_ref=person.ref,
+                            by=ami_worker)
+    assert refused.value.errors[0][0] == "title" and "Adam" in str(refused.value)
+    with pytest.raises(ops.MeetingError) as refused:
+        agenda.propose_item(vagen.meetings[0], kind="arende", title="Ärende", anonymised_text="Ung man, 19 år.",
+                            description="Nås på adam@exempel.se", by=ami_worker)
+    assert refused.value.errors[0][0] == "description"
