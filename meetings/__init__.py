@@ -70,11 +70,13 @@ def init_app(app) -> None:
         meeting_views,
         minutes_views,
         models,
+        scale,
         views,
         worklist,
     )
     from portal import audit, audit_words
     from portal.demo import register_seeder
+    from portal.scale import register_scale_seeder
     from portal.templating import add_nav
 
     app.register_blueprint(views.bp)
@@ -82,6 +84,7 @@ def init_app(app) -> None:
             _l("Mötesserier, dagordningar, minnesanteckningar och åtaganden."))
     worklist.register_cards()
     register_seeder(demo.seed)
+    register_scale_seeder(scale.seed_meetings)
     audit.register_action_labels(ACTION_LABELS)
     audit_words.register_object_namer("MeetingSeries", name_series)
     audit_words.register_object_namer("Meeting", name_meetings)
