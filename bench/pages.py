@@ -146,5 +146,15 @@ def goal(find):
     return goal_id and Page("Mål i överenskommelse", f"/overenskommelser/{found[0]}/mal/{goal_id}", CASEWORKER)
 
 
+@page
+def meeting_agenda(find):
+    """A past Vägen meeting of the bench AMI's series: the agenda with its case items and action items."""
+    meeting = find.scalar(
+        "SELECT m.id FROM meetings m JOIN meeting_series_organisations o ON o.series_id = m.series_id "
+        "WHERE o.organisation_id = :org AND m.published_dt IS NOT NULL ORDER BY m.on_date DESC LIMIT 1",
+        org=find.org.id)
+    return meeting and Page("Möte, dagordning", f"/moten/mote/{meeting}", CASEWORKER)
+
+
 def pages(find: Finder) -> list[Page]:
     return [made for builder in PAGES if (made := builder(find))]
