@@ -1,18 +1,20 @@
 """When a series meets: fixed dates, every N weeks, or the n-th weekday of the month, around Swedish holidays.
 
 `occurrences(...)` gives each day the rule yields with what the holiday policy did to it (kept, moved to the next
-working day, or skipped), so the series page shows the moved and skipped dates. `next_working_day` lives here until
-the portal has one shared module for working days (portal/workdays.py is being written on main).
+working day, or skipped), so the series page shows the moved and skipped dates. Working days are the portal's
+(`portal.workdays`): a public holiday and julafton, midsommarafton and nyårsafton are days off.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import lru_cache
 
 import holidays
 from dateutil.rrule import MONTHLY, WEEKLY, rrule, weekday
+
+from portal.workdays import add_working_days, days_off
 
 #: How far ahead a series is planned when it has no end date.
 DEFAULT_HORIZON_DAYS = 366
@@ -43,21 +45,21 @@ def _swedish(year: int) -> holidays.HolidayBase:
     return holidays.country_holidays("SE", years=year, include_sundays=False, language="sv")
 
 
+#: The eves that are days off in practice (portal.workdays counts them) but that `holidays` does not name.
+EVES = {(12, 24): "Julafton", (12, 31): "Nyårsafton"}
+
+
 def holiday_name(day: date) -> str:
-    """The Swedish public holiday on that day ("Sveriges nationaldag"), or ""."""
-    return str(_swedish(day.year).get(day) or "")
-
-
-def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and not holiday_name(day)
+    """The name of the Swedish holiday or day off on that day ("Nationaldagen", "Julafton"), or ""."""
+    name = str(_swedish(day.year).get(day) or "")
+    if name or day.weekday() >= 5 or day not in days_off(day.year):
+        return name
+    return EVES.get((day.month, day.day), "Midsommarafton")
 
 
 def next_working_day(day: date) -> date:
-    """The first working day after `day` (Monday–Friday, not a public holiday)."""
-    candidate = day + timedelta(days=1)
-    while not is_working_day(candidate):
-        candidate += timedelta(days=1)
-    return candidate
+    """The first working day after `day` (portal.workdays: Monday–Friday, no public holiday or eve off)."""
+    return add_working_days(day, 1)
 
 
 class RecurrenceError(ValueError):
@@ -125,7 +127,7 @@ def rule_days(*, recurrence: str, starts_on: date, until: date, interval_weeks: 
 
 
 def apply_holidays(days: list[date], policy: str) -> list[Occurrence]:
-    """Each day as held: kept on a working day; on a public holiday skipped or moved to the next working day."""
+    """Each day as held: kept unless it is a holiday or an eve off; then skipped or moved to the next working day."""
     result = []
     for day in days:
         name = holiday_name(day)

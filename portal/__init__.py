@@ -25,7 +25,7 @@ class BoundedIntConverter(IntegerConverter):
 
 #: Domain packages plugged into the app. Each has `init_app(app)` that registers its blueprint, menu entries
 #: and demo seeder. Named here, imported by name, so `portal` never imports a domain package's code.
-DOMAIN_PACKAGES: tuple[str, ...] = ("agreements", "meetings")
+DOMAIN_PACKAGES: tuple[str, ...] = ("agreements", "referrals", "meetings")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -74,9 +74,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     templating.init_app(app)
 
-    from portal import cli
+    from portal import cli, daily
 
     cli.init_app(app)
+    daily.init_app(app)
 
     for name in DOMAIN_PACKAGES:
         importlib.import_module(name).init_app(app)

@@ -40,6 +40,10 @@ PERMISSIONS: dict[str, object] = {
     "agreement.revise": _l("Revidera överenskommelser"),
     "agreement.adopt": _l("Anta överenskommelser"),
     "agreement.comment": _l("Kommentera förslag till överenskommelse"),
+    "referral.view": _l("Se organisationens remisser"),
+    "referral.send": _l("Skicka remisser"),
+    "referral.handle": _l("Ta emot, acceptera, avböja, avsluta och kommentera remisser"),
+    "referral.assign": _l("Fördela remisser och ställa in svarstiden"),
     "meeting.view": _l("Se möten, dagordningar och minnesanteckningar i serier där organisationen ingår"),
     "meeting.propose": _l("Föreslå punkter till dagordningen"),
     "meeting.manage": _l("Samordna mötesserier: datum, medlemmar, dagordning och publicering"),
@@ -50,11 +54,13 @@ PERMISSIONS: dict[str, object] = {
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "handlaggare": frozenset({
         "person.view", "person.register", "consent.register", "agreement.read",
-        "disclosure.register", "meeting.view", "meeting.propose",
+        "disclosure.register", "referral.view", "referral.send", "referral.handle",
+        "meeting.view", "meeting.propose",
     }),
     "samordnare": frozenset({
         "person.view", "person.register", "consent.register", "agreement.read", "agreement.revise",
         "disclosure.register", "disclosure.review",
+        "referral.view", "referral.send", "referral.handle", "referral.assign",
         "meeting.view", "meeting.propose", "meeting.manage", "minutes.write",
     }),
     "styrgrupp": frozenset({

@@ -1,7 +1,7 @@
 """meetings: series, meetings, agenda, minutes, action items, calendar feeds; decisions for the revision
 
 Revision ID: m001_meetings
-Revises: 0012_start_page_indexes
+Revises: 0013_referrals
 Create Date: 2026-12-01 11:47:01.589940
 
 """
@@ -13,7 +13,7 @@ import portal.db
 
 # revision identifiers, used by Alembic.
 revision = 'm001_meetings'
-down_revision = '0012_start_page_indexes'
+down_revision = '0013_referrals'
 branch_labels = None
 depends_on = None
 

@@ -35,10 +35,10 @@ ACTION_LABELS: dict[str, object] = {
 
 def init_app(app) -> None:
     from portal.audit import register_action_labels
+    from portal.daily import register_daily_job
     from portal.db import db
     from portal.demo import register_seeder
     from portal.people import (
-        consent,
         consent_views,  # noqa: F401  (its routes are on the people blueprint)
         demo,
         scale,
@@ -62,9 +62,16 @@ def init_app(app) -> None:
     register_scale_seeder(scale.seed_people)
     register_action_labels(ACTION_LABELS)
 
+    register_daily_job("consent-reminders", "Påminnelser om samtycken som går ut", _consent_reminders)
+
     @app.cli.command("consent-reminders")
     def consent_reminders():
-        """Skapa påminnelser om samtycken som går ut inom 30 dagar."""
-        count = consent.notify_expiring()
+        """Skapa påminnelser om samtycken som går ut inom 30 dagar (ingår i `flask daily`)."""
+        print(_consent_reminders(None))
         db.session.commit()
-        print(f"{count} påminnelser skapade.")
+
+
+def _consent_reminders(on) -> str:
+    from portal.people import consent
+
+    return f"{consent.notify_expiring(on)} påminnelser skapade."

@@ -94,7 +94,7 @@ def _purpose_values(dialect: str):
     return func.json_each(Consent.purposes).table_valued("value", name="purpose")
 
 
-def derived_rows(dialect: str, person_ids=None):
+def derived_rows(dialect: str, person_ids=None, *, legal: bool = True):
     """SELECT of the rows `person_access` should hold (for the people in `person_ids`, a list or a SELECT of
     ids; for everyone when None), in _COLUMNS order. Mirrors gate._view."""
     ours, theirs, holder = aliased(ConsentParty), aliased(ConsentParty), aliased(PersonLink)
@@ -132,7 +132,8 @@ def derived_rows(dialect: str, person_ids=None):
         own = own.where(PersonLink.person_id.in_(person_ids))
         consented = consented.where(Consent.person_id.in_(person_ids))
         disclosed = disclosed.where(Disclosure.person_id.in_(person_ids))
-    return union_all(own, consented, disclosed, *(_in_law(basis, person_ids) for basis in LEGAL_BASES.values()))
+    in_law = [_in_law(basis, person_ids) for basis in LEGAL_BASES.values()] if legal else []
+    return union_all(own, consented, disclosed, *in_law)
 
 
 def _in_law(basis: LegalBasis, person_ids):
@@ -159,12 +160,14 @@ def refresh(person_ids, connection=None) -> None:
     connection.execute(insert(table).from_select(_COLUMNS, derived_rows(connection.dialect.name, person_ids)))
 
 
-def rebuild(connection=None) -> None:
-    """Derive every row again: after a bulk load that bypassed the ORM (seed-scale) or in a migration."""
+def rebuild(connection=None, *, legal: bool = True) -> None:
+    """Derive every row again: after a bulk load that bypassed the ORM (seed-scale) or in a migration. A
+    migration of the ground passes `legal=False`: the areas' tables its legal bases read may not exist yet (an
+    area's own migration creates them empty, so they add no rows until the area writes some)."""
     table = PersonAccess.__table__
     connection = connection or db.session.connection()
     connection.execute(delete(table))
-    connection.execute(insert(table).from_select(_COLUMNS, derived_rows(connection.dialect.name)))
+    connection.execute(insert(table).from_select(_COLUMNS, derived_rows(connection.dialect.name, legal=legal)))
 
 
 # --- Keeping the rows true -------------------------------------------------------------------------------------

@@ -247,9 +247,11 @@ def withdraw_consent(consent: Consent, *, by, reason: str) -> Consent:
             _l("Ett samtycke som du registrerade i DUA-portalen har återkallats. Logga in och öppna "
                "Meddelanden för att se vilket."))
         told_in_person = frozenset({recorder.id})
-    consent_notices.tell_withdrawn(consent, not_mailed=told_in_person)
+    # The areas first: a notice they write of the same event (its key from consent_notices.notice_key) says more
+    # (which of their cases it touches) and stands for the consent's own notice to that organisation.
     for hook in CONSENT_WITHDRAWN_HOOKS:
         hook(consent)
+    consent_notices.tell_withdrawn(consent, not_mailed=told_in_person)
     return consent
 
 

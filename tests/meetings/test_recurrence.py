@@ -58,6 +58,7 @@ def test_fixed_dates_as_day_and_month_every_year_like_the_steering_group():
 def test_swedish_holidays_and_working_days():
     assert holiday_name(date(2027, 6, 6)) == "Nationaldagen"
     assert holiday_name(date(2027, 6, 8)) == ""
+    assert holiday_name(date(2026, 12, 24)) == "Julafton" and holiday_name(date(2027, 6, 25)) == "Midsommarafton"
     assert next_working_day(date(2027, 3, 26)) == date(2027, 3, 30)  # långfredag → after annandag påsk
 
 
