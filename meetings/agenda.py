@@ -78,6 +78,29 @@ def _check_case(meeting: Meeting, *, person_ref: str, anonymised: str, by, probl
     return None
 
 
+def _check_referral(meeting: Meeting, reference: str, *, by, problems: list):
+    """A referral under review: the proposer's organisation must see it (referrals' named function); a referral
+    about a person is a named case and needs the same `mote` consent covering every member organisation."""
+    import referrals
+
+    if by is None:  # a trusted script (the demo) names the referral as it is written
+        return reference.strip().upper(), None
+    case = referrals.referral_for_review(by, reference)
+    if case is None:
+        problems.append(("referral_ref", _l("Ingen remiss som din organisation får se har det numret.")))
+        return "", None
+    if case.person_id is not None:
+        missing = cases.uncovered([case.person_id], meeting.series.member_org_ids)[case.person_id]
+        if missing:
+            names = sorted(db.session.scalars(select(Organisation.name).where(Organisation.id.in_(missing))))
+            problems.append(("referral_ref", _l(
+                "Remissen gäller en deltagare och kan bara tas upp när ett giltigt samtycke för ärendedragning på "
+                "möte omfattar alla organisationer i serien. Det saknas för: %(orgs)s. Beskriv ärendet "
+                "avidentifierat i stället.", orgs=", ".join(names))))
+            return "", None
+    return case.reference, case.person_id
+
+
 def _check_visible_text(title: str, description: str, person, problems: list) -> None:
     """A case item's heading is shown to every member (and an anonymised case's description too), whoever may see
     the person: neither may carry an identifier, nor the named person's name."""
@@ -119,11 +142,17 @@ def propose_item(meeting: Meeting, *, kind, title, description="", presenter_org
     person = None
     anonymised = clean_text(anonymised_text if isinstance(anonymised_text, str) else "").strip()
     referral_ref = line(referral_ref, 40, "referral_ref", problems)
-    if kind == "arende" and not referral_ref:
+    referral_person = None
+    if referral_ref and kind != "arende":
+        problems.append(("kind", _l("En remiss kan bara tas upp som ärendedragning.")))
+    elif referral_ref:
+        referral_ref, referral_person = _check_referral(meeting, referral_ref, by=by, problems=problems)
+    if kind == "arende" and not referral_ref and not any(f == "referral_ref" for f, _m in problems):
         person = _check_case(meeting, person_ref=person_ref if isinstance(person_ref, str) else "",
                              anonymised=anonymised, by=by, problems=problems)
     if kind == "arende":
-        _check_visible_text(title, description if person is None else "", person, problems)
+        shown = person or (db.session.get(Person, referral_person) if referral_person else None)
+        _check_visible_text(title, description if shown is None else "", shown, problems)
     elif kind != "arende" and ((person_ref or "").strip() or anonymised):
         problems.append(("kind", _l("En deltagare eller ett ärende kan bara tas upp som ärendedragning.")))
     if problems:
@@ -135,7 +164,7 @@ def propose_item(meeting: Meeting, *, kind, title, description="", presenter_org
                       presenter_user_id=by.id if by is not None else None, minutes_planned=planned,
                       state="accepted" if coordinator else "proposed", proposed_by_id=by.id if by else None,
                       proposed_by_org_id=by.organisation_id if by else None,
-                      person_id=person.id if person else None,
+                      person_id=person.id if person else referral_person,
                       anonymised_text=anonymised if kind == "arende" else "", referral_ref=referral_ref)
     db.session.add(item)
     meeting.version += 1

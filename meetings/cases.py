@@ -76,6 +76,21 @@ class CaseView:
     reason: str = ""
 
 
+def referral_views(user, items) -> dict[int, object]:
+    """What each referral item's viewer may see of the referral (referrals' named function), by item id; None when
+    the viewer's organisation may not see it. One lookup per referral item."""
+    import referrals
+
+    found: dict[str, object] = {}
+    result = {}
+    for item in items:
+        if item.referral_ref:
+            if item.referral_ref not in found:
+                found[item.referral_ref] = referrals.referral_for_review(user, item.referral_ref)
+            result[item.id] = found[item.referral_ref]
+    return result
+
+
 def case_views(user, items) -> dict[int, CaseView]:
     """The case items' people as this user may see them now, by item id: one gate call for the page."""
     named = [item for item in items if item.person_id]

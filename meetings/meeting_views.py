@@ -48,6 +48,7 @@ def render_meeting(meeting, status: int = 200, form: ProposeForm | None = None):
     return render_template(
         "meetings/meeting.html", meeting=meeting, series=meeting.series, items=items,
         cases=cases.case_views(current_user, items), kinds=ITEM_KIND_LABELS,
+        referral_cases=cases.referral_views(current_user, items),
         carried=carried_forward(meeting), agreement=agreement, figures=figures,
         may_manage=rules.can_manage(current_user, meeting.series),
         may_propose=rules.can_propose(current_user, meeting.series) and agenda.is_open_for_proposals(meeting),

@@ -163,3 +163,48 @@ def test_a_case_heading_shown_to_everyone_carries_no_name_or_number(vagen, perso
         agenda.propose_item(vagen.meetings[0], kind="arende", title="Ärende", anonymised_text="Ung man, 19 år.",
                             description="Nås på adam@exempel.se", by=ami_worker)
     assert refused.value.errors[0][0] == "description"
+
+
+def test_a_referral_under_review_is_shown_through_referrals_and_the_gate(client, login, vagen, ami_worker,
+                                                                         coordinator, orgs, fk, make_user):
+    from tests.referrals import helpers as referral_helpers
+
+    referral = referral_helpers.sent(ami_worker, orgs["af"], type="konsultation")  # no person
+    item = agenda.propose_item(vagen.meetings[0], kind="arende", title="Konsultation om praktik",
+                               referral_ref=referral.reference.lower(), by=ami_worker)
+    agenda.accept_item(vagen.meetings[0], item, by=coordinator)
+    db.session.commit()
+    assert item.referral_ref == referral.reference and item.person_id is None
+    login(ami_worker)
+    page = text_of(client.get(f"/moten/mote/{vagen.meetings[0].id}").get_data(as_text=True))
+    assert f"Remiss {referral.reference}:" in page and "Arbetsförmedlingen Hallsberg" in page
+    other = client.application.test_client()
+    login(make_user(org=fk, roles=("handlaggare",)), client=other)
+    page = text_of(other.get(f"/moten/mote/{vagen.meetings[0].id}").get_data(as_text=True))
+    assert "din organisation kan inte öppna remissen" in page and "Arbetsförmedlingen Hallsberg →" not in page
+
+
+def test_a_referral_another_organisation_sees_cannot_be_proposed(vagen, ami_worker, orgs, make_user):
+    from tests.referrals import helpers as referral_helpers
+
+    af_worker = make_user(org="af", roles=("handlaggare",))
+    referral = referral_helpers.sent(af_worker, orgs["kommun"], type="konsultation")
+    with pytest.raises(ops.MeetingError) as refused:
+        agenda.propose_item(vagen.meetings[0], kind="arende", title="Remiss", referral_ref=referral.reference,
+                            by=ami_worker)
+    assert refused.value.errors[0][0] == "referral_ref"
+
+
+def test_a_referral_about_a_person_needs_the_consent_of_every_member(vagen, ami_worker, orgs, fk, consent_for,
+                                                                    person):
+    from tests.referrals import helpers as referral_helpers
+
+    consent_for(person, [orgs["af"]], purposes=("remiss",))
+    referral = referral_helpers.sent(ami_worker, orgs["af"], person, categories=("sysselsattning",))
+    with pytest.raises(ops.MeetingError, match="Försäkringskassan Örebro"):
+        agenda.propose_item(vagen.meetings[0], kind="arende", title="Remiss", referral_ref=referral.reference,
+                            by=ami_worker)
+    consent_for(person, _members(orgs, fk), purposes=("mote",))
+    item = agenda.propose_item(vagen.meetings[0], kind="arende", title="Remiss", referral_ref=referral.reference,
+                               by=ami_worker)
+    assert item.person_id == person.id
