@@ -173,6 +173,10 @@ def create_series(*, values: dict, member_org_ids, coordinator_ids=(), by, allow
     return series
 
 
+#: What a series' dates come from; fixed once the series is made.
+RULE_FIELDS = ("recurrence", "interval_weeks", "weekday", "nth", "fixed_dates", "starts_on", "ends_on")
+
+
 def update_series(series: MeetingSeries, *, values: dict, member_org_ids, coordinator_ids=None, version=None,
                   by) -> MeetingSeries:
     """Change name, place, time, members and deadline; planned meetings keep their days (extend adds new ones).
@@ -183,9 +187,9 @@ def update_series(series: MeetingSeries, *, values: dict, member_org_ids, coordi
     check_by(by, rules.can_manage, series, "meeting:manage")
     check_version(version, series.version, series)
     problems: list = []
-    settings = _settings({**values, "recurrence": series.recurrence, "holiday_policy": values.get(
-        "holiday_policy", series.holiday_policy), "starts_on": series.starts_on, "ends_on": series.ends_on,
-        "fixed_dates": values.get("fixed_dates", series.fixed_dates)}, problems)
+    # The rule and its days stay: planned meetings are moved one by one, and extending plans more by the rule.
+    rule = {name: getattr(series, name) for name in RULE_FIELDS}
+    settings = _settings({**values, **rule}, problems)
     members = set(_org_ids(member_org_ids))
     if not members:
         problems.append(("organisations", _l("Välj minst en organisation som deltar.")))
@@ -199,7 +203,7 @@ def update_series(series: MeetingSeries, *, values: dict, member_org_ids, coordi
     for user_id in sorted(coordinators - series.coordinator_ids):
         series.people.append(SeriesUser(user_id=user_id, is_coordinator=True))
     for name in ("name", "kind", "place", "start_time", "length_minutes", "proposal_days", "agreement_id",
-                 "holiday_policy", "interval_weeks", "weekday", "nth", "fixed_dates"):
+                 "holiday_policy"):
         setattr(series, name, settings[name])
     current = {m.organisation_id: m for m in series.organisations}
     for org_id, membership in current.items():

@@ -59,14 +59,15 @@ def _series_form(series: MeetingSeries | None = None) -> SeriesForm:
     member_ids = set(series.member_org_ids) if series is not None else {current_user.organisation_id}
     form.coordinators.choices = [(str(u.id), f"{u.name} ({u.organisation.name})")
                                  for u in ops.coordinators_to_choose(member_ids | {current_user.organisation_id})]
+    if series is not None:
+        for name in ops.RULE_FIELDS:  # the rule is fixed once the series is made (the page says so)
+            delattr(form, name)
     if series is not None and not form.is_submitted():
         form.organisations.data = [str(i) for i in sorted(series.member_org_ids)]
         form.coordinators.data = [str(i) for i in sorted(series.coordinator_ids)]
-        form.weekday.data = "" if series.weekday is None else str(series.weekday)
-        form.nth.data = "" if series.nth is None else str(series.nth)
         form.agreement_id.data = str(series.agreement_id or "")
         form.version.data = str(series.version)
-        for name in ("length_minutes", "interval_weeks", "proposal_days"):
+        for name in ("length_minutes", "proposal_days"):
             value = getattr(series, name)
             getattr(form, name).data = "" if value is None else str(value)
     elif series is None and not form.is_submitted():
@@ -76,9 +77,9 @@ def _series_form(series: MeetingSeries | None = None) -> SeriesForm:
 
 
 def _values(form: SeriesForm) -> dict:
-    return {name: getattr(form, name).data for name in (
-        "name", "kind", "place", "start_time", "length_minutes", "recurrence", "interval_weeks", "weekday", "nth",
-        "fixed_dates", "starts_on", "ends_on", "holiday_policy", "proposal_days", "agreement_id")}
+    names = ("name", "kind", "place", "start_time", "length_minutes", "recurrence", "interval_weeks", "weekday", "nth",
+             "fixed_dates", "starts_on", "ends_on", "holiday_policy", "proposal_days", "agreement_id")
+    return {name: getattr(form, name).data for name in names if getattr(form, name, None) is not None}
 
 
 @bp.route("/")

@@ -148,4 +148,7 @@ def test_a_second_coordinator_is_chosen_among_those_who_may_coordinate(client, l
     assert refused.status_code == 400 and "Välj samordnare bland dem" in text_of(refused.get_data(as_text=True))
     data["coordinators"] = [str(coordinator.id), str(colleague.id)]
     assert client.post(f"/moten/{vagen.id}/andra", data=data).status_code == 302
-    assert db.session.get(MeetingSeries, vagen.id).coordinator_ids == {coordinator.id, colleague.id}
+    changed = db.session.get(MeetingSeries, vagen.id)
+    assert changed.coordinator_ids == {coordinator.id, colleague.id}
+    # the rule is not on the page and stays as it was
+    assert "Återkommer" not in text_of(page) and changed.interval_weeks == 2 and changed.recurrence == "weekly"
