@@ -34,6 +34,8 @@ ACTION_LABELS = {
     "meeting.action.create": _l("Åtagande från möte tillagt"),
     "meeting.action.done": _l("Åtagande från möte klart"),
     "meeting.action.reopen": _l("Åtagande från möte öppnat igen"),
+    "meeting.attachment.add": _l("Fil bifogad till punkt på dagordning"),
+    "meeting.attachment.read": _l("Fil på dagordning hämtad"),
     "meeting.export.docx": _l("Dagordning eller minnesanteckningar hämtade som Word"),
     "meeting.feed.create": _l("Personlig kalenderlänk skapad"),
     "meeting.feed.revoke": _l("Personlig kalenderlänk återkallad"),
@@ -65,6 +67,7 @@ def name_meetings(ids: list[str]) -> dict[str, str]:
 def init_app(app) -> None:
     """Everything the portal needs to know of the area: pages, menu, start card, demo data, audit words."""
     from meetings import (  # noqa: F401 - routes and tables register
+        attachments,
         demo,
         export_views,
         meeting_views,

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, time
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Optional
 
@@ -130,6 +131,13 @@ class ProposeForm(PortalForm):
         "Inga namn, personnummer, födelsedatum, adresser, telefonnummer eller e-postadresser."))
     referral_ref = StringField(_l("Remissens nummer (ärendedragning av en remiss)"),
                                description=_l("T.ex. R-000123."))
+
+
+class AttachmentForm(PortalForm):
+    class Meta:
+        model = None
+
+    file = FileField(_l("Fil (PDF, JPEG, PNG eller Word, högst 10 MB)"))
 
 
 class MinutesForm(PortalForm):

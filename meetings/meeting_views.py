@@ -5,14 +5,16 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from meetings import agenda, cases, rules
+from meetings import agenda, attachments, cases, rules
 from meetings import operations as ops
-from meetings.forms import ITEM_KIND_LABELS, MoveForm, ProposeForm
+from meetings.forms import ITEM_KIND_LABELS, AttachmentForm, MoveForm, ProposeForm
 from meetings.minutes import carried_forward
 from meetings.views import bp, load_meeting
+from portal import audit
 from portal.errors import RuleError
+from portal.forms import attachment as content_disposition
 from portal.forms import submit
-from portal.permissions import requires
+from portal.permissions import check, requires
 
 
 def _propose_form(meeting) -> ProposeForm:
@@ -53,6 +55,8 @@ def render_meeting(meeting, status: int = 200, form: ProposeForm | None = None):
         may_manage=rules.can_manage(current_user, meeting.series),
         may_propose=rules.can_propose(current_user, meeting.series) and agenda.is_open_for_proposals(meeting),
         may_write=rules.can_write_minutes(current_user, meeting.series),
+        may_attach={i.id for i in items if attachments.can_attach(current_user, i)},
+        attachment_form=AttachmentForm(formdata=None),
         deadline=agenda.proposal_deadline(meeting), form=form or _propose_form(meeting)), status
 
 
@@ -152,3 +156,39 @@ def move(meeting_id: int):
     return render_template("meetings/move.html", meeting=item, form=form), outcome.status
 
 
+
+
+@bp.route("/mote/<int:meeting_id>/punkt/<int:item_id>/bilagor", methods=["POST"])
+@requires("meeting.propose")
+def attach(meeting_id: int, item_id: int):
+    meeting = load_meeting(meeting_id)
+    item = _item(meeting, item_id)
+    check(attachments.can_attach(current_user, item), "meeting:attach", obj=item)
+    form = AttachmentForm()
+    upload = form.file.data
+    outcome = submit(form, lambda: attachments.add(
+        item, filename=getattr(upload, "filename", "") or "", data=upload.read() if upload else b"",
+        by=current_user))
+    if outcome.done:
+        flash(_("Filen är bifogad."), "success")
+    elif form.file.errors or form.form_errors:
+        flash(" ".join(str(e) for e in [*form.file.errors, *form.form_errors]), "error")
+    return redirect(url_for(".meeting", meeting_id=meeting.id) + f"#punkt-{item.id}", 303)
+
+
+@bp.route("/mote/<int:meeting_id>/punkt/<int:item_id>/bilagor/<int:file_id>")
+@requires("meeting.view")
+def attachment(meeting_id: int, item_id: int, file_id: int):
+    """A file is read as its item is: an accepted item (or one's own proposal), a case only by who sees the case."""
+    meeting = load_meeting(meeting_id)
+    item = next((i for i in visible_items(meeting, current_user) if i.id == item_id), None)
+    found = next((a for a in item.attachments if a.id == file_id), None) if item is not None else None
+    if found is None:
+        abort(404)
+    if item.person_id:
+        view = cases.case_views(current_user, [item])[item.id]
+        check(view.allowed, "meeting:case-attachment", obj=item, person_id=item.person_id)
+    audit.record("meeting.attachment.read", by=current_user, obj=item, person_id=item.person_id)
+    return found.data, 200, {"Content-Type": found.content_type,
+                             "Content-Disposition": content_disposition(found.filename),
+                             "X-Content-Type-Options": "nosniff"}

@@ -200,7 +200,10 @@ class AgendaItem(db.Model):
 
     meeting: Mapped[Meeting] = relationship(back_populates="items")
     presenter_org: Mapped[Organisation | None] = relationship(foreign_keys=[presenter_org_id], lazy="joined")
-    presenter_user = relationship("User", foreign_keys=[presenter_user_id], lazy="joined")
+    presenter_user = relationship("User", foreign_keys=[presenter_user_id], lazy="raise")
+    #: Files (meetings.attachments.AgendaAttachment), their bytes deferred; loaded with the agenda in one statement.
+    attachments = relationship("AgendaAttachment", back_populates="item", cascade="all, delete-orphan",
+                               order_by="AgendaAttachment.id", lazy="selectin")
 
     @property
     def is_accepted(self) -> bool:

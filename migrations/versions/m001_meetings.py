@@ -219,10 +219,30 @@ def upgrade():
     with op.batch_alter_table('meeting_minutes_revisions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_meeting_minutes_revisions_minutes_id'), ['minutes_id'], unique=False)
 
+    op.create_table('meeting_agenda_attachments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('filename', sa.String(length=120), nullable=False),
+    sa.Column('content_type', sa.String(length=100), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
+    sa.Column('uploaded_dt', portal.db.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['item_id'], ['meeting_agenda_items.id'], name=op.f('fk_meeting_agenda_attachments_item_id_meeting_agenda_items'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_meeting_agenda_attachments_uploaded_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_meeting_agenda_attachments'))
+    )
+    with op.batch_alter_table('meeting_agenda_attachments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_meeting_agenda_attachments_item_id'), ['item_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
+    with op.batch_alter_table('meeting_agenda_attachments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_meeting_agenda_attachments_item_id'))
+
+    op.drop_table('meeting_agenda_attachments')
     with op.batch_alter_table('agreement_decisions_for_revision', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_agreement_decisions_for_revision_agreement_id'))
 
