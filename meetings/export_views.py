@@ -100,3 +100,17 @@ def feed_ics(token: str):
         return (_("Kalenderlänken gäller inte längre. Skapa en ny under Möten → Kalenderlänk."), 404,
                 {"Content-Type": "text/plain; charset=utf-8"})
     return _calendar_response(export.ics(feeds.meetings_for(user), _("Mina möten")), "moten.ics")
+
+
+@bp.route("/mote/<int:meeting_id>/utskrift")
+@requires("meeting.view")
+def print_view(meeting_id: int):
+    """The agenda and the minutes on one plain page to print: case items as the gate lets the printer see them."""
+    meeting = load_meeting(meeting_id)
+    items = [i for i in visible_items(meeting, current_user) if i.is_accepted]
+    record = minutes.minutes_of(meeting)
+    return render_template("meetings/print.html", meeting=meeting, series=meeting.series, items=items,
+                           cases=cases.case_views(current_user, items), kinds=ITEM_KIND_LABELS,
+                           content=minutes.current_content(record), record=record,
+                           attendance_labels=ATTENDANCE_LABELS, actions=minutes.actions_of(meeting),
+                           orgs=sorted(meeting.series.organisations, key=lambda m: m.organisation.name))

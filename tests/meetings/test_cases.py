@@ -70,6 +70,8 @@ def test_a_named_case_is_allowed_when_all_are_covered_and_every_member_sees_the_
     login(make_user(org=fk, roles=("handlaggare",)))
     page = text_of(client.get(f"/moten/mote/{vagen.meetings[0].id}").get_data(as_text=True))
     assert "Adam Sandberg" in page and "Behöver stöd" in page
+    printed = text_of(client.get(f"/moten/mote/{vagen.meetings[0].id}/utskrift").get_data(as_text=True))
+    assert "Adam Sandberg" in printed
 
 
 def test_after_a_withdrawal_every_export_shows_the_pseudonym_and_no_name(
@@ -84,6 +86,7 @@ def test_after_a_withdrawal_every_export_shows_the_pseudonym_and_no_name(
     db.session.commit()
     login(make_user(org="af", roles=("handlaggare",)))
     for url in (f"/moten/mote/{meeting.id}", f"/moten/mote/{meeting.id}/minnesanteckningar",
+                f"/moten/mote/{meeting.id}/utskrift",
                 f"/moten/mote/{meeting.id}/minnesanteckningar/versioner?version=1"):
         html = client.get(url).get_data(as_text=True)
         assert "Adam" not in html and "Sandberg" not in html and "Komvux" not in html, url

@@ -109,6 +109,7 @@ def _fill(meeting, coordinator, n):
 
 @pytest.mark.parametrize("path", ["/moten/mote/{id}", "/moten/mote/{id}/minnesanteckningar",
                                   "/moten/mote/{id}/minnesanteckningar/skriv", "/moten/mote/{later}",
+                                  "/moten/mote/{id}/utskrift",
                                   "/moten/mina-ataganden"])
 def test_an_agenda_of_5_and_of_30_items_sends_the_same_statements(client, login, orgs, fk, coordinator,
                                                                   count_queries, make_series_pair, path):
