@@ -1,4 +1,4 @@
-"""Demo meetings: Försäkringskassan joins, the Lekeberg styrgrupp, Vägen every other week, Mötesplats on Fridays."""
+"""Demo meetings: the Lekeberg styrgrupp, Vägen every other week (with Försäkringskassan), Mötesplats on Fridays."""
 from __future__ import annotations
 
 from datetime import date, time, timedelta
@@ -8,29 +8,15 @@ from sqlalchemy import select
 from meetings import agenda, minutes
 from meetings import operations as ops
 from portal import clock
-from portal.auth import operations as accounts
 from portal.auth.models import User
 from portal.db import db
-from portal.demo import DEMO_PASSWORD
-from portal.orgs import Organisation, create_organisation
+from portal.orgs import Organisation
 from portal.people import consent as consents
 from portal.people import holders
 
 
 def _user(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email))
-
-
-def _forsakringskassan(orgs: dict[str, Organisation]) -> Organisation:
-    found = orgs.get("forsakringskassan") or db.session.scalar(
-        select(Organisation).where(Organisation.code == "forsakringskassan-orebro"))
-    if found is None:
-        found = create_organisation(name="Försäkringskassan Örebro", code="forsakringskassan-orebro",
-                                    kind="forsakringskassan", orgnr="202100-5521", by=None)
-        accounts.create_user(email="handlaggare@forsakringskassan.example", name="Hanna Öberg", organisation=found,
-                             roles=["handlaggare"], password=DEMO_PASSWORD, by=None)
-    orgs["forsakringskassan"] = found
-    return found
 
 
 def _series(name, kind, members, coordinator, *, starts_on, ends_on, **rule):
@@ -53,7 +39,7 @@ def _final_minutes(meeting, notes: dict, decision: str) -> None:
 
 def seed(orgs: dict[str, Organisation]) -> None:
     today = clock.today()
-    fk = _forsakringskassan(orgs)
+    fk = orgs["forsakringskassan-orebro"]  # in portal's demo organisations, as every demo organisation is
     kommun, ami, ifo, skola, af = (orgs["lekeberg"], orgs["lekeberg-ami"], orgs["lekeberg-ifo"],
                                    orgs["lekebergsskolan"], orgs["af-hallsberg"])
     coordinator = _user("kaa.samordnare@lekeberg.example")

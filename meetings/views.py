@@ -6,7 +6,7 @@ action items) and export_views (.docx, .ics, calendar feed) use the same bluepri
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -53,7 +53,9 @@ def _agreements():
 
 
 def _series_form(series: MeetingSeries | None = None) -> SeriesForm:
-    form = SeriesForm(obj=series) if series is not None else SeriesForm()
+    # The record fills the form only when the page is opened: a post (even one without form fields) is read as it
+    # came, never mixed with the record's values (numbers there are not text).
+    form = SeriesForm(obj=series) if series is not None and request.method == "GET" else SeriesForm()
     form.organisations.choices = [(str(o.id), o.name) for o in ops.organisations_to_choose()]
     form.agreement_id.choices = [("", _("Ingen"))] + [(str(a.id), a.title) for a in _agreements()]
     member_ids = set(series.member_org_ids) if series is not None else {current_user.organisation_id}
@@ -62,7 +64,7 @@ def _series_form(series: MeetingSeries | None = None) -> SeriesForm:
     if series is not None:
         for name in ops.RULE_FIELDS:  # the rule is fixed once the series is made (the page says so)
             delattr(form, name)
-    if series is not None and not form.is_submitted():
+    if series is not None and request.method == "GET":
         form.organisations.data = [str(i) for i in sorted(series.member_org_ids)]
         form.coordinators.data = [str(i) for i in sorted(series.coordinator_ids)]
         form.agreement_id.data = str(series.agreement_id or "")

@@ -18,6 +18,8 @@ ORGANISATIONS = [
     ("lekeberg-ifo", "Lekebergs kommun, Individ- och försörjningsstöd", "socialtjanst", "212000-2981", "lekeberg"),
     ("lekebergsskolan", "Lekebergsskolan", "skola", "212000-2981", "lekeberg"),
     ("af-hallsberg", "Arbetsförmedlingen Hallsberg", "arbetsformedlingen", "202100-2114", None),
+    # Takes part in Vägen, the biweekly case meeting (002_3f8423d3dbf527bb.txt).
+    ("forsakringskassan-orebro", "Försäkringskassan Örebro", "forsakringskassan", "202100-5521", None),
 ]
 
 #: (e-mail, name, organisation code, roles). Names are invented; the roles follow the seeds.
@@ -35,6 +37,7 @@ USERS = [
     ("handlaggare@af-hallsberg.example", "Fatima Karlsson", "af-hallsberg", ["handlaggare"]),
     ("styrgrupp@af-hallsberg.example", "Olof Dahl", "af-hallsberg", ["styrgrupp"]),
     ("admin@af-hallsberg.example", "Nils Fors", "af-hallsberg", ["org_admin"]),
+    ("handlaggare@forsakringskassan.example", "Hanna Öberg", "forsakringskassan-orebro", ["handlaggare"]),
     ("systemadmin@dua-portalen.example", "Ingrid Systemsson", "lekeberg", ["system_admin"]),
 ]
 
