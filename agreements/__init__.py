@@ -1,7 +1,8 @@
 """Agreements (lokal överenskommelse): parties, revisions, goals, routines and the generated document.
 
 Other packages use only the named functions below, never these tables:
-`agreements_for_organisation(org)`, `routines_for(agreement)`, `goal_figures(agreement)`.
+`agreements_for_organisation(org)`, `routines_for(agreement)`, `goal_figures(agreement)`,
+`note_decision_for_revision(agreement_id, ...)`.
 """
 from __future__ import annotations
 
@@ -65,6 +66,19 @@ def goal_figures(agreement, today=None) -> list:
     from agreements.goals import figures
 
     return [figures(goal, today) for goal in agreement.goals]
+
+
+def note_decision_for_revision(agreement_id: int, *, key: str, text: str, source_label: str, source_url: str,
+                               by) -> None:
+    """A meeting's decision marked "till revideringen": the agreement's open revision lists it with its link.
+
+    The caller (meetings) has checked that the actor coordinates the meeting and that its series serves this
+    agreement; the same key handed over again updates the text instead of adding a second entry.
+    """
+    from agreements import meeting_decisions
+
+    meeting_decisions.note(agreement_id, key=key, text=text, source_label=source_label, source_url=source_url,
+                           by=by)
 
 
 #: The audit page's words for every action the area records (agreements.*operations call audit.record with these).
@@ -132,6 +146,7 @@ def init_app(app) -> None:
         draft_views,
         goal_views,
         markup,
+        meeting_decisions,
         models,
         revision_files,
         scale,

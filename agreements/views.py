@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy.orm.attributes import set_committed_value
 
 import agreements
-from agreements import adoption, diff, document, goals, rules
+from agreements import adoption, diff, document, goals, meeting_decisions, rules
 from agreements import operations as ops
 from agreements.forms import AdoptForm, AgreementForm, CommentForm, DecisionForm, PartyPersonForm, ScanForm
 from agreements.models import Agreement, Goal, Revision
@@ -175,7 +175,8 @@ def _render_revision(rev: Revision, comment_form: CommentForm | None = None, sta
         may_adopt=rules.can_adopt(current_user, agreement), may_comment=rules.can_comment(current_user, rev),
         own_party=rules.party_of(current_user, agreement),
         parties_to_record=adoption.parties_to_record(rev) if rev.is_proposed else [],
-        goal_rows=document.goal_rows(rev), previous=document.previous_revision(rev)), status
+        goal_rows=document.goal_rows(rev), previous=document.previous_revision(rev),
+        decisions=[] if rev.is_adopted else meeting_decisions.for_agreement(agreement.id)), status
 
 
 @bp.route("/<int:agreement_id>/revisioner/<int:number>")

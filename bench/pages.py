@@ -182,6 +182,14 @@ def referral(find):
         "ORDER BY (SELECT count(*) FROM referral_comments c WHERE c.referral_id = r.id) DESC, r.id LIMIT 1",
         org=find.org.id)
     return referral_id and Page("Remiss /remisser/<id>", f"/remisser/{referral_id}", CASEWORKER)
+@page
+def meeting_agenda(find):
+    """A past Vägen meeting of the bench AMI's series: the agenda with its case items and action items."""
+    meeting = find.scalar(
+        "SELECT m.id FROM meetings m JOIN meeting_series_organisations o ON o.series_id = m.series_id "
+        "WHERE o.organisation_id = :org AND m.published_dt IS NOT NULL ORDER BY m.on_date DESC LIMIT 1",
+        org=find.org.id)
+    return meeting and Page("Möte, dagordning", f"/moten/mote/{meeting}", CASEWORKER)
 
 
 def pages(find: Finder) -> list[Page]:

@@ -25,7 +25,7 @@ class BoundedIntConverter(IntegerConverter):
 
 #: Domain packages plugged into the app. Each has `init_app(app)` that registers its blueprint, menu entries
 #: and demo seeder. Named here, imported by name, so `portal` never imports a domain package's code.
-DOMAIN_PACKAGES: tuple[str, ...] = ("agreements", "referrals", "kaa")
+DOMAIN_PACKAGES: tuple[str, ...] = ("agreements", "referrals", "meetings", "kaa")
 
 
 def create_app(config: dict | None = None) -> Flask:

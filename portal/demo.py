@@ -18,6 +18,8 @@ ORGANISATIONS = [
     ("lekeberg-ifo", "Lekebergs kommun, Individ- och försörjningsstöd", "socialtjanst", "212000-2981", "lekeberg"),
     ("lekebergsskolan", "Lekebergsskolan", "skola", "212000-2981", "lekeberg"),
     ("af-hallsberg", "Arbetsförmedlingen Hallsberg", "arbetsformedlingen", "202100-2114", None),
+    # Takes part in Vägen, the biweekly case meeting (002_3f8423d3dbf527bb.txt).
+    ("forsakringskassan-orebro", "Försäkringskassan Örebro", "forsakringskassan", "202100-5521", None),
 ]
 
 #: Kommunkod of each kommun in the demo (portal/data/kommuner.csv): the KAA register and reports go by it.
@@ -38,6 +40,7 @@ USERS = [
     ("handlaggare@af-hallsberg.example", "Fatima Karlsson", "af-hallsberg", ["handlaggare"]),
     ("styrgrupp@af-hallsberg.example", "Olof Dahl", "af-hallsberg", ["styrgrupp"]),
     ("admin@af-hallsberg.example", "Nils Fors", "af-hallsberg", ["org_admin"]),
+    ("handlaggare@forsakringskassan.example", "Hanna Öberg", "forsakringskassan-orebro", ["handlaggare"]),
     ("systemadmin@dua-portalen.example", "Ingrid Systemsson", "lekeberg", ["system_admin"]),
 ]
 

@@ -46,6 +46,10 @@ PERMISSIONS: dict[str, object] = {
     "referral.assign": _l("Fördela remisser och ställa in svarstiden"),
     "kaa.work": _l("Arbeta med kommunens aktivitetsansvar (KAA): register, kontakter och insatser"),
     "kaa.report": _l("Se KAA-registrets halvårsrapporter (bara antal)"),
+    "meeting.view": _l("Se möten, dagordningar och minnesanteckningar i serier där organisationen ingår"),
+    "meeting.propose": _l("Föreslå punkter till dagordningen"),
+    "meeting.manage": _l("Samordna mötesserier: datum, medlemmar, dagordning och publicering"),
+    "minutes.write": _l("Skriva och fastställa minnesanteckningar"),
 }
 
 #: THE table. Nothing else decides which role may do what.
@@ -53,14 +57,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "handlaggare": frozenset({
         "person.view", "person.register", "consent.register", "agreement.read",
         "disclosure.register", "referral.view", "referral.send", "referral.handle", "kaa.work",
+        "meeting.view", "meeting.propose",
     }),
     "samordnare": frozenset({
         "person.view", "person.register", "consent.register", "agreement.read", "agreement.revise",
         "disclosure.register", "disclosure.review",
         "referral.view", "referral.send", "referral.handle", "referral.assign", "kaa.work", "kaa.report",
+        "meeting.view", "meeting.propose", "meeting.manage", "minutes.write",
     }),
     "styrgrupp": frozenset({
-        "agreement.read", "agreement.adopt", "agreement.comment", "kaa.report",
+        "agreement.read", "agreement.adopt", "agreement.comment", "kaa.report", "meeting.view", "meeting.propose",
     }),
     # person.extract (GDPR art. 15 register/log extract) sits with the org admin, who acts as the organisation's
     # registrar/DPO contact and already searches its audit log; caseworkers do not get it (an extract shows

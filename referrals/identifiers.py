@@ -1,6 +1,7 @@
-"""Finding what would identify a person in free text: personnummer, samordningsnummer, e-mail, phone numbers.
+"""What would identify a person in free text: personnummer, samordningsnummer, e-mail, phone, birth date, address.
 
-An anonymised consultation (and an anonymised case on a meeting's agenda) may carry none of them; the message says
+THE check: an anonymised consultation and an anonymised case on a meeting's agenda (meetings imports it) may carry
+none of them; the message says
 what was found, so the writer knows what to remove. It errs on the side of refusing: a ten-digit number that
 reads as a date is refused although its check digit may be wrong, since a mistyped personnummer still identifies.
 """
@@ -22,6 +23,13 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 _PHONE = re.compile(r"(?<![\w+])(?:\+46|0046|0)[\s-]?\(?0?\)?(?:\d[\s/-]?){7,11}\d?(?![\d])")
 
 
+# A date of birth written YYMMDD on its own (a personnummer without its last four digits still points someone out).
+_BIRTH_DATE = re.compile(r"(?<![\d-])\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?![\d-])")
+# A street address: a Swedish street name and its number ("Storgatan 3", "Kyrkvägen 12 B").
+_ADDRESS = re.compile(r"\b\w+(?:gatan|vägen|gränd|stigen|torget|allén|backen|plan|gata|väg)\s+\d+\s?[A-Za-z]?\b",
+                      re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Found:
     kind: str
@@ -32,6 +40,8 @@ KIND_LABELS = {
     "id_number": _l("personnummer eller samordningsnummer"),
     "email": _l("e-postadress"),
     "phone": _l("telefonnummer"),
+    "birth_date": _l("födelsedatum"),
+    "address": _l("gatuadress"),
 }
 
 
@@ -40,7 +50,8 @@ def identifiers_in(text: str) -> list[Found]:
     text = text or ""
     found: list[tuple[int, Found]] = []
     taken: list[range] = []
-    for kind, pattern in (("id_number", _ID_NUMBER), ("email", _EMAIL), ("phone", _PHONE)):
+    for kind, pattern in (("id_number", _ID_NUMBER), ("email", _EMAIL), ("phone", _PHONE),
+                          ("birth_date", _BIRTH_DATE), ("address", _ADDRESS)):
         for match in pattern.finditer(text):
             span = range(match.start(), match.end())
             if any(span.start < other.stop and other.start < span.stop for other in taken):

@@ -65,6 +65,14 @@ PAGES = [
     (COORDINATOR, "GET", "/kaa/inskrivning/{enrolment}", None),
     (COORDINATOR, "GET", "/kaa/rapport", None),
     (COORDINATOR, "GET", "/kaa/rapport/scb.csv", None),
+    (AMI, "GET", "/moten/", None),
+    (COORDINATOR, "GET", "/moten/{series}", None),
+    (AMI, "GET", "/moten/mote/{meeting}", None),
+    (COORDINATOR, "GET", "/moten/mote/{meeting}", None),
+    (AF, "GET", "/moten/mote/{meeting}", None),
+    (COORDINATOR, "GET", "/moten/mote/{past_meeting}/minnesanteckningar", None),
+    (COORDINATOR, "GET", "/moten/mote/{meeting}/minnesanteckningar/skriv", None),
+    (AMI, "GET", "/moten/mina-ataganden", None),
 ]
 
 
@@ -80,10 +88,15 @@ def demo_ids(app):
     elsa = db.session.scalars(select(Person).order_by(Person.id)).first()
     agreement = db.session.scalars(select(Agreement)).one()
     goal = db.session.scalars(select(Goal).where(Goal.agreement_id == agreement.id).order_by(Goal.id)).first()
+    from meetings.models import AgendaItem, Meeting, Minutes
+
     referral = ensure_referrals()["received"]
     enrolment = db.session.scalars(select(KaaEnrolment).order_by(KaaEnrolment.id.desc())).first()  # with guardians
+    meeting = db.session.scalar(select(AgendaItem.meeting_id).where(AgendaItem.person_id.is_not(None)))
+    past = db.session.scalars(select(Minutes.meeting_id).order_by(Minutes.id)).first()
+    series = db.session.get(Meeting, meeting).series_id
     return {"person": elsa.ref, "agreement": agreement.id, "goal": goal.id, "referral": referral.id,
-            "enrolment": enrolment.id}
+            "enrolment": enrolment.id, "meeting": meeting, "past_meeting": past, "series": series}
 
 
 def repeated(recorded) -> list[str]:

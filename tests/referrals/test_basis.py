@@ -132,6 +132,7 @@ def test_withdrawal_cuts_the_receivers_sight_at_once_and_tells_both_sides_once(o
 @pytest.mark.parametrize("text", [
     "Gäller 200803142389", "gäller 080314-2389", "pnr 20080314-2389", "080314 2389", "samordning 080374-2384",
     "mejla elsa.lind@exempel.se", "ring 070-123 45 67", "tel +46 70 123 45 67", "0191234567",
+    "född 080314 och bor hos en kompis", "bor på Storgatan 3 i Fjugesta",
 ])
 def test_a_consultation_refuses_what_identifies(text, orgs, make_user):
     af = make_user(org="af")

@@ -20,6 +20,9 @@ PUBLIC_ALLOWLIST = {
     # Sign-in with e-legitimation: the button (a link) and the provider's callback (state, PKCE, nonce).
     "auth.oidc_start",
     "auth.oidc_callback",
+    # A calendar program fetches the personal meeting feed without a session: the secret token (stored hashed,
+    # revocable) is the key, and the feed holds times and places only, never an agenda's details.
+    "meetings.feed_ics",
 }
 
 
