@@ -44,6 +44,9 @@ PERMISSIONS: dict[str, object] = {
     "referral.send": _l("Skicka remisser"),
     "referral.handle": _l("Ta emot, acceptera, avböja, avsluta och kommentera remisser"),
     "referral.assign": _l("Fördela remisser och ställa in svarstiden"),
+    "routine.run": _l("Starta rutiner för deltagare och slutföra eller hoppa över steg"),
+    "routine.offer": _l("Lägga upp platser i rutiner och göra urval bland sökande"),
+    "plan.write": _l("Skriva individuella handlingsplaner"),
 }
 
 #: THE table. Nothing else decides which role may do what.
@@ -51,11 +54,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "handlaggare": frozenset({
         "person.view", "person.register", "consent.register", "agreement.read",
         "disclosure.register", "referral.view", "referral.send", "referral.handle",
+        "routine.run", "plan.write",
     }),
     "samordnare": frozenset({
         "person.view", "person.register", "consent.register", "agreement.read", "agreement.revise",
         "disclosure.register", "disclosure.review",
         "referral.view", "referral.send", "referral.handle", "referral.assign",
+        "routine.run", "plan.write", "routine.offer",
     }),
     "styrgrupp": frozenset({
         "agreement.read", "agreement.adopt", "agreement.comment",

@@ -21,7 +21,7 @@ from tests.helpers import events
     ("", []),
 ])
 def test_routine_steps_are_read_one_per_line(text, steps):
-    assert drafts.parse_steps(text) == steps
+    assert [(s.responsible, s.text) for s in drafts.parse_steps(text)] == steps
 
 
 def test_signatories_are_read_one_per_line_with_title_and_organisation():
@@ -38,7 +38,11 @@ def test_signatories_are_read_one_per_line_with_title_and_organisation():
 def test_the_text_formats_round_trip(lekeberg):
     revision = lekeberg.revisions[0]
     routine = revision.appendices[0].routines[0]
-    assert [(s.responsible, s.text) for s in routine.steps] == drafts.parse_steps(drafts.steps_as_text(routine))
+    parsed = drafts.parse_steps(drafts.steps_as_text(routine))
+    assert [(s.responsible, s.text, [sub.text for sub in s.substeps]) for s in routine.steps] == \
+        [(s.responsible, s.text, [sub.text for sub in s.subs]) for s in parsed]
+    assert [sub.rules for sub in parsed[2].subs] == [
+        {"needs_consent": True, "needs_meeting": True, "needs_document": "studieplan"}, {"back_to": 1}]
     known = [p.name for p in lekeberg.parties]
     assert any("," in s.title for s in revision.signatories)  # the demo's "enhetschef, Arbetsmarknads- ..."
     assert [(s.name, s.title, s.organisation) for s in revision.signatories] == \
