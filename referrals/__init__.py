@@ -77,13 +77,12 @@ def init_app(app) -> None:
     from portal.daily import register_daily_job
     from portal.people.consent import on_consent_withdrawn
     from referrals import basis, models, views, watch  # noqa: F401 - routes and tables register
-    from referrals import routine_models  # noqa: F401 - tables register
+    from referrals.routine_setup import init_routines
 
+    init_routines(app)  # before the blueprint is registered: its routes join it
     app.register_blueprint(views.bp)
     basis.register_legal_bases()
     on_consent_withdrawn(watch.consent_withdrawn)
     register_daily_job("referrals", "Remisser", watch.daily)
     audit.register_action_labels(ACTION_LABELS)
-    from referrals import offerings, plans, routines  # noqa: I001 - the routines' part (issue 15)
-    audit.register_action_labels({**routines.ACTION_LABELS, **offerings.ACTION_LABELS, **plans.ACTION_LABELS})
     audit_words.register_object_namer("Referral", name_referrals)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
@@ -38,8 +38,6 @@ class RoutineRun(db.Model):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), nullable=False)
     #: The organisation that holds the run (started it); its staff and the partners' work on it.
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), nullable=False)
-    #: The other organisations involved (e.g. the referral's sender): a consent must name them all.
-    partner_ids: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id"), nullable=True)
     #: The agreement and the adopted revision whose routine the run follows; it stays on it.
     agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"), nullable=False)
@@ -57,6 +55,8 @@ class RoutineRun(db.Model):
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     owner: Mapped[User] = relationship(lazy="joined")
+    #: The other organisations involved (e.g. the referral's sender): a consent must name them all.
+    partners: Mapped[list[RunPartner]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     steps: Mapped[list[RunStep]] = relationship(back_populates="run", cascade="all, delete-orphan",
                                                 order_by="RunStep.id", lazy="selectin")
     documents: Mapped[list[RunDocument]] = relationship(back_populates="run", cascade="all, delete-orphan",
@@ -65,11 +65,25 @@ class RoutineRun(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     @property
+    def partner_ids(self) -> list[int]:
+        return sorted(p.organisation_id for p in self.partners)
+
+    @property
     def org_ids(self) -> set[int]:
         return {self.organisation_id, *self.partner_ids}
 
     def step(self, label: str) -> RunStep | None:
         return next((s for s in self.steps if s.label == label), None)
+
+
+class RunPartner(db.Model):
+    """Another organisation that works on a run (e.g. Arbetsförmedlingen on a run the kommun holds)."""
+
+    __tablename__ = "routine_run_partners"
+    __table_args__ = (Index("ix_routine_run_partners_org", "organisation_id", "run_id"),)
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("routine_runs.id", ondelete="CASCADE"), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
 
 
 class RunStep(db.Model):

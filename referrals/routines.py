@@ -21,7 +21,7 @@ from portal.people.models import Consent, Person
 from portal.permissions import check_by, own_and_parent_ids
 from portal.text import clean_line, clean_text
 from referrals import routine_rules as rules
-from referrals.routine_models import RoutineRun, RunDocument, RunStep
+from referrals.routine_models import RoutineRun, RunDocument, RunPartner, RunStep
 
 PURPOSE = "samordning"
 DOCUMENT_LABELS = {"studieplan": _l("studieplan"), "betyg": _l("betyg"), "avtal": _l("underskrivet avtal"),
@@ -88,7 +88,8 @@ def start(person: Person, routine: RoutineInfo, *, by, referral=None, partner_id
     partners = {int(i) for i in partner_ids if int(i) != by.organisation_id}
     if referral is not None:
         partners |= {referral.from_org_id, referral.to_org_id} - {by.organisation_id}
-    run = RoutineRun(person_id=person.id, organisation_id=by.organisation_id, partner_ids=sorted(partners),
+    run = RoutineRun(person_id=person.id, organisation_id=by.organisation_id,
+                     partners=[RunPartner(organisation_id=i) for i in sorted(partners)],
                      referral_id=referral.id if referral is not None else None, agreement_id=routine.agreement_id,
                      revision_id=routine.revision_id, routine_key=routine.key, owner_id=by.id,
                      current=routine.path[0].label)
@@ -297,3 +298,10 @@ ACTION_LABELS = {
     "routine.document.add": _l("Dokument registrerat på rutin"),
     "routine.follow_up": _l("Uppföljning av rutin gjord"),
 }
+
+
+def name_runs(ids: list[str]) -> dict[str, str]:
+    """The audit page's words for runs: the routine and the run's number, never the person."""
+    rows = db.session.execute(select(RoutineRun.id, RoutineRun.routine_key)
+                              .where(RoutineRun.id.in_([int(i) for i in ids if i.isdigit() and int(i) < 2**31])))
+    return {str(i): str(_l("Rutin %(key)s nr %(n)s", key=key, n=i)) for i, key in rows}

@@ -81,7 +81,6 @@ def upgrade():
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('organisation_id', sa.Integer(), nullable=False),
-    sa.Column('partner_ids', sa.JSON(), nullable=False),
     sa.Column('referral_id', sa.Integer(), nullable=True),
     sa.Column('agreement_id', sa.Integer(), nullable=False),
     sa.Column('revision_id', sa.Integer(), nullable=False),
@@ -135,6 +134,18 @@ def upgrade():
     )
     with op.batch_alter_table('routine_run_documents', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_routine_run_documents_run_id'), ['run_id'], unique=False)
+
+    op.create_table('routine_run_partners',
+    sa.Column('run_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'],
+                            name=op.f('fk_routine_run_partners_organisation_id_organisations')),
+    sa.ForeignKeyConstraint(['run_id'], ['routine_runs.id'], name=op.f('fk_routine_run_partners_run_id_routine_runs'),
+                            ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('run_id', 'organisation_id', name=op.f('pk_routine_run_partners'))
+    )
+    with op.batch_alter_table('routine_run_partners', schema=None) as batch_op:
+        batch_op.create_index('ix_routine_run_partners_org', ['organisation_id', 'run_id'], unique=False)
 
     op.create_table('routine_run_steps',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -256,6 +267,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_agreement_routine_substeps_step_id'))
 
     op.drop_table('agreement_routine_substeps')
+    op.drop_table('routine_run_partners')
     op.drop_table('routine_run_steps')
     with op.batch_alter_table('routine_run_documents', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_routine_run_documents_run_id'))

@@ -1,0 +1,20 @@
+"""What the routines and action plans (issue 15) add to the referrals area: routes, tables, menu, card, words."""
+from __future__ import annotations
+
+
+def init_routines(app) -> None:
+    """Called by referrals.init_app before the blueprint is registered (the routes join it)."""
+    from portal import audit, audit_words
+    from referrals import (  # noqa: F401 - routes and tables register
+        offerings,
+        plan_views,
+        plans,
+        routine_models,
+        routine_views,
+        routines,
+        worklist_routines,
+    )
+
+    audit.register_action_labels({**routines.ACTION_LABELS, **offerings.ACTION_LABELS, **plans.ACTION_LABELS})
+    audit_words.register_object_namer("RoutineRun", routines.name_runs)
+    worklist_routines.register()
