@@ -6,6 +6,7 @@ def init_routines(app) -> None:
     """Called by referrals.init_app before the blueprint is registered (the routes join it)."""
     from portal import audit, audit_words
     from referrals import (  # noqa: F401 - routes and tables register
+        offer_views,
         offerings,
         plan_views,
         plans,

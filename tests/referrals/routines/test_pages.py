@@ -145,3 +145,36 @@ def test_wrong_roles_get_no_routine_pages(referred, ami, make_user, client, logi
                 f"/remisser/{referred.id}/rutin", f"/remisser/handlingsplan/{referred.person.ref}"):
         assert client.get(url).status_code == 403, url
     assert runs.routine_of(run).key == "utbildningskontrakt"
+
+
+def test_the_coordinator_puts_up_places_and_selects_with_a_waiting_list_on_the_pages(lekeberg, orgs, af, ami,
+                                                                                      coordinator, client, login, app):
+    trainees = [h.started(ami, h.accepted_referral(af, ami, orgs, first=name), "traineejobb")
+                for name in ("Alva", "Bo", "Cia")]
+    login(coordinator)
+    response = client.post("/remisser/rutiner/platser", data={
+        "routine": "traineejobb", "title": "Traineejobb 2027", "starts_on": today().isoformat(),
+        "ends_on": (today() - timedelta(days=1)).isoformat(), "places": "tre"})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Periodens sista dag kan inte vara före den första" in text
+    assert "Ange antalet platser" in text and "Traineejobb 2027" in text
+    response = client.post("/remisser/rutiner/platser", data={
+        "routine": "traineejobb", "title": "Traineejobb 2027", "starts_on": today().isoformat(),
+        "ends_on": (today() + timedelta(days=365)).isoformat(), "places": "1"})
+    assert response.status_code == 302
+    url = response.headers["Location"]
+    for run in trainees:
+        assert client.post(f"{url}/foresla", data={"foresla-run": str(run.id)}).status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert "Alva Lindqvist" in page and "Cia Lindqvist" in page
+    from referrals.routine_models import Offering
+    offering = db.session.scalars(db.select(Offering)).one()
+    ids = [str(c.id) for c in offering.candidates]
+    too_many = client.post(f"{url}/urval", data={"urval-chosen": ids[:2]})
+    assert too_many.status_code == 400 and "1 lediga platser" in too_many.get_data(as_text=True)
+    assert client.post(f"{url}/urval", data={"urval-chosen": [ids[1]]}).status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert "Väntelista, plats 1" in page and "Väntelista, plats 2" in page and "Har plats" in page
+    other = app.test_client()
+    login(ami, client=other)
+    assert other.get(url).status_code == 403  # places and selection are the coordinator's
