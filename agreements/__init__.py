@@ -209,6 +209,7 @@ def init_app(app) -> None:
     """Everything the portal needs to know of the area: pages, menu and start-page entry, demo data, audit words."""
     from agreements import (  # noqa: F401 - routes and tables register
         demo,
+        demo_current,
         draft_views,
         goal_views,
         markup,
@@ -230,6 +231,7 @@ def init_app(app) -> None:
             _l("Den lokala överenskommelsen: revisioner, mål och rutiner."))
     worklist.register_cards()
     register_seeder(demo.seed)
+    register_seeder(demo_current.seed_current)
     register_scale_seeder(scale.seed_agreements)
     audit.register_action_labels(ACTION_LABELS)
     audit_words.register_object_namer("Revision", name_revisions)

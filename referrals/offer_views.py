@@ -10,6 +10,7 @@ from sqlalchemy import select
 from portal.clock import today
 from portal.db import db
 from portal.forms import ButtonForm, submit
+from portal.orgs import Organisation
 from portal.people.gate import gate
 from portal.permissions import check, requires
 from referrals import offerings, routine_rules
@@ -55,8 +56,10 @@ def _page(offering: Offering, status: int = 200, **forms):
     views = gate(current_user, [c.run.person_id for c in candidates], PURPOSE, records=False) if candidates else []
     nominate = forms.get("nominate_form") or NominateForm(prefix="foresla")
     taken = {c.run_id for c in candidates}
+    units = select(Organisation.id).where(Organisation.parent_id == offering.organisation_id)
     open_runs = [r for r in db.session.scalars(select(RoutineRun).where(
-        RoutineRun.organisation_id == offering.organisation_id, RoutineRun.routine_key == offering.routine_key,
+        RoutineRun.organisation_id.in_(units) | (RoutineRun.organisation_id == offering.organisation_id),
+        RoutineRun.routine_key == offering.routine_key,
         RoutineRun.state == "active").order_by(RoutineRun.id).limit(500)) if r.id not in taken]
     run_views = gate(current_user, [r.person_id for r in open_runs], PURPOSE, records=False) if open_runs else []
     nominate.run.choices = [(str(r.id), v.label) for r, v in zip(open_runs, run_views, strict=True)]

@@ -49,7 +49,9 @@ def create(routine: RoutineInfo, *, by, title: str, starts_on, ends_on, places) 
 def nominate(offering: Offering, run: RoutineRun, *, by) -> Candidate:
     """Put a run forward for the offering's places."""
     check_by(by, rules.can_offer, offering, "routine.offer")
-    if run.routine_key != offering.routine_key or run.state != "active" or run.organisation_id != by.organisation_id:
+    # The kommun offers the places; its units (AMI) hold the runs.
+    ours = offering.organisation_id in own_and_parent_ids(run.organisation)
+    if run.routine_key != offering.routine_key or run.state != "active" or not ours:
         raise OfferingError(_l("Bara en pågående rutin av samma slag hos er kan föreslås till platserna."), "run")
     if any(c.run_id == run.id for c in offering.candidates):
         raise OfferingError(_l("Deltagaren är redan föreslagen till platserna."), "run")

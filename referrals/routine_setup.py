@@ -5,11 +5,13 @@ from __future__ import annotations
 def init_routines(app) -> None:
     """Called by referrals.init_app before the blueprint is registered (the routes join it)."""
     from portal import audit, audit_words
+    from portal.demo import register_seeder
     from referrals import (  # noqa: F401 - routes and tables register
         offer_views,
         offerings,
         plan_views,
         plans,
+        routine_demo,
         routine_models,
         routine_views,
         routines,
@@ -19,3 +21,4 @@ def init_routines(app) -> None:
     audit.register_action_labels({**routines.ACTION_LABELS, **offerings.ACTION_LABELS, **plans.ACTION_LABELS})
     audit_words.register_object_namer("RoutineRun", routines.name_runs)
     worklist_routines.register()
+    register_seeder(routine_demo.seed)
