@@ -61,4 +61,32 @@ def seed(orgs: dict[str, Organisation]) -> None:
                kommun_measures="Ordna praktikplats och följa upp varannan vecka.", other_actor="Arbetsförmedlingen",
                other_measures="Utbildningskontrakt och motivationsmöte.", follow_up_on=today() + timedelta(days=14),
                evaluation_on=today() + timedelta(days=90), follow_up_by="Ahmed Nilsson, AMI")
+    _accepted_referral(af_caseworker, caseworker, af, ami)
     db.session.flush()
+
+
+def _accepted_referral(af_caseworker, caseworker, af, ami) -> None:
+    """Mira, whom AF refers to AMI for an utbildningskontrakt and AMI has accepted: a run can start from it."""
+    from portal.people import consent as consents
+    from portal.people import holders
+    from portal.people.identity import add_years
+    from referrals import operations as referral_ops
+
+    birth = add_years(today(), -21) - timedelta(days=40)
+    body = birth.strftime("%y%m%d") + "617"
+    from stdnum import luhn
+
+    mira, _ = holders.register_person(by=af_caseworker, first_name="Mira", last_name="Sundberg",
+                                      number=f"{birth:%Y%m%d}-617{luhn.calc_check_digit(body)}", is_protected=False,
+                                      home_kommun="1814")
+    consents.register_consent(mira, by=af_caseworker, organisation_ids=[af.id, ami.id],
+                              purposes=["remiss", "samordning"], categories=["kontakt", "utbildning"],
+                              valid_from=today() - timedelta(days=5), valid_until=today() + timedelta(days=360),
+                              method="digital", given_by_person=True, guardian_names=[], person_view="",
+                              maturity_assessment="", is_past_twenty_stated=True)
+    referral = referral_ops.save_draft(None, by=af_caseworker, type="overlamning", to_org_id=ami.id, person=mira,
+                                       categories=["utbildning"], reason="Saknar gymnasieexamen, vill studera.",
+                                       help_requested="Utbildningskontrakt enligt rutinen.")
+    referral_ops.submit(referral, by=af_caseworker)
+    referral_ops.receive_on_open(referral, by=caseworker)
+    referral_ops.accept(referral, by=caseworker)
