@@ -179,7 +179,7 @@ def follow_up(run_id: int):
 @bp.route("/rutiner")
 @requires("routine.run")
 def routine_board():
-    routines = runs.routines_of(current_user.organisation)
+    routines = runs.one_per_key(runs.routines_of(current_user.organisation))
     boards = []
     for routine in routines:
         bars, done, done_late = board.counts(current_user, routine)
@@ -190,7 +190,7 @@ def routine_board():
 @bp.route("/rutiner/tavla/<key>/<label>")
 @requires("routine.run")
 def board_step(key: str, label: str):
-    routine = next((r for r in runs.routines_of(current_user.organisation) if r.key == key), None)
+    routine = next((r for r in runs.one_per_key(runs.routines_of(current_user.organisation)) if r.key == key), None)
     step = routine.step(label) if routine is not None else None
     if step is None and not (routine is not None and label == "klar"):
         abort(404)

@@ -54,6 +54,15 @@ def routines_of(organisation: Organisation) -> list[RoutineInfo]:
     return [r for a in agreements.agreements_for_organisation(organisation) for r in agreements.routines_for(a)]
 
 
+def one_per_key(routines: list[RoutineInfo]) -> list[RoutineInfo]:
+    """One routine per key for the board: the one in force today, else the latest adopted (its steps label the
+    board's rows; runs of the key count wherever they stand)."""
+    chosen: dict[str, RoutineInfo] = {}
+    for routine in sorted(routines, key=lambda r: (r.has_expired(today()), -(r.valid_to or today()).toordinal())):
+        chosen.setdefault(routine.key, routine)
+    return sorted(chosen.values(), key=lambda r: [x.key for x in routines].index(r.key))
+
+
 def startable_for(referral, user) -> list[RoutineInfo]:
     """The routines the user may start from this referral: it is accepted, names a person, the user handles it at
     the receiving organisation with routine.run, and the routine's revision is in force today."""
