@@ -49,6 +49,14 @@ PAGES = [
     (COORDINATOR, "GET", "/overenskommelser/{agreement}/revisioner/2/dokument.docx", None),
     (ORG_ADMIN, "GET", "/admin/anvandare", None),
     (SYSTEM_ADMIN, "GET", "/admin/anvandare", None),
+    (AMI, "GET", "/remisser/rutiner", None),
+    (AMI, "GET", "/remisser/rutiner/{run}", None),
+    (AF, "GET", "/remisser/rutiner/{run}", None),
+    (AMI, "GET", "/remisser/rutiner/tavla/utbildningskontrakt/3.1", None),
+    (AMI, "GET", "/remisser/rutiner/uppfoljningar", None),
+    (AMI, "GET", "/remisser/handlingsplan/{person}", None),
+    (AMI, "GET", "/remisser/handlingsplan/{person}/jamfor", None),
+    (COORDINATOR, "GET", "/remisser/rutiner/platser", None),
 ]
 
 
@@ -61,9 +69,13 @@ def demo_ids(app):
     demo.seed()
     db.session.commit()
     elsa = db.session.scalars(select(Person).order_by(Person.id)).first()
-    agreement = db.session.scalars(select(Agreement)).one()
+    # the first: the 2016 agreement (the demo's follow-on agreement in force comes second)
+    agreement = db.session.scalars(select(Agreement).order_by(Agreement.id)).first()
     goal = db.session.scalars(select(Goal).where(Goal.agreement_id == agreement.id).order_by(Goal.id)).first()
-    return {"person": elsa.ref, "agreement": agreement.id, "goal": goal.id}
+    from referrals.routine_models import RoutineRun
+
+    run = db.session.scalars(select(RoutineRun).order_by(RoutineRun.id)).first()
+    return {"person": elsa.ref, "agreement": agreement.id, "goal": goal.id, "run": run.id}
 
 
 def repeated(recorded) -> list[str]:
