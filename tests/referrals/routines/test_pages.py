@@ -178,3 +178,20 @@ def test_the_coordinator_puts_up_places_and_selects_with_a_waiting_list_on_the_p
     other = app.test_client()
     login(ami, client=other)
     assert other.get(url).status_code == 403  # places and selection are the coordinator's
+
+
+def test_the_run_shows_only_the_pseudonym_once_the_consent_is_withdrawn(referred, ami, af, client, login):
+    """AMI holds the run but not the person (AF registered her): her name reaches AMI only through the consent."""
+    from portal.people import consent as consents
+    from portal.people.models import Consent
+
+    run = h.started(ami, referred)
+    login(ami)
+    assert "Elsa Lindqvist" in client.get(f"/remisser/rutiner/{run.id}").get_data(as_text=True)
+    consent = db.session.scalars(db.select(Consent).where(Consent.person_id == run.person_id)).one()
+    consents.withdraw_consent(consent, by=af, reason="Vill inte längre.")
+    db.session.commit()
+    page = client.get(f"/remisser/rutiner/{run.id}").get_data(as_text=True)
+    assert "Elsa" not in page and "Lindqvist" not in page and "Deltagare " in page
+    board = client.get("/remisser/rutiner/tavla/utbildningskontrakt/1").get_data(as_text=True)
+    assert "Elsa" not in board and "Deltagare " in board
