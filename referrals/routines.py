@@ -26,6 +26,11 @@ from referrals.routine_models import RoutineRun, RunDocument, RunPartner, RunSte
 PURPOSE = "samordning"
 DOCUMENT_LABELS = {"studieplan": _l("studieplan"), "betyg": _l("betyg"), "avtal": _l("underskrivet avtal"),
                    "annat": _l("annat dokument")}
+#: What a step still needs, as the message's list names it.
+NEEDED_DOCUMENT = {"studieplan": _l("en studieplan registrerad på rutinen"),
+                   "betyg": _l("betyg registrerade på rutinen"),
+                   "avtal": _l("ett underskrivet avtal registrerat på rutinen"),
+                   "annat": _l("ett dokument registrerat på rutinen")}
 STEP_STATE_LABELS = {"not_started": _l("Inte påbörjat"), "in_progress": _l("Pågår"), "done": _l("Klart"),
                      "skipped": _l("Hoppades över")}
 PARTY_LABELS = {"kommun": _l("kommunen"), "arbetsformedlingen": _l("Arbetsförmedlingen"), "syv": _l("SYV"),
@@ -134,7 +139,7 @@ def missing(run: RoutineRun, step: RoutineStepInfo) -> list[str]:
     if step.needs_consent and not _consent_covers(run, db.session.get(Person, run.person_id)):
         found.append(_("ett giltigt samtycke för samordning som omfattar %(orgs)s", orgs=_org_names(run.org_ids)))
     if step.needs_document and not any(d.kind == step.needs_document for d in run.documents):
-        found.append(_("%(kind)s registrerad på rutinen", kind=DOCUMENT_LABELS[step.needs_document]))
+        found.append(str(NEEDED_DOCUMENT[step.needs_document]))
     if step.needs_meeting and (run.step(step.label) is None or run.step(step.label).meeting_on is None):
         found.append(_("ett mötesdatum för steget"))
     if step.is_selection and not _selected(run):

@@ -172,5 +172,5 @@ def test_the_syv_routine_needs_the_grades_before_they_are_sent(lekeberg, referre
     run = h.started(ami, referred, "syv")
     h.prepare(run, "1", ami, documents=())
     h.complete(run, "1", ami)
-    refused(lambda: runs.complete(run, "2", by=ami), "betyg registrerad på rutinen")
+    refused(lambda: runs.complete(run, "2", by=ami), "betyg registrerade på rutinen")
     assert db.session.scalar(db.select(db.func.count()).select_from(RoutineRun)) == 1
