@@ -6,7 +6,7 @@ draft, changes, and records the audit event by that user (see agreements.operati
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from flask import current_app
@@ -51,8 +51,10 @@ class AppendixInput:
     title: str
     body: str
     position: int | str
-    #: routine id → text with one step per line, "Ansvarig | Vad som görs"
+    #: routine id → text with one step per line, "Ansvarig | Vad som görs {krav}"
     routines: dict[int, str]
+    #: routine id → who the routine is for ("Målgrupp"), as typed
+    eligibility: dict[int, str] = field(default_factory=dict)
 
 
 # --- The text formats of the edit form: routine steps and signatories, one per line -------------------
@@ -150,7 +152,9 @@ def _checked_appendix(item: AppendixInput, problems: list) -> AppendixInput:
         for step in routines[routine_id]:
             for row in (step, *step.subs):
                 _fits(row.responsible, NAME_MAX, f"routine-{routine_id}-steps", problems)
+    eligibility = {routine_id: long_text(text) for routine_id, text in item.eligibility.items()}
     return replace(item, number=number, title=title, body=long_text(item.body), routines=routines,
+                   eligibility=eligibility,
                    position=_position(item.position, f"{field}-position", problems))
 
 
@@ -207,6 +211,9 @@ def save_draft(revision: Revision, *, expected_version, valid_from: date | None,
             routine = routine_by_id.get(routine_id)
             if routine is not None:
                 routine_text.set_steps(routine, steps)
+        for routine_id, text in item.eligibility.items():
+            if routine_id in routine_by_id:
+                routine_by_id[routine_id].eligibility = text
     if signatory_rows is not None:
         revision.signatories = [Signatory(name=n, title=t, organisation=o, position=i)
                                 for i, (n, t, o) in enumerate(signatory_rows)]
