@@ -65,6 +65,17 @@ def test_the_ubk_routine_is_walked_with_the_doubtful_loop_and_ends_in_a_follow_u
     assert set(states(run).values()) == {"done"}
     assert run.step("1").done_by_id == af.id and run.step("1").note == "Initierad för AMI."
     refused(lambda: runs.complete(run, "7", by=ami), "avslutad")
+    # the follow-up: AF (a partner) does not record the kommun's; a next date must lie ahead
+    with pytest.raises(NotPermitted):
+        runs.record_follow_up(run, by=af)
+    db.session.rollback()
+    refused(lambda: runs.record_follow_up(run, by=ami, next_on=today()), "efter i dag")
+    runs.record_follow_up(run, by=ami, note="Studierna går bra.", next_on=today() + timedelta(days=60))
+    db.session.commit()
+    assert run.follow_up_on == today() + timedelta(days=60)
+    runs.record_follow_up(run, by=ami)
+    db.session.commit()
+    assert run.follow_up_on is None
 
 
 def test_a_step_cannot_be_taken_out_of_order_twice_or_by_another_organisation(referred, ami, af, make_user, lekeberg):
