@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
 
 from agreements import RoutineInfo
 from portal import audit
@@ -74,6 +75,12 @@ def _take_place(candidate: Candidate, by) -> None:
         runs._advance(run, routine)  # noqa: SLF001 - the selection is the step's completion
 
 
+def _bump(offering: Offering) -> None:
+    """Count a selection as a change of the offering: its version moves on, so two coordinators selecting at the
+    same moment cannot both fill the same free places (the second write is stale)."""
+    flag_modified(offering, "places")
+
+
 def choose(offering: Offering, *, chosen, by, expected_version=None) -> list[Candidate]:
     """The selection ("urval"): the chosen candidates take places; every other open candidate goes on the
     waiting list in the order given by `chosen` being absent, i.e. nomination order, ranked 1, 2, …"""
@@ -92,6 +99,7 @@ def choose(offering: Offering, *, chosen, by, expected_version=None) -> list[Can
     rest.sort(key=lambda c: (c.rank is None, c.rank or 0, c.id))
     for rank, candidate in enumerate(rest, start=1):
         candidate.state, candidate.rank = "waiting", rank
+    _bump(offering)
     db.session.flush()
     audit.record("routine.offering.select", by=by, obj=offering,
                  details={"selected": len(picked), "waiting": len(rest)})
@@ -112,6 +120,7 @@ def release(candidate: Candidate, *, by) -> Candidate | None:
         _take_place(successor, by)
         for rank, c in enumerate(waiting[1:], start=1):
             c.rank = rank
+    _bump(offering)
     db.session.flush()
     audit.record("routine.offering.release", by=by, obj=offering, person_id=candidate.run.person_id)
     return successor
