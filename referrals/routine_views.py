@@ -203,5 +203,6 @@ def board_step(key: str, label: str):
 def my_follow_ups():
     from portal.clock import today
 
+    titles = {r.key: r.title for r in runs.one_per_key(runs.routines_of(current_user.organisation))}
     return render_template("referrals/routines/follow_ups.html", rows=board.my_follow_ups(current_user),
-                           today=today())
+                           today=today(), titles=titles)
