@@ -109,8 +109,10 @@ def run(run_id: int):
     return _run_page(load_run(run_id))
 
 
-def _act(run_id: int, form_name: str, form, operation, message: str):
+def _act(run_id: int, form_name: str, form, operation, message: str, label: str | None = None):
     run = load_run(run_id)
+    if label is not None and runs.routine_of(run).step(label) is None:
+        abort(404)  # no such step in the run's routine: as an unknown id would be
     outcome = submit(form, lambda: operation(run))
     if outcome.done:
         flash(message, "success")
@@ -125,7 +127,7 @@ def complete_step(run_id: int, label: str):
     form = StepForm(prefix="klar")
     return _act(run_id, "step_form", form, lambda run: runs.complete(
         run, label, by=current_user, note=form.note.data or "", expected_version=form.version.data),
-        _("Steget är markerat som klart."))
+        _("Steget är markerat som klart."), label)
 
 
 @bp.route("/rutiner/<int:run_id>/steg/<label>/hoppa", methods=["POST"])
@@ -134,7 +136,7 @@ def skip_step(run_id: int, label: str):
     form = ReasonForm(prefix="hoppa")
     return _act(run_id, "skip_form", form, lambda run: runs.skip(
         run, label, by=current_user, reason=form.reason.data or "", expected_version=form.version.data),
-        _("Steget är överhoppat."))
+        _("Steget är överhoppat."), label)
 
 
 @bp.route("/rutiner/<int:run_id>/steg/<label>/tveksam", methods=["POST"])
@@ -143,7 +145,7 @@ def doubtful_step(run_id: int, label: str):
     form = ReasonForm(prefix="tveksam")
     return _act(run_id, "doubt_form", form, lambda run: runs.doubtful(
         run, label, by=current_user, reason=form.reason.data or "", expected_version=form.version.data),
-        _("Skälet är antecknat och rutinen är tillbaka på steget."))
+        _("Skälet är antecknat och rutinen är tillbaka på steget."), label)
 
 
 @bp.route("/rutiner/<int:run_id>/steg/<label>/mote", methods=["POST"])
@@ -152,7 +154,7 @@ def meeting(run_id: int, label: str):
     form = MeetingForm(prefix="mote")
     return _act(run_id, "meeting_form", form, lambda run: runs.record_meeting(
         run, label, by=current_user, on=form.meeting_on.data, expected_version=form.version.data),
-        _("Mötesdatumet är sparat."))
+        _("Mötesdatumet är sparat."), label)
 
 
 @bp.route("/rutiner/<int:run_id>/dokument", methods=["POST"])
