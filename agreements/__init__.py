@@ -7,26 +7,91 @@ Other packages use only the named functions below, never these tables:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
 
 @dataclass(frozen=True)
 class RoutineStepInfo:
+    """A step ("3") or sub-step ("3.1") of a routine, with what the portal acts on."""
+
+    label: str
     number: int
     text: str
     responsible: str
+    #: Party codes (agreements.routine_models.PARTY_KINDS): "kommun", "arbetsformedlingen", "syv", "person" …
+    parties: tuple[str, ...] = ()
+    #: Organisation kinds whose staff may complete it (empty: staff of any organisation of the run).
+    kinds: frozenset[str] = frozenset()
+    needs_consent: bool = False
+    #: A document kind ("studieplan", "betyg", "avtal", "annat") that must be recorded on the run first.
+    needs_document: str | None = None
+    needs_meeting: bool = False
+    #: Completing it sets the run's follow-up date this many days later.
+    follow_up_days: int | None = None
+    #: A branch ("tveksam"): the label it sends the run back to; branches are not on the main path.
+    back_to: str | None = None
+    #: The selection sub-step (candidates ranked against an offering's places).
+    is_selection: bool = False
+    #: The step's label for a sub-step, else None.
+    parent: str | None = None
+    substeps: tuple[RoutineStepInfo, ...] = ()
 
 
 @dataclass(frozen=True)
 class RoutineInfo:
-    """A routine (e.g. utbildningskontrakt) of the latest adopted revision, as ordered steps."""
+    """A routine (e.g. utbildningskontrakt) of an adopted revision, as ordered steps with their sub-steps."""
 
     key: str
     title: str
     appendix_number: str
     revision_number: int
     steps: tuple[RoutineStepInfo, ...]
+    revision_id: int = 0
+    agreement_id: int = 0
+    agreement_title: str = ""
+    valid_from: date | None = None
+    valid_to: date | None = None
+    eligibility: str = ""
+    min_age: int | None = None
+    max_age: int | None = None
+    #: Organisation ids of the agreement's parties.
+    party_ids: frozenset[int] = frozenset()
+
+    def has_expired(self, on: date) -> bool:
+        return self.valid_to is not None and self.valid_to < on
+
+    @property
+    def path(self) -> tuple[RoutineStepInfo, ...]:
+        """The main path in order: a step, or its sub-steps that are no branch in its place."""
+        units: list[RoutineStepInfo] = []
+        for step in self.steps:
+            main = [sub for sub in step.substeps if sub.back_to is None]
+            units += main or [step]
+        return tuple(units)
+
+    def step(self, label: str) -> RoutineStepInfo | None:
+        return next((s for step in self.steps for s in (step, *step.substeps) if s.label == label), None)
+
+    def branches_to(self, label: str) -> tuple[RoutineStepInfo, ...]:
+        """The branches ("tveksam") that lead back to this sub-step."""
+        return tuple(s for step in self.steps for s in step.substeps if s.back_to == label)
+
+
+def _step_info(row, parent=None) -> RoutineStepInfo:
+    from agreements.routine_models import PARTY_KINDS
+
+    codes = row.party_codes
+    kinds = frozenset(k for code in codes for k in PARTY_KINDS.get(code, ()))
+    label = f"{parent.number}.{row.number}" if parent is not None else str(row.number)
+    back_to = getattr(row, "back_to", None)
+    return RoutineStepInfo(
+        label=label, number=row.number, text=row.text, responsible=row.responsible, parties=codes, kinds=kinds,
+        needs_consent=row.needs_consent, needs_document=row.needs_document, needs_meeting=row.needs_meeting,
+        follow_up_days=row.follow_up_days, back_to=f"{parent.number}.{back_to}" if back_to else None,
+        is_selection=getattr(row, "is_selection", False), parent=str(parent.number) if parent is not None else None,
+        substeps=tuple(_step_info(sub, row) for sub in getattr(row, "substeps", ())))
 
 
 def agreements_for_organisation(organisation) -> list:
@@ -51,13 +116,28 @@ def agreements_for_organisation(organisation) -> list:
         .order_by(Agreement.title)))
 
 
-def routines_for(agreement) -> list[RoutineInfo]:
-    """The routines of the latest adopted revision (empty when nothing is adopted yet)."""
-    revision = agreement.latest_adopted()
+def routines_for(agreement, *, revision_id: int | None = None) -> list[RoutineInfo]:
+    """The routines of the latest adopted revision (the one in force, unless its period has ended: see
+    `RoutineInfo.has_expired`), or of the adopted revision `revision_id` (a run stays on the revision it started
+    on). Empty when nothing is adopted yet. `agreement` may be given by its id."""
+    if isinstance(agreement, int):
+        from agreements.models import Agreement
+        from portal.db import db
+
+        agreement = db.session.get(Agreement, agreement)
+        if agreement is None:
+            return []
+    if revision_id is not None:
+        revision = next((r for r in agreement.revisions if r.id == revision_id and r.is_adopted), None)
+    else:
+        revision = agreement.latest_adopted()
     if revision is None:
         return []
     return [RoutineInfo(key=r.key, title=r.title, appendix_number=a.number, revision_number=revision.number,
-                        steps=tuple(RoutineStepInfo(s.number, s.text, s.responsible) for s in r.steps))
+                        steps=tuple(_step_info(s) for s in r.steps), revision_id=revision.id,
+                        agreement_id=agreement.id, agreement_title=agreement.title, valid_from=revision.valid_from,
+                        valid_to=revision.valid_to, eligibility=r.eligibility, min_age=r.min_age,
+                        max_age=r.max_age, party_ids=frozenset(agreement.party_org_ids))
             for a in revision.appendices for r in a.routines]
 
 
@@ -143,6 +223,7 @@ def init_app(app) -> None:
     """Everything the portal needs to know of the area: pages, menu and start-page entry, demo data, audit words."""
     from agreements import (  # noqa: F401 - routes and tables register
         demo,
+        demo_current,
         draft_views,
         goal_views,
         markup,
@@ -165,6 +246,7 @@ def init_app(app) -> None:
             _l("Den lokala överenskommelsen: revisioner, mål och rutiner."))
     worklist.register_cards()
     register_seeder(demo.seed)
+    register_seeder(demo_current.seed_current)
     register_scale_seeder(scale.seed_agreements)
     audit.register_action_labels(ACTION_LABELS)
     audit_words.register_object_namer("Revision", name_revisions)

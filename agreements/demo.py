@@ -4,11 +4,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from agreements import adoption
+from agreements import adoption, routines
 from agreements import goal_operations as goal_ops
 from agreements import operations as ops
 from agreements.demo_text import BILAGA_2
-from agreements.models import Appendix, Routine, RoutineStep, Section, Signatory
+from agreements.models import Appendix, Routine, Section, Signatory
 from portal.db import db
 from portal.orgs import Organisation
 
@@ -229,6 +229,50 @@ ROUTINES: list[tuple[str, str, list[tuple[str, str]]]] = [
     ]),
 ]
 
+#: Bilaga 1's structure as data, per routine: step or sub-step label → rules in the editor's braces
+#: (agreements.routines). The "tveksam" sub-steps lead back to the first sub-step of their step ("påbörjas steg 1
+#: enligt ovan" read as the first sub-step, the meeting that makes the study plan), 4.3 is the selection, and step
+#: 7, the municipality's follow-up, sets the next follow-up date 90 days after it is done.
+STRUCTURE: dict[str, dict[str, str]] = {
+    "utbildningskontrakt": {
+        "2": "möte",
+        "3.1": "samtycke; möte; dokument: studieplan",
+        "3.2": "tveksam: 1; ansvarig: Arbetsförmedlingen",
+        "5": "dokument: studieplan",
+        "6": "möte; dokument: avtal",
+        "7": "uppföljning: 90",
+    },
+    "traineejobb": {
+        "3": "möte",
+        "4.1": "samtycke; möte; dokument: studieplan",
+        "4.2": "tveksam: 1; ansvarig: Arbetsförmedlingen",
+        "4.3": "urval; ansvarig: Kommunen och Arbetsförmedlingen",
+        "6": "möte; dokument: avtal",
+        "7": "uppföljning: 90",
+    },
+    "syv": {
+        "1": "samtycke; möte",
+        "2": "dokument: betyg",
+        "4": "dokument: studieplan",
+        "5": "möte; dokument: avtal",
+    },
+}
+#: Who each routine is for (eligibility notes and an age range as data).
+ELIGIBILITY: dict[str, tuple[str, tuple[int | None, int | None]]] = {
+    "utbildningskontrakt": ("Unga 20–24 år utan fullföljd gymnasieutbildning som är inskrivna hos "
+                            "Arbetsförmedlingen. Inga nya kontrakt tecknas efter 2020-01-01.", (20, 24)),
+    "traineejobb": ("Unga 20–24 år inskrivna hos Arbetsförmedlingen; inga nya beslut efter 2017-12-31.", (20, 24)),
+    "syv": ("Den som behöver en studieplan inför studier.", (None, None)),
+}
+
+
+def routine(position: int, key: str, title: str, steps) -> Routine:
+    """One of the seed's routines with its structure as data."""
+    eligibility, ages = ELIGIBILITY.get(key, ("", (None, None)))
+    return routines.seeded(key, title, steps, STRUCTURE.get(key, {}), eligibility=eligibility, ages=ages,
+                           position=position)
+
+
 #: (indicator, unit, baseline, baseline date, direction, target date, description, earlier measurements)
 RATE_GOALS = [
     ("Arbetslöshet bland ungdomar i Lekebergs kommun", "%", Decimal("10.0"), date(2016, 9, 30), "decrease",
@@ -278,8 +322,7 @@ def seed(orgs: dict[str, Organisation]) -> None:
     bilaga1 = Appendix(key="rutiner", number="1", title="Rutiner vid utbildningskontrakt, traineejobb och SYV",
                        body="Rutiner som arbetsgruppen arbetar enligt under 2017.", position=0)
     for position, (key, title, steps) in enumerate(ROUTINES):
-        bilaga1.routines.append(Routine(key=key, title=title, position=position, steps=[
-            RoutineStep(number=n, responsible=resp, text=text) for n, (resp, text) in enumerate(steps, start=1)]))
+        bilaga1.routines.append(routine(position, key, title, steps))
     revision.appendices = [
         bilaga1,
         Appendix(key="samverkansmodell-kaa", number="2", position=1, body=BILAGA_2,

@@ -54,7 +54,8 @@ def _items(revision: Revision) -> list[tuple[str, str, str]]:
         body = a.body
         for r in a.routines:
             body += "\n" + r.title + "\n" + "\n".join(
-                f"Steg {st.number}: {st.text}" + (f" ({st.responsible})" if st.responsible else "") for st in r.steps)
+                f"Steg {st.number}: {st.text}" + (f" ({st.responsible})" if st.responsible else "")
+                + "".join(f"\n{st.number}.{sub.number} {sub.text}" for sub in st.substeps) for st in r.steps)
         items.append((f"a:{a.key}", f"Bilaga {a.number} {a.title}", body))
     return items
 

@@ -231,8 +231,13 @@ def _title_page(document, revision: Revision) -> None:
 def _routine_steps(document, routine) -> None:
     """The steps as paragraphs ("Steg 2: …", the number is the step's own) with their sub-steps as a nested
     numbered list under the step."""
+    if getattr(routine, "eligibility", ""):
+        _add(document, f"Målgrupp: {routine.eligibility}")
     for step in routine.steps:
-        own, subs = markup.step_parts(step.text)
+        if hasattr(step, "substeps"):
+            own, subs = step.text, [sub.text for sub in step.substeps]
+        else:  # migration 0004 reads revisions from before sub-steps were rows: their lines "1. …" in the text
+            own, subs = markup.step_parts(step.text)
         paragraph = document.add_paragraph()
         paragraph.add_run(f"Steg {step.number}: ").bold = True
         paragraph.add_run(_t(own))

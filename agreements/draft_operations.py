@@ -6,14 +6,15 @@ draft, changes, and records the audit event by that user (see agreements.operati
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from agreements import importer, markup, rules
-from agreements.models import Appendix, Revision, Routine, RoutineStep, Section, Signatory
+from agreements import importer, rules
+from agreements import routines as routine_text
+from agreements.models import Appendix, Revision, Routine, Section, Signatory
 from agreements.operations import (
     AgreementError,
     check_validity,
@@ -50,41 +51,22 @@ class AppendixInput:
     title: str
     body: str
     position: int | str
-    #: routine id → text with one step per line, "Ansvarig | Vad som görs"
+    #: routine id → text with one step per line, "Ansvarig | Vad som görs {krav}"
     routines: dict[int, str]
+    #: routine id → who the routine is for ("Målgrupp"), as typed
+    eligibility: dict[int, str] = field(default_factory=dict)
 
 
 # --- The text formats of the edit form: routine steps and signatories, one per line -------------------
 
 
-def parse_steps(text: str) -> list[tuple[str, str]]:
-    """Lines "Ansvarig | text" (or just text) → (responsible, text); an indented line "  1. …" is a sub-step of
-    the step above it (kept in its text on a line of its own)."""
-    steps: list[tuple[str, str]] = []
-    for raw in (text or "").splitlines():
-        line = raw.strip()
-        if not line:
-            continue
-        if raw[:1].isspace() and steps and markup.NUMBERED.match(line):
-            responsible, step = steps[-1]
-            steps[-1] = (responsible, f"{step}\n{line}" if step else line)
-        elif "|" in line:
-            responsible, _sep, step = line.partition("|")
-            steps.append((responsible.strip(), step.strip()))
-        else:
-            steps.append(("", line))
-    return steps
+def parse_steps(text: str) -> list[routine_text.StepDraft]:
+    """The routine's text format (agreements.routines): one step a line, sub-steps indented, rules in braces."""
+    return routine_text.parse_steps(text)
 
 
 def steps_as_text(routine: Routine) -> str:
-    """The steps as the edit form shows them, sub-steps indented under their step."""
-    lines = []
-    for step in routine.steps:
-        parts = [part.strip() for part in step.text.split("\n") if part.strip()]
-        own = " ".join(part for part in parts if not markup.NUMBERED.match(part))
-        lines.append(f"{step.responsible} | {own}" if step.responsible else own)
-        lines += [f"  {part}" for part in parts if markup.NUMBERED.match(part)]
-    return "\n".join(lines)
+    return routine_text.steps_as_text(routine)
 
 
 def parse_signatories(text: str, organisations=()) -> list[tuple[str, str, str]]:
@@ -127,18 +109,6 @@ def signatories_as_text(revision: Revision) -> str:
     return "\n".join(", ".join(p for p in (s.name, s.title, s.organisation) if p) for s in revision.signatories)
 
 
-def _set_steps(routine: Routine, steps: list[tuple[str, str]]) -> None:
-    """Update steps in place (numbers are unique per routine, and new rows are inserted before old are deleted)."""
-    existing = list(routine.steps)
-    for number, (responsible, text) in enumerate(steps, start=1):
-        if number <= len(existing):
-            existing[number - 1].responsible, existing[number - 1].text = responsible, text
-        else:
-            routine.steps.append(RoutineStep(number=number, responsible=responsible, text=text))
-    for step in existing[len(steps):]:
-        routine.steps.remove(step)
-
-
 # --- Checking what was typed: the draft's own fields are not WTForms fields -------------------------
 
 #: Far beyond any real draft's number of sections, well inside the database's integer.
@@ -178,10 +148,13 @@ def _checked_appendix(item: AppendixInput, problems: list) -> AppendixInput:
         problems.append((f"{field}-title", _l("Varje bilaga behöver nummer och rubrik.")))
     routines = {}
     for routine_id, text in item.routines.items():
-        routines[routine_id] = parse_steps(long_text(text))
-        for responsible, _step in routines[routine_id]:
-            _fits(responsible, NAME_MAX, f"routine-{routine_id}-steps", problems)
+        routines[routine_id] = routine_text.parse_steps(long_text(text), f"routine-{routine_id}-steps", problems)
+        for step in routines[routine_id]:
+            for row in (step, *step.subs):
+                _fits(row.responsible, NAME_MAX, f"routine-{routine_id}-steps", problems)
+    eligibility = {routine_id: long_text(text) for routine_id, text in item.eligibility.items()}
     return replace(item, number=number, title=title, body=long_text(item.body), routines=routines,
+                   eligibility=eligibility,
                    position=_position(item.position, f"{field}-position", problems))
 
 
@@ -237,7 +210,10 @@ def save_draft(revision: Revision, *, expected_version, valid_from: date | None,
         for routine_id, steps in item.routines.items():
             routine = routine_by_id.get(routine_id)
             if routine is not None:
-                _set_steps(routine, steps)
+                routine_text.set_steps(routine, steps)
+        for routine_id, text in item.eligibility.items():
+            if routine_id in routine_by_id:
+                routine_by_id[routine_id].eligibility = text
     if signatory_rows is not None:
         revision.signatories = [Signatory(name=n, title=t, organisation=o, position=i)
                                 for i, (n, t, o) in enumerate(signatory_rows)]

@@ -44,7 +44,8 @@ def _posted_appendices(rev: Revision) -> list[drafts.AppendixInput]:
         title=request.form.get(f"appendix-{a.id}-title", a.title),
         body=request.form.get(f"appendix-{a.id}-body", a.body),
         position=_position(f"appendix-{a.id}-position", a.position),
-        routines={r.id: request.form.get(f"routine-{r.id}-steps", drafts.steps_as_text(r)) for r in a.routines})
+        routines={r.id: request.form.get(f"routine-{r.id}-steps", drafts.steps_as_text(r)) for r in a.routines},
+        eligibility={r.id: request.form.get(f"routine-{r.id}-eligibility", r.eligibility) for r in a.routines})
         for a in rev.appendices]
 
 

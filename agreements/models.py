@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from agreements.routine_models import Routine, RoutineStep, RoutineSubStep  # noqa: F401 - one place to import
 from portal import clock
 from portal.db import UTCDateTime, db, utcnow
 from portal.orgs import Organisation
@@ -245,41 +246,6 @@ class Appendix(db.Model):
     revision: Mapped[Revision] = relationship(back_populates="appendices")
     routines: Mapped[list[Routine]] = relationship(
         back_populates="appendix", cascade="all, delete-orphan", order_by="Routine.position", lazy="selectin")
-
-
-class Routine(db.Model):
-    """A routine of an appendix (e.g. "Rutiner vid utbildningskontrakt") as ordered steps."""
-
-    __tablename__ = "agreement_routines"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    appendix_id: Mapped[int] = mapped_column(ForeignKey("agreement_appendices.id", ondelete="CASCADE"),
-                                             nullable=False, index=True)
-    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    #: Stable name other packages use, e.g. "utbildningskontrakt", "traineejobb", "syv".
-    key: Mapped[str] = mapped_column(String(60), nullable=False)
-    title: Mapped[str] = mapped_column(String(300), nullable=False)
-
-    appendix: Mapped[Appendix] = relationship(back_populates="routines")
-    steps: Mapped[list[RoutineStep]] = relationship(
-        back_populates="routine", cascade="all, delete-orphan", order_by="RoutineStep.number", lazy="selectin")
-
-
-class RoutineStep(db.Model):
-    """One step ("steg") of a routine: its number, what happens and which party is responsible."""
-
-    __tablename__ = "agreement_routine_steps"
-    __table_args__ = (UniqueConstraint("routine_id", "number", name="uq_agreement_routine_steps_number"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    routine_id: Mapped[int] = mapped_column(ForeignKey("agreement_routines.id", ondelete="CASCADE"),
-                                            nullable=False, index=True)
-    number: Mapped[int] = mapped_column(Integer, nullable=False)
-    text: Mapped[str] = mapped_column(Text, nullable=False)
-    #: Responsible party as written, e.g. "Arbetsförmedlingen", "Kommunen och Arbetsförmedlingen", "SYV".
-    responsible: Mapped[str] = mapped_column(String(200), nullable=False, default="")
-
-    routine: Mapped[Routine] = relationship(back_populates="steps")
 
 
 class Signatory(db.Model):

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from agreements import document, rules, template
+from agreements import routines as routine_text
 from agreements.models import (
     Agreement,
     AgreementParty,
@@ -27,8 +28,6 @@ from agreements.models import (
     Revision,
     RevisionComment,
     RevisionGoal,
-    Routine,
-    RoutineStep,
     Section,
     Signatory,
 )
@@ -208,10 +207,7 @@ def _copy_content(source: Revision, revision: Revision) -> None:
     for a in source.appendices:
         appendix = Appendix(key=a.key, number=a.number, title=a.title, body=a.body, position=a.position)
         for r in a.routines:
-            routine = Routine(key=r.key, title=r.title, position=r.position)
-            routine.steps = [RoutineStep(number=st.number, text=st.text, responsible=st.responsible)
-                             for st in r.steps]
-            appendix.routines.append(routine)
+            appendix.routines.append(routine_text.copy_routine(r))
         revision.appendices.append(appendix)
     for s in source.signatories:
         revision.signatories.append(Signatory(name=s.name, title=s.title, organisation=s.organisation,

@@ -8,8 +8,9 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 
-from agreements.demo import MILESTONES, RATE_GOALS, ROUTINES, SECTIONS
+from agreements.demo import MILESTONES, RATE_GOALS, ROUTINES, SECTIONS, routine
 from agreements.demo_text import BILAGA_2
 from agreements.models import (
     Agreement,
@@ -22,6 +23,7 @@ from agreements.models import (
     RevisionGoal,
     Routine,
     RoutineStep,
+    RoutineSubStep,
     Section,
     Signatory,
 )
@@ -30,8 +32,21 @@ from portal.people.identity import add_years
 from portal.scale import FEMALE, LAST, MALE, AuditEntry, KommunGroup, ScaleContext
 
 SCAN = b"%PDF-1.4\n% Skaldata: underskriven overenskommelse\n%%EOF\n"
-TABLES = (Agreement, AgreementParty, PartyPerson, Revision, Section, Appendix, Routine, RoutineStep, Signatory, Goal,
-          Measurement, RevisionGoal)
+TABLES = (Agreement, AgreementParty, PartyPerson, Revision, Section, Appendix, Routine, RoutineStep, RoutineSubStep,
+          Signatory, Goal, Measurement, RevisionGoal)
+
+
+@cache
+def _shape(position: int):
+    """The seed routine's steps with their structure, built once (never added to the session)."""
+    key, title, steps = ROUTINES[position]
+    return routine(position, key, title, steps)
+
+
+def _rules(row, **extra) -> dict:
+    return dict(responsible=row.responsible, parties=row.parties, needs_consent=row.needs_consent,
+                needs_meeting=row.needs_meeting, needs_document=row.needs_document,
+                follow_up_days=row.follow_up_days, **extra)
 
 
 def _local(text: str, group: KommunGroup) -> str:
@@ -117,11 +132,16 @@ class _Agreements:
         routines = self.add(Appendix, revision_id=revision_id, position=0, key="rutiner", number="1",
                             title="Rutiner vid utbildningskontrakt, traineejobb och SYV",
                             body="Rutiner som arbetsgruppen arbetar enligt.")
-        for position, (key, title, steps) in enumerate(ROUTINES):
-            routine_id = self.add(Routine, appendix_id=routines, position=position, key=key, title=title)
-            for number, (responsible, step) in enumerate(steps, start=1):
-                self.add(RoutineStep, routine_id=routine_id, number=number, text=_local(step, group),
-                         responsible=responsible)
+        for position, (key, title, _steps) in enumerate(ROUTINES):
+            shape = _shape(position)
+            routine_id = self.add(Routine, appendix_id=routines, position=position, key=key, title=title,
+                                  eligibility=shape.eligibility, min_age=shape.min_age, max_age=shape.max_age)
+            for step in shape.steps:
+                step_id = self.add(RoutineStep, routine_id=routine_id, number=step.number,
+                                   **_rules(step, text=_local(step.text, group)))
+                for sub in step.substeps:
+                    self.add(RoutineSubStep, step_id=step_id, number=sub.number, back_to=sub.back_to,
+                             is_selection=sub.is_selection, **_rules(sub, text=_local(sub.text, group)))
         self.add(Appendix, revision_id=revision_id, position=1, key="samverkansmodell-kaa", number="2",
                  title="Samverkansmodell mellan AMI, skola och Arbetsförmedlingen för ungdomar som riskerar hoppa "
                        "av gymnasiet eller ingår i kommunens aktivitetsansvar", body=_local(BILAGA_2, group))

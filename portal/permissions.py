@@ -50,6 +50,9 @@ PERMISSIONS: dict[str, object] = {
     "meeting.propose": _l("Föreslå punkter till dagordningen"),
     "meeting.manage": _l("Samordna mötesserier: datum, medlemmar, dagordning och publicering"),
     "minutes.write": _l("Skriva och fastställa minnesanteckningar"),
+    "routine.run": _l("Starta rutiner för deltagare och slutföra eller hoppa över steg"),
+    "routine.offer": _l("Lägga upp platser i rutiner och göra urval bland sökande"),
+    "plan.write": _l("Skriva individuella handlingsplaner"),
 }
 
 #: THE table. Nothing else decides which role may do what.
@@ -58,12 +61,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "person.view", "person.register", "consent.register", "agreement.read",
         "disclosure.register", "referral.view", "referral.send", "referral.handle", "kaa.work",
         "meeting.view", "meeting.propose",
+        "routine.run", "plan.write",
     }),
     "samordnare": frozenset({
         "person.view", "person.register", "consent.register", "agreement.read", "agreement.revise",
         "disclosure.register", "disclosure.review",
         "referral.view", "referral.send", "referral.handle", "referral.assign", "kaa.work", "kaa.report",
         "meeting.view", "meeting.propose", "meeting.manage", "minutes.write",
+        "routine.run", "plan.write", "routine.offer",
     }),
     "styrgrupp": frozenset({
         "agreement.read", "agreement.adopt", "agreement.comment", "kaa.report", "meeting.view", "meeting.propose",

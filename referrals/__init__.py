@@ -89,7 +89,9 @@ def init_app(app) -> None:
         watch,
         worklist,
     )
+    from referrals.routine_setup import init_routines
 
+    init_routines(app)  # before the blueprint is registered: its routes join it
     app.register_blueprint(views.bp)
     add_nav("referrals.inbox_page", _l("Remisser"), "referral.view",
             _l("Skicka remisser till andra organisationer och ta emot dem som kommer till er."))

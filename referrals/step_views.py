@@ -59,10 +59,16 @@ def _forms(referral: Referral, posted: dict) -> dict:
 
 def render_referral(referral: Referral, posted: dict | None = None, status: int = 200):
     person = gate(current_user, referral.person_id, basis.PURPOSE) if referral.person_id is not None else None
+    from referrals.routines import startable_for
+
     open_part = basis.sender_part_open(current_user, referral)
-    comments = [c for c in referral.comments if open_part or c.organisation_id != referral.from_org_id]
+    # The thread both ways as the files: one's own organisation's comments always, the other side's while the basis
+    # holds (after a withdrawal nothing more passes between them, whichever side wrote it).
+    shared = basis.basis_holds(referral)
+    comments = [c for c in referral.comments if shared or c.organisation_id == current_user.organisation_id]
     return render_template(
         "referrals/show.html", referral=referral, person=person, open_part=open_part, comments=comments,
+        startable=startable_for(referral, current_user),
         files=attachments.listed(current_user, referral), forms=_forms(referral, posted or {}),
         overdue=inbox.is_overdue(referral), consent_holds=basis.consent_holds(referral),
         side=rules.side_of(current_user, referral), basis_kind=workflow.TYPES[referral.type].basis,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from agreements import document, importer, markup
+from agreements import document, importer
 from agreements.goals import figures
 from tests.agreements.helpers import url
 
@@ -49,8 +49,8 @@ def test_demo_document_contains_everything(lekeberg):
         for routine in appendix.routines:
             assert routine.title in headings
             for step in routine.steps:
-                own, subs = markup.step_parts(step.text)
-                assert f"Steg {step.number}: {own}" in text and all(f"\n{sub}\n" in text for sub in subs)
+                assert f"Steg {step.number}: {step.text}" in text
+                assert all(f"\n{sub.text}\n" in text for sub in step.substeps)
     for signatory in adopted.signatories:
         assert signatory.name in text
     assert "19 december 2016" in text and "31 december 2017" in text  # Swedish dates

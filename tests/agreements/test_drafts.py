@@ -21,7 +21,7 @@ from tests.helpers import events
     ("", []),
 ])
 def test_routine_steps_are_read_one_per_line(text, steps):
-    assert drafts.parse_steps(text) == steps
+    assert [(s.responsible, s.text) for s in drafts.parse_steps(text)] == steps
 
 
 def test_signatories_are_read_one_per_line_with_title_and_organisation():
@@ -38,7 +38,11 @@ def test_signatories_are_read_one_per_line_with_title_and_organisation():
 def test_the_text_formats_round_trip(lekeberg):
     revision = lekeberg.revisions[0]
     routine = revision.appendices[0].routines[0]
-    assert [(s.responsible, s.text) for s in routine.steps] == drafts.parse_steps(drafts.steps_as_text(routine))
+    parsed = drafts.parse_steps(drafts.steps_as_text(routine))
+    assert [(s.responsible, s.text, [sub.text for sub in s.substeps]) for s in routine.steps] == \
+        [(s.responsible, s.text, [sub.text for sub in s.subs]) for s in parsed]
+    assert [sub.rules for sub in parsed[2].subs] == [
+        {"needs_consent": True, "needs_meeting": True, "needs_document": "studieplan"}, {"back_to": 1}]
     known = [p.name for p in lekeberg.parties]
     assert any("," in s.title for s in revision.signatories)  # the demo's "enhetschef, Arbetsmarknads- ..."
     assert [(s.name, s.title, s.organisation) for s in revision.signatories] == \
@@ -143,7 +147,8 @@ def test_the_edit_page_saves_appendices_and_routine_steps_typed_in_the_browser(l
     assert f'name="routine-{syv.id}-steps"' in page
     typed = {"version": str(draft.version), f"appendix-{appendix.id}-number": "1",
              f"appendix-{appendix.id}-title": appendix.title, f"appendix-{appendix.id}-position": "x",
-             f"routine-{syv.id}-steps": "SYV | Ett enda steg"}
+             f"routine-{syv.id}-steps": "SYV | Ett enda steg {dokument: studieplan}\n  1. Delsteg {urval}",
+             f"routine-{syv.id}-eligibility": "Unga 16–24 år."}
     refused = client.post(url(lekeberg, 2, "/redigera"), data=typed)  # an unreadable order is said, not guessed
     assert refused.status_code == 400 and "Ordningen ska vara ett heltal från 0 till 9999" in refused.get_data(
         as_text=True)
@@ -151,4 +156,12 @@ def test_the_edit_page_saves_appendices_and_routine_steps_typed_in_the_browser(l
     assert response.status_code == 302
     db.session.expire_all()
     assert [(s.responsible, s.text) for s in syv.steps] == [("SYV", "Ett enda steg")]
+    assert syv.steps[0].needs_document == "studieplan" and syv.steps[0].parties == "syv"
+    assert [(sub.text, sub.is_selection) for sub in syv.steps[0].substeps] == [("Delsteg", True)]
+    assert syv.eligibility == "Unga 16–24 år."
     assert syv.appendix.position == 0
+    unknown = client.post(url(lekeberg, 2, "/redigera"), data={
+        **typed, "version": str(draft.version), f"appendix-{appendix.id}-position": "0",
+        f"routine-{syv.id}-steps": "SYV | Steg {trolla}"})
+    assert unknown.status_code == 400 and "Okänt krav ”trolla”" in unknown.get_data(as_text=True)
+    assert "SYV | Steg {trolla}" in unknown.get_data(as_text=True)  # what was typed stays

@@ -14,11 +14,12 @@ def test_demo_people_fill_every_page(app, login):
     db.session.commit()
     from kaa.models import KaaEnrolment  # KAA's demo register has people of its own
 
-    # seven from the people demo, and Adam, whom AMI brings to Vägen with a consent for case review (meetings)
+    # seven from the people demo, Adam, whom AMI brings to Vägen with a consent for case review (meetings), and
+    # Mira, whom Arbetsförmedlingen refers to AMI in the routines' demo (referrals)
     assert db.session.scalar(select(func.count()).select_from(Person).where(
-        Person.id.not_in(select(KaaEnrolment.person_id)))) == 8
+        Person.id.not_in(select(KaaEnrolment.person_id)))) == 9
     # The referrals' demo registers its own consents (purpose remiss) for these people.
-    assert db.session.scalar(select(func.count()).select_from(Consent)) == 8 + referrals_demo.CONSENTS_ADDED
+    assert db.session.scalar(select(func.count()).select_from(Consent)) == 9 + referrals_demo.CONSENTS_ADDED
     assert audit_check.verify().ok
 
     from portal.auth.operations import by_email

@@ -73,6 +73,14 @@ PAGES = [
     (COORDINATOR, "GET", "/moten/mote/{past_meeting}/minnesanteckningar", None),
     (COORDINATOR, "GET", "/moten/mote/{meeting}/minnesanteckningar/skriv", None),
     (AMI, "GET", "/moten/mina-ataganden", None),
+    (AMI, "GET", "/remisser/rutiner", None),
+    (AMI, "GET", "/remisser/rutiner/{run}", None),
+    (AF, "GET", "/remisser/rutiner/{run}", None),
+    (AMI, "GET", "/remisser/rutiner/tavla/utbildningskontrakt/3.1", None),
+    (AMI, "GET", "/remisser/rutiner/uppfoljningar", None),
+    (AMI, "GET", "/remisser/handlingsplan/{person}", None),
+    (AMI, "GET", "/remisser/handlingsplan/{person}/jamfor", None),
+    (COORDINATOR, "GET", "/remisser/rutiner/platser", None),
 ]
 
 
@@ -86,17 +94,20 @@ def demo_ids(app):
     demo.seed()
     db.session.commit()
     elsa = db.session.scalars(select(Person).order_by(Person.id)).first()
-    agreement = db.session.scalars(select(Agreement)).one()
+    # the first: the 2016 agreement (the demo's follow-on agreement in force comes second)
+    agreement = db.session.scalars(select(Agreement).order_by(Agreement.id)).first()
     goal = db.session.scalars(select(Goal).where(Goal.agreement_id == agreement.id).order_by(Goal.id)).first()
     from meetings.models import AgendaItem, Meeting, Minutes
+    from referrals.routine_models import RoutineRun
 
     referral = ensure_referrals()["received"]
     enrolment = db.session.scalars(select(KaaEnrolment).order_by(KaaEnrolment.id.desc())).first()  # with guardians
     meeting = db.session.scalar(select(AgendaItem.meeting_id).where(AgendaItem.person_id.is_not(None)))
     past = db.session.scalars(select(Minutes.meeting_id).order_by(Minutes.id)).first()
     series = db.session.get(Meeting, meeting).series_id
+    run = db.session.scalars(select(RoutineRun).order_by(RoutineRun.id)).first()
     return {"person": elsa.ref, "agreement": agreement.id, "goal": goal.id, "referral": referral.id,
-            "enrolment": enrolment.id, "meeting": meeting, "past_meeting": past, "series": series}
+            "enrolment": enrolment.id, "meeting": meeting, "past_meeting": past, "series": series, "run": run.id}
 
 
 def repeated(recorded) -> list[str]:
