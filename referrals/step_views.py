@@ -57,6 +57,14 @@ def _forms(referral: Referral, posted: dict) -> dict:
     return found
 
 
+@bp.route("/<int:referral_id>")
+@requires("referral.view")
+def show(referral_id: int):
+    referral = load_referral(referral_id)
+    ops.receive_on_open(referral, by=current_user)
+    return render_referral(referral)
+
+
 def render_referral(referral: Referral, posted: dict | None = None, status: int = 200):
     person = gate(current_user, referral.person_id, basis.PURPOSE) if referral.person_id is not None else None
     from referrals.routines import startable_for

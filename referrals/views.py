@@ -193,17 +193,7 @@ def edit(referral_id: int):
     return _finish(outcome, form, referral)
 
 
-# --- A referral's page and its files ----------------------------------------------------------------------------
-
-
-@bp.route("/<int:referral_id>")
-@requires("referral.view")
-def show(referral_id: int):
-    from referrals.step_views import render_referral
-
-    referral = load_referral(referral_id)
-    ops.receive_on_open(referral, by=current_user)
-    return render_referral(referral)
+# --- A referral's files (its page is in step_views.py, with the forms on it) ---------------------------------------
 
 
 @bp.route("/<int:referral_id>/bilagor/<int:attachment_id>")
