@@ -2,8 +2,6 @@
 are read only by those who may see the case (the same gate as its text)."""
 from __future__ import annotations
 
-import io
-import zipfile
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -14,15 +12,10 @@ from meetings import rules
 from meetings.operations import MeetingError
 from portal import audit
 from portal.db import UTCDateTime, db, utcnow
-from portal.forms import safe_filename
 from portal.permissions import check_by
+from portal.uploads import check_document
 
-MAX_BYTES = 10 * 1024 * 1024
 MAX_FILES = 10
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-#: (signature, content type, extension): the first bytes decide, never the name.
-SIGNATURES = ((b"%PDF-", "application/pdf", "pdf"), (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-              (b"\x89PNG\r\n\x1a\n", "image/png", "png"))
 
 
 class AgendaAttachment(db.Model):
@@ -44,30 +37,10 @@ class AgendaAttachment(db.Model):
     item = relationship("AgendaItem", back_populates="attachments")
 
 
-def _is_docx(data: bytes) -> bool:
-    if not data.startswith(b"PK\x03\x04"):
-        return False
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, ValueError, OSError):
-        return False
-    return "[Content_Types].xml" in names and "word/document.xml" in names
-
-
 def check_file(filename: str, data: bytes) -> tuple[str, str]:
     """(content type, safe file name), or a refusal beside the field "file"."""
-    if len(data) > MAX_BYTES:
-        raise MeetingError(_l("Filen är för stor. Högst 10 MB per fil."), field="file")
-    if not data:
-        raise MeetingError(_l("Välj en fil att bifoga."), field="file")
-    stem = safe_filename((filename or "").rsplit(".", 1)[0], "bilaga", max_length=80)
-    for signature, content_type, extension in SIGNATURES:
-        if data.startswith(signature):
-            return content_type, f"{stem}.{extension}"
-    if _is_docx(data):
-        return DOCX, f"{stem}.docx"
-    raise MeetingError(_l("Filen måste vara en PDF, JPEG, PNG eller Word-fil (.docx)."), field="file")
+    return check_document(filename, data, field="file", error=MeetingError,
+                          empty_message=_l("Välj en fil att bifoga."))
 
 
 def can_attach(user, item) -> bool:

@@ -1,65 +1,25 @@
 """Files sent with a referral: PDF, JPEG, PNG or DOCX up to 10 MB, checked by content, read through rule and gate."""
 from __future__ import annotations
 
-import io
-import zipfile
-
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import defer
 
 from portal import audit, permissions
 from portal.db import db
-from portal.forms import safe_filename
+from portal.uploads import check_document
 from referrals import basis, rules, workflow
 from referrals.models import Referral, ReferralAttachment
 
-MAX_BYTES = 10 * 1024 * 1024
-#: At most this many files on one referral (each up to MAX_BYTES): a referral is not an archive.
+#: At most this many files on one referral (each up to 10 MB): a referral is not an archive.
 MAX_FILES = 10
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-#: (signature, content type, extension). The name proves nothing: the first bytes decide.
-SIGNATURES = (
-    (b"%PDF-", "application/pdf", "pdf"),
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-)
-
-
-class AttachmentError(Exception):
-    pass
-
-
-def _is_docx(data: bytes) -> bool:
-    """A .docx is a zip with a Word main part; any other zip (or a renamed executable) is not one."""
-    if not data.startswith(b"PK\x03\x04"):
-        return False
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, ValueError, OSError):
-        return False
-    # A macro-enabled document (.docm renamed) has the same main part plus its macros: refused, the receiver
-    # would open it in Word.
-    return ("[Content_Types].xml" in names and "word/document.xml" in names
-            and not any(name.lower().endswith("vbaproject.bin") for name in names))
 
 
 def check_file(filename: str, data: bytes) -> tuple[str, str]:
-    """(content type, safe file name) for an accepted file; otherwise a RuleError on the field "attachment"."""
+    """(content type, safe file name) for an accepted file; otherwise a ReferralError on the field "attachment"."""
     from referrals.operations import ReferralError
 
-    if len(data) > MAX_BYTES:
-        raise ReferralError(_l("Filen är för stor. Högst 10 MB per fil."), field="attachment")
-    if not data:
-        raise ReferralError(_l("Filen är tom. Välj filen igen."), field="attachment")
-    stem = safe_filename((filename or "").rsplit(".", 1)[0], "bilaga", max_length=80)
-    for signature, content_type, extension in SIGNATURES:
-        if data.startswith(signature):
-            return content_type, f"{stem}.{extension}"
-    if _is_docx(data):
-        return DOCX, f"{stem}.docx"
-    raise ReferralError(_l("Filen måste vara en PDF, JPEG, PNG eller Word-fil (.docx)."), field="attachment")
+    return check_document(filename, data, field="attachment", error=ReferralError)
 
 
 def can_attach(user, referral: Referral) -> bool:

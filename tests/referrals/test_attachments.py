@@ -12,6 +12,7 @@ import pytest
 from docx import Document
 from sqlalchemy import func, select
 
+from portal import uploads
 from portal.audit import AuditEvent
 from portal.db import db
 from portal.errors import NotPermitted
@@ -97,8 +98,8 @@ def test_a_macro_enabled_word_file_is_refused(setting):
 def test_empty_and_oversized_files_are_refused_and_exactly_10_mb_is_accepted(setting):
     r, af = setting["referral"], setting["af"]
     assert "tom" in _refused(r, af, "tom.pdf", b"")
-    assert "för stor" in _refused(r, af, "stor.pdf", PDF + b"0" * (files.MAX_BYTES + 1 - len(PDF)))
-    row = files.add(r, by=af, filename="precis.pdf", data=PDF + b"0" * (files.MAX_BYTES - len(PDF)))
+    assert "för stor" in _refused(r, af, "stor.pdf", PDF + b"0" * (uploads.MAX_BYTES + 1 - len(PDF)))
+    row = files.add(r, by=af, filename="precis.pdf", data=PDF + b"0" * (uploads.MAX_BYTES - len(PDF)))
     assert row.size == 10 * 1024 * 1024
 
 
@@ -138,7 +139,7 @@ def test_a_third_organisation_and_a_role_without_handling_cannot_attach(setting,
     ("Utredning.pdf", PDF, "application/pdf", "Utredning.pdf"),
     ("foto.jpeg", JPEG, "image/jpeg", "foto.jpg"),
     ("skärmbild.PNG", _png(), "image/png", "skärmbild.png"),
-    ("Plan för Nora.docx", _docx(), files.DOCX, "Plan för Nora.docx"),
+    ("Plan för Nora.docx", _docx(), uploads.DOCX, "Plan för Nora.docx"),
     # The name does not decide: a PDF called .png is stored as the PDF it is.
     ("bild.png", PDF, "application/pdf", "bild.pdf"),
 ])
