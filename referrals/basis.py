@@ -76,6 +76,22 @@ def consent_for(person: Person, from_org, to_org, categories, on: date | None = 
     return None, first_problem
 
 
+def covered_receivers(person: Person, from_org, on: date | None = None) -> list[tuple[int, str, Consent]]:
+    """Where a referral about the person may go on consent today: (organisation id, name, the consent) for every
+    organisation a valid consent with the purpose remiss names beside the sender, which the sender stands behind.
+    What the new-referral form shows before a receiver is chosen (the categories are checked when it is sent)."""
+    on = on or today()
+    found: dict[int, tuple[int, str, Consent]] = {}
+    for consent in _consents_naming(person.id, {from_org.id}):  # newest first: the newest consent per receiver
+        if consent.state(person.birth_date, on) != "valid" or PURPOSE not in consent.purposes \
+                or from_org.id not in consent.confirmed_ids:
+            continue
+        for party in consent.parties:
+            if party.organisation_id != from_org.id:
+                found.setdefault(party.organisation_id, (party.organisation_id, party.organisation.name, consent))
+    return sorted(found.values(), key=lambda row: row[1])
+
+
 def consent_holds(referral: Referral, on: date | None = None) -> bool:
     """The consent the referral rests on still carries it today (not withdrawn, expired, lapsed or narrowed)."""
     if referral.consent is None or referral.person is None:

@@ -79,3 +79,20 @@ def referral_for_page(referral_id: int) -> Referral | None:
 
 def response_time_row(organisation_id: int) -> ResponseTime | None:
     return db.session.get(ResponseTime, organisation_id)
+
+
+def consent_overview(user, person_id: int, referral: Referral | None) -> dict:
+    """What the form says of consent for the person: where a referral may go on consent today (receiver names,
+    consent numbers, end dates, categories in words) and, for a consent-based draft with its receiver, the consent
+    it would rest on or why none carries it."""
+    from portal.people.vocabulary import CATEGORIES
+    from referrals import basis, workflow
+
+    person = db.session.get(Person, person_id)
+    covered = [{"org": name, "consent": consent, "categories": ", ".join(
+                    str(CATEGORIES.get(c, c)).lower() for c in consent.categories)}
+               for _org_id, name, consent in basis.covered_receivers(person, user.organisation)]
+    relies_on, refusal = None, ""
+    if referral is not None and workflow.TYPES[referral.type].basis == "consent":
+        relies_on, refusal = basis.consent_for(person, referral.from_org, referral.to_org, referral.categories)
+    return {"covered": covered, "relies_on": relies_on, "refusal": refusal}

@@ -137,8 +137,12 @@ def _again(exc: RuleError, errors: list) -> RuleError:
 
 def _form_page(form: ReferralForm, referral: Referral | None, preselected, status: int):
     files = attachments.listed(current_user, referral) if referral is not None else []
+    # Which consent the referral would rest on: where it may go on consent (before a receiver is chosen), or for a
+    # draft with its receiver, the consent itself or why none carries it.
+    consent = (choices.consent_overview(current_user, preselected.person_id, referral)
+               if preselected is not None and preselected.allowed else None)
     return render_template("referrals/form.html", form=form, referral=referral, preselected=preselected,
-                           files=files, **words()), status
+                           files=files, consent=consent, **words()), status
 
 
 def _fill_choices(form: ReferralForm) -> None:

@@ -6,6 +6,7 @@ import re
 from sqlalchemy import func, select
 
 from portal.db import db
+from portal.people.models import Consent
 from referrals.models import Referral
 from tests.people import factories as f
 from tests.referrals import helpers as h
@@ -179,3 +180,19 @@ def test_sending_a_draft_with_the_version_shown_is_not_refused_as_stale(orgs, ma
     r = h.draft(af, orgs["ami"], h.consented_person(af, orgs["ami"]))
     ops.submit(r, by=af, expected_version=r.version)
     assert r.state == "submitted"
+
+
+def test_the_form_says_which_consent_the_referral_would_rest_on(app, client, orgs, make_user, login):
+    af = make_user(org="af")
+    person = h.consented_person(af, orgs["ami"], categories=("kontakt", "utbildning"))
+    login(af)
+    page = client.get(f"/remisser/ny?deltagare={person.ref}").get_data(as_text=True)
+    consent = db.session.scalars(select(Consent).where(Consent.person_id == person.id)).one()
+    assert "Giltigt samtycke för remiss finns till:" in page
+    assert f"Lekebergs kommun, AMI (samtycke nr {consent.id}" in page and "kontaktuppgifter, utbildning" in page
+    draft = h.draft(af, orgs["ami"], person, categories=("utbildning",))
+    page = client.get(f"/remisser/{draft.id}/andra").get_data(as_text=True)
+    assert f"Remissen bygger på samtycke nr {consent.id}" in page
+    other = h.draft(af, orgs["ifo"], person, categories=("utbildning",))
+    page = client.get(f"/remisser/{other.id}/andra").get_data(as_text=True)
+    assert "Remissen kan inte skickas på samtycke än:" in page and "Individ- och försörjningsstöd" in page
