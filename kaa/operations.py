@@ -202,8 +202,12 @@ def reregister(previous: KaaEnrolment, *, by, source: str, registered_on) -> Kaa
     if previous.is_open:
         problems.append(("source", _l("Inskrivningen är fortfarande öppen.")))
     _choice(source, SOURCES, "source", _l("Välj hur kommunen fick kännedom om personen."), problems)
-    _day(registered_on, "registered_on", problems, empty=_l("Ange datum för inskrivningen."), not_after=today(),
-         not_before=None)
+    day = _day(registered_on, "registered_on", problems, empty=_l("Ange datum för inskrivningen."),
+               not_after=today())
+    if day is not None and previous.deregistered_on is not None and day < previous.deregistered_on:
+        # Two enrolments of one person never overlap (the half-year report would count the person twice).
+        problems.append(("registered_on", _l("Datumet ligger före den förra avregistreringen (%(day)s).",
+                                             day=previous.deregistered_on.isoformat())))
     _raise(problems)
     org = by.organisation if by is not None else db.session.get(Organisation, previous.org_id)
     if by is not None:
