@@ -96,6 +96,9 @@ def test_a_protected_address_is_never_shown_and_a_blocked_guardian_never_offered
     assert "Hemliga vägen" not in html and "Skyddade personuppgifter" in html
     options = html.split('name="kontakt-guardian_id"')[1].split("</select>")[0]
     assert "Sofia Öberg" in options and "Mikael Öberg" not in options
+    # Each mark button says whose it is (a screen reader hears the button without the list item's text).
+    assert 'kontaktas inte<span class="visually-hidden"> (Sofia Öberg)</span></button>' in html
+    assert 'Får kontaktas<span class="visually-hidden"> (Mikael Öberg)</span></button>' in html
     assert "Hemliga vägen" not in client.get("/kaa/att-kontakta").get_data(as_text=True)
 
 
