@@ -344,6 +344,10 @@ def deregister(enrolment: KaaEnrolment, *, by, reason: str, on, note: str = "",
     _choice(reason, DEREGISTRATION_REASONS, "reason", _l("Välj orsak till avregistreringen."), problems)
     _day(on, "on", problems, empty=_l("Ange datum för avregistreringen."), not_after=today(),
          not_before=enrolment.registered_on)
+    if reason == "fyllt_20" and isinstance(on, date) and age_on(enrolment.person.birth_date, on) < 20:
+        # The reason is a fact, not a choice: it would end the follow-up of someone the kommun is still responsible for.
+        problems.append(("reason", _l("Personen fyller 20 år först %(day)s.",
+                                      day=twentieth_birthday(enrolment.person.birth_date).isoformat())))
     note = clean_line(note)
     if reason == "annat" and not note:
         problems.append(("note", _l("Beskriv orsaken när du väljer Annat.")))

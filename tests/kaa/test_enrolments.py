@@ -179,3 +179,15 @@ def test_re_registration_dated_before_the_previous_enrolment_ended_is_refused_be
     assert "före" in str(exc.value)
     second = ops.reregister(first, by=ami, source="avbrott_nationellt", registered_on=today() - timedelta(days=50))
     assert second.is_open
+
+
+def test_deregistration_as_turned_20_is_refused_before_the_20th_birthday(make_user):
+    ami = make_user(org="ami")
+    young = enrol(ami, birth=born(17))
+    with pytest.raises(KaaError) as exc:
+        ops.deregister(young, by=ami, reason="fyllt_20", on=today())
+    assert _fields(exc) == {"reason"} and "fyller 20 år först" in str(exc.value)
+    assert young.is_open
+    old = enrol(ami, birth=born(20, -1), ago=30)  # 19 when registered, 20 since yesterday
+    ops.deregister(old, by=ami, reason="fyllt_20", on=today())
+    assert old.deregistration_reason == "fyllt_20"
