@@ -127,7 +127,9 @@ class DeregisterForm(PortalForm):
     reason = SelectField(_l("Orsak"), choices=_choices(DEREGISTRATION_REASONS, _l("– Välj orsak –")),
                          validators=[Needed()])
     on = SwedishDateField(_l("Datum"), validators=[Needed()])
-    note = StringField(_l("Förklaring"), validators=[Optional()], description=_l("Krävs när orsaken är Annat."))
+    note = StringField(_l("Förklaring"), validators=[Optional()],
+                       description=_l("Krävs när orsaken är Annat. Skriv inga känsliga uppgifter (t.ex. hälsa eller "
+                                      "sociala förhållanden) här."))
 
 
 class ReregisterForm(PortalForm):

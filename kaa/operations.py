@@ -202,8 +202,12 @@ def reregister(previous: KaaEnrolment, *, by, source: str, registered_on) -> Kaa
     if previous.is_open:
         problems.append(("source", _l("Inskrivningen är fortfarande öppen.")))
     _choice(source, SOURCES, "source", _l("Välj hur kommunen fick kännedom om personen."), problems)
-    _day(registered_on, "registered_on", problems, empty=_l("Ange datum för inskrivningen."), not_after=today(),
-         not_before=None)
+    day = _day(registered_on, "registered_on", problems, empty=_l("Ange datum för inskrivningen."),
+               not_after=today())
+    if day is not None and previous.deregistered_on is not None and day < previous.deregistered_on:
+        # Two enrolments of one person never overlap (the half-year report would count the person twice).
+        problems.append(("registered_on", _l("Datumet ligger före den förra avregistreringen (%(day)s).",
+                                             day=previous.deregistered_on.isoformat())))
     _raise(problems)
     org = by.organisation if by is not None else db.session.get(Organisation, previous.org_id)
     if by is not None:
@@ -340,6 +344,10 @@ def deregister(enrolment: KaaEnrolment, *, by, reason: str, on, note: str = "",
     _choice(reason, DEREGISTRATION_REASONS, "reason", _l("Välj orsak till avregistreringen."), problems)
     _day(on, "on", problems, empty=_l("Ange datum för avregistreringen."), not_after=today(),
          not_before=enrolment.registered_on)
+    if reason == "fyllt_20" and isinstance(on, date) and age_on(enrolment.person.birth_date, on) < 20:
+        # The reason is a fact, not a choice: it would end the follow-up of someone the kommun is still responsible for.
+        problems.append(("reason", _l("Personen fyller 20 år först %(day)s.",
+                                      day=twentieth_birthday(enrolment.person.birth_date).isoformat())))
     note = clean_line(note)
     if reason == "annat" and not note:
         problems.append(("note", _l("Beskriv orsaken när du väljer Annat.")))

@@ -87,6 +87,11 @@ def enrolments_in(kommunkod: str, period: Period) -> list[KaaEnrolment]:
         .order_by(KaaEnrolment.registered_on, KaaEnrolment.id)))
 
 
+def current_since_before(enrolment: KaaEnrolment, end: date) -> bool:
+    since = enrolment.occupation_since or enrolment.registered_on
+    return since <= end
+
+
 def facts(enrolment: KaaEnrolment, period: Period) -> dict:
     """What the report and the SCB row say of one enrolment in a period."""
     contacts = [c for c in enrolment.contacts if period.start <= c.contact_on <= period.end]
@@ -98,8 +103,10 @@ def facts(enrolment: KaaEnrolment, period: Period) -> dict:
         "new": period.start <= enrolment.registered_on <= period.end,
         "reached": any(c.outcome == "kontakt_etablerad" for c in contacts),
         "in_measure": bool(measures),
-        "studies": enrolment.occupation == "studier",
-        "work": enrolment.occupation == "arbete",
+        # Only the current occupation is kept: it counts in a period only when it began before the period ended
+        # (a job found this month must not show up in last half-year's figures).
+        "studies": enrolment.occupation == "studier" and current_since_before(enrolment, period.end),
+        "work": enrolment.occupation == "arbete" and current_since_before(enrolment, period.end),
         "declined": any(c.declined for c in contacts),
         "declined_first_offer": bool(offers) and offers[0].accepted is False,
         "deregistered": closed,

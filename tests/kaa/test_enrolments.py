@@ -166,3 +166,28 @@ def test_control_characters_are_cleaned_from_notes(make_user):
     enrolment = enrol(ami)
     done = contact(enrolment, ami, note="Bokat\x00 möte\u202e 12/3")
     assert "\x00" not in done.contact_note and "\u202e" not in done.contact_note
+
+
+def test_re_registration_dated_before_the_previous_enrolment_ended_is_refused_beside_the_date(make_user):
+    """Two enrolments of one person may not overlap: the half-year report would count them twice."""
+    ami = make_user(org="ami")
+    first = enrol(ami, ago=100)
+    ops.deregister(first, by=ami, reason="nationellt_program", on=today() - timedelta(days=50))
+    with pytest.raises(KaaError) as exc:
+        ops.reregister(first, by=ami, source="avbrott_nationellt", registered_on=today() - timedelta(days=60))
+    assert _fields(exc) == {"registered_on"}
+    assert "före" in str(exc.value)
+    second = ops.reregister(first, by=ami, source="avbrott_nationellt", registered_on=today() - timedelta(days=50))
+    assert second.is_open
+
+
+def test_deregistration_as_turned_20_is_refused_before_the_20th_birthday(make_user):
+    ami = make_user(org="ami")
+    young = enrol(ami, birth=born(17))
+    with pytest.raises(KaaError) as exc:
+        ops.deregister(young, by=ami, reason="fyllt_20", on=today())
+    assert _fields(exc) == {"reason"} and "fyller 20 år först" in str(exc.value)
+    assert young.is_open
+    old = enrol(ami, birth=born(20, -1), ago=30)  # 19 when registered, 20 since yesterday
+    ops.deregister(old, by=ami, reason="fyllt_20", on=today())
+    assert old.deregistration_reason == "fyllt_20"

@@ -96,6 +96,9 @@ def test_a_protected_address_is_never_shown_and_a_blocked_guardian_never_offered
     assert "Hemliga vägen" not in html and "Skyddade personuppgifter" in html
     options = html.split('name="kontakt-guardian_id"')[1].split("</select>")[0]
     assert "Sofia Öberg" in options and "Mikael Öberg" not in options
+    # Each mark button says whose it is (a screen reader hears the button without the list item's text).
+    assert 'kontaktas inte<span class="visually-hidden"> (Sofia Öberg)</span></button>' in html
+    assert 'Får kontaktas<span class="visually-hidden"> (Mikael Öberg)</span></button>' in html
     assert "Hemliga vägen" not in client.get("/kaa/att-kontakta").get_data(as_text=True)
 
 
@@ -153,3 +156,13 @@ def test_the_worklist_is_sorted_by_due_date_with_counts_and_the_start_card_agree
     assert "Att kontakta: 2" in html and "Försenade: 1" in html and "I dag: 1" in html
     start = client.get("/").get_data(as_text=True)
     assert "KAA: att kontakta" in start and "2 unga personer i KAA-registret ska kontaktas nu." in start
+
+
+def test_every_free_text_field_of_an_enrolment_says_sensitive_notes_do_not_belong_here(client, login_as):
+    """Förordning 2006:39 § 4: the contact note, the measure and the deregistration's explanation each warn."""
+    user = login_as(org="ami")
+    enrolment = enrol(user)
+    html = client.get(f"/kaa/inskrivning/{enrolment.id}").get_data(as_text=True)
+    for field in ("kontakt-note", "insats-content", "avreg-note"):
+        hint = html.split(f'id="{field}-hjalp"')[1].split("</")[0] if f'id="{field}-hjalp"' in html else ""
+        assert "känsliga uppgifter" in hint, field

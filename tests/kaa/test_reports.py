@@ -109,3 +109,11 @@ def test_the_scb_export_is_for_the_kommuns_kaa_staff(client, login_as, known):
 def test_others_get_no_report(client, login_as, org, roles):
     login_as(org=org, roles=roles)
     assert client.get("/kaa/rapport").status_code == 403
+
+
+def test_an_occupation_begun_after_a_half_year_does_not_count_in_it(known):
+    """A occupied since a day after H1 (a job found later) is not "I arbete" in H1's figures, only in later ones."""
+    ops.change_occupation(known["a"], by=None, occupation="arbete", since=date(2025, 9, 1))
+    db.session.commit()
+    assert reports.figures("1814", H1).counts["work"] == 1  # C only, as before
+    assert reports.figures("1814", Period(2025, 2)).counts["work"] == 1  # A now (C left in May)
