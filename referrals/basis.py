@@ -128,6 +128,22 @@ def sender_holds(person: Person, organisation_id: int) -> bool:
         PersonLink.person_id == person.id, PersonLink.organisation_id == organisation_id)) is not None
 
 
+def not_home_kommun(person: Person, from_org_id: int, to_org):
+    """Why a dropout report may not go to this kommun, or None: it goes to the pupil's home kommun (skollagen
+    29 kap. 9 §: the hemkommun's activity responsibility), as the sending school registered it."""
+    from portal.orgs import kommunkod_of
+    from portal.people.identity import kommuner
+
+    home = db.session.scalar(select(PersonLink.home_kommun).where(
+        PersonLink.person_id == person.id, PersonLink.organisation_id == from_org_id))
+    code = kommunkod_of(to_org)
+    if not home or not code or home == code:
+        return None
+    found = kommuner().get(home)
+    return _("Anmälan om studieavbrott går till den unges hemkommun, %(kommun)s. %(org)s är en annan kommun.",
+             kommun=found.name if found else home, org=to_org.name)
+
+
 def _duty_rows(type_key: str):
     def rows(person_ids):
         stmt = (select(Referral.to_org_id.label("organisation_id"), Referral.person_id,

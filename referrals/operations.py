@@ -147,6 +147,10 @@ def _checked(by, from_org_id, type_key, to_org_id, person, categories, reason, h
         elif not basis.sender_holds(person, from_org_id):
             errors.append(("person", _l("Den unge måste vara registrerad hos er innan ni skickar en remiss om "
                                         "honom eller henne. Registrera deltagaren först.")))
+        elif type_key == "studieavbrott" and to_org is not None:
+            problem = basis.not_home_kommun(person, from_org_id, to_org)
+            if problem:
+                errors.append(("to_org_id", problem))
         if type_.basis == "consent" and not chosen:
             errors.append(("categories", _l("Välj vilka slags uppgifter remissen delar.")))
     values = dict(type=type_key, to_org_id=to_id, person_id=person.id if person is not None else None,

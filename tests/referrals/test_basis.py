@@ -169,3 +169,16 @@ def test_a_new_version_of_the_consent_carries_the_referral_at_once(orgs, make_us
     r.consent = wider  # as if the daily job had moved it to the wider one
     db.session.commit()
     assert not basis.sender_part_open(ami, r)
+
+
+def test_a_dropout_report_goes_to_the_pupils_home_kommun(orgs, make_user):
+    from portal.orgs import create_organisation
+
+    school = make_user(org="skola")
+    other = create_organisation(name="Örebro kommun", code="orebro", kind="kommun", orgnr="212000-1967",
+                                kommunkod="1880", by=None)
+    p = f.person(school)  # home kommun 1814 Lekeberg
+    with pytest.raises(ops.ReferralError) as refused:
+        h.draft(school, other, p, type="studieavbrott", categories=())
+    assert refused.value.field == "to_org_id" and "Lekeberg" in str(refused.value)
+    assert h.draft(school, orgs["kommun"], p, type="studieavbrott", categories=()).state == "draft"
