@@ -1,0 +1,101 @@
+"""Found in the review of issue 16 from outside: a coordinator of an uncovered organisation sees no case notes on a
+refused (stale) minutes save, and a series can only follow an agreement the coordinator's organisation is party to."""
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from agreements import demo as agreements_demo
+from agreements.models import Agreement
+from meetings import agenda, minutes
+from meetings import operations as ops
+from meetings.models import SeriesUser
+from portal.clock import today
+from portal.db import db
+from tests.meetings.helpers import text_of
+
+
+def test_a_stale_minutes_save_shows_no_case_notes_to_a_coordinator_the_consent_does_not_cover(
+        client, login, vagen, person, consent_for, orgs, fk, ami_worker, coordinator, make_user):
+    consent_for(person, [orgs["kommun"], orgs["ami"], orgs["ifo"], orgs["af"], fk])
+    meeting = vagen.meetings[0]
+    case = agenda.propose_item(meeting, kind="arende", title="Ärendedragning", person_ref=person.ref, by=ami_worker)
+    agenda.accept_item(meeting, case, by=coordinator)
+    plain = agenda.propose_item(meeting, kind="information", title="Lägesrapport", by=coordinator)
+    minutes.save_minutes(meeting, content={"items": {str(case.id): {"notes": "Adam har börjat på Komvux.",
+                                                                    "decision": "AMI följer upp Sandberg."}}},
+                         version=0, by=coordinator)
+    # a coordinator from the school, which no consent covers, opened the form at version 0
+    school = make_user(org="skola", roles=("samordnare",), name="Sara Skola")
+    vagen.people.append(SeriesUser(user_id=school.id, is_coordinator=True))
+    db.session.commit()
+    login(school)
+    response = client.post(f"/moten/mote/{meeting.id}/minnesanteckningar/skriv", data={
+        "version": "0", f"notes_{plain.id}": "Skolans text", f"decision_{plain.id}": "", "general": ""})
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "Skolans text" in html  # nothing typed is lost
+    assert "Komvux" not in html and "Sandberg" not in html and "Adam" not in html
+    assert "visas inte" in text_of(html)
+    # the case notes are still there for those the consent covers
+    saved = minutes.current_content(minutes.minutes_of(meeting))
+    assert saved["items"][str(case.id)]["notes"] == "Adam har börjat på Komvux."
+
+
+def _values(**extra):
+    start = today() + timedelta(days=7)
+    return {"name": "Styrgrupp", "kind": "styrgrupp", "place": "Kommunhuset", "start_time": time(9),
+            "length_minutes": 90, "recurrence": "weekly", "interval_weeks": 4, "weekday": start.weekday(),
+            "holiday_policy": "move", "proposal_days": 2, "starts_on": start, "ends_on": start + timedelta(days=60),
+            **extra}
+
+
+@pytest.fixture
+def foreign_agreement(orgs):
+    """An agreement between the kommun and Arbetsförmedlingen: Försäkringskassan is no party to it."""
+    agreements_demo.seed({"lekeberg": orgs["kommun"], "af-hallsberg": orgs["af"]})
+    db.session.commit()
+    return db.session.scalars(select(Agreement)).one()
+
+
+def test_a_series_cannot_follow_an_agreement_the_organisation_is_not_party_to(foreign_agreement, fk, make_user):
+    school = make_user(org=fk, roles=("samordnare",))
+    with pytest.raises(ops.MeetingError) as refused:
+        ops.create_series(values=_values(agreement_id=foreign_agreement.id), member_org_ids=[], by=school)
+    assert refused.value.errors[0][0] == "agreement_id"
+    with pytest.raises(ops.MeetingError) as unknown:
+        ops.create_series(values=_values(agreement_id=999999), member_org_ids=[], by=school)
+    assert unknown.value.errors[0][0] == "agreement_id"
+
+
+def test_a_changed_series_cannot_take_another_organisations_agreement(client, login, foreign_agreement, fk,
+                                                                       make_user):
+    school = make_user(org=fk, roles=("samordnare",))
+    series = ops.create_series(values=_values(), member_org_ids=[], by=school)
+    db.session.commit()
+    values = {name: getattr(series, name) for name in (
+        "name", "kind", "place", "start_time", "length_minutes", "proposal_days", "holiday_policy")}
+    with pytest.raises(ops.MeetingError) as refused:
+        ops.update_series(series, values={**values, "agreement_id": foreign_agreement.id},
+                          member_org_ids=list(series.member_org_ids), by=school)
+    assert refused.value.errors[0][0] == "agreement_id"
+    db.session.rollback()
+    login(school)
+    response = client.post(f"/moten/{series.id}/andra", data={
+        "version": str(series.version), "name": "Styrgrupp", "kind": "styrgrupp", "place": "Kommunhuset",
+        "start_time": "09:00", "length_minutes": "90", "proposal_days": "2", "holiday_policy": "move",
+        "organisations": [str(i) for i in series.member_org_ids], "coordinators": [str(school.id)],
+        "agreement_id": str(foreign_agreement.id)})
+    assert response.status_code == 400
+    assert "Välj en överenskommelse som din organisation är part i" in text_of(response.get_data(as_text=True))
+    db.session.expire_all()
+    assert db.session.get(type(series), series.id).agreement_id is None
+
+
+def test_a_coordinator_may_keep_an_agreement_the_series_already_follows(foreign_agreement, orgs, coordinator):
+    series = ops.create_series(values=_values(agreement_id=foreign_agreement.id),
+                               member_org_ids=[orgs["kommun"].id, orgs["af"].id], by=coordinator)
+    db.session.commit()
+    assert series.agreement_id == foreign_agreement.id
