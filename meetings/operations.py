@@ -97,7 +97,17 @@ def _check_agreement(agreement_id, *, by, current=None, problems: list) -> None:
         problems.append(("agreement_id", _l("Välj en överenskommelse som din organisation är part i.")))
 
 
+#: How far ahead a series is planned at most (extending later plans further); the holiday tables end, too.
+MAX_PLAN_DAYS = 5 * 366
+
+
 def _plan(series_values: dict, starts_on: date, until: date, problems: list):
+    limit = today() + timedelta(days=MAX_PLAN_DAYS)
+    if until > limit:
+        problems.append(("starts_on" if starts_on > limit else "ends_on", _l(
+            "En serie kan planeras högst fem år framåt, till och med %(d)s. Förläng serien senare.",
+            d=limit.isoformat())))
+        return []
     try:
         return occurrences(recurrence=series_values["recurrence"], starts_on=starts_on, until=until,
                            holiday_policy=series_values["holiday_policy"] or "move",

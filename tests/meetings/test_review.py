@@ -99,3 +99,31 @@ def test_a_coordinator_may_keep_an_agreement_the_series_already_follows(foreign_
                                member_org_ids=[orgs["kommun"].id, orgs["af"].id], by=coordinator)
     db.session.commit()
     assert series.agreement_id == foreign_agreement.id
+
+
+def test_a_series_planned_centuries_ahead_is_refused_with_a_message_not_an_error(client, login, coordinator):
+    login(coordinator)
+    response = client.post("/moten/ny", data={
+        "name": "Styrgrupp", "kind": "styrgrupp", "place": "Kommunhuset", "start_time": "09:00",
+        "length_minutes": "90", "recurrence": "dates", "fixed_dates": "22/2, 2/5, 5/9, 7/11",
+        "starts_on": today().isoformat(), "ends_on": "2200-12-31", "holiday_policy": "move", "proposal_days": "2",
+        "organisations": [str(coordinator.organisation_id)], "coordinators": [str(coordinator.id)]})
+    assert response.status_code == 400
+    page = text_of(response.get_data(as_text=True))
+    assert "En serie kan planeras högst fem år framåt" in page and "22/2, 2/5, 5/9, 7/11" in page
+
+
+def test_extending_a_series_centuries_ahead_is_refused_beside_the_field(vagen, coordinator):
+    with pytest.raises(ops.MeetingError) as refused:
+        ops.extend_series(vagen, until=today().replace(year=today().year + 200), by=coordinator)
+    assert refused.value.errors[0][0] == "until"
+
+
+def test_the_29th_of_february_is_a_fixed_date_of_the_leap_years():
+    from meetings.recurrence import occurrences
+
+    found = occurrences(recurrence="dates", starts_on=today().replace(month=1, day=1),
+                        until=today().replace(year=today().year + 3, month=12, day=31), fixed_dates="29/2",
+                        holiday_policy="move")
+    assert found and all(o.scheduled.month == 2 and o.scheduled.day == 29 for o in found)
+    assert len(found) == 1  # one leap year in any four years counted from January (2100 is far)
