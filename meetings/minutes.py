@@ -214,7 +214,9 @@ def mine_clause(user):
 
 
 def my_actions(user) -> list[ActionItem]:
-    return list(db.session.scalars(select(ActionItem).options(_owner()).where(mine_clause(user))
+    # With each meeting's series: the list names it ("Vägen 2026-12-15"), in the same statement.
+    return list(db.session.scalars(select(ActionItem).options(
+        _owner(), joinedload(ActionItem.meeting).joinedload(Meeting.series).lazyload("*")).where(mine_clause(user))
                                    .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)))
 
 

@@ -127,3 +127,31 @@ def test_the_29th_of_february_is_a_fixed_date_of_the_leap_years():
                         holiday_policy="move")
     assert found and all(o.scheduled.month == 2 and o.scheduled.day == 29 for o in found)
     assert len(found) == 1  # one leap year in any four years counted from January (2100 is far)
+
+
+def test_my_action_items_from_many_meetings_cost_the_same_statements_and_name_their_series(
+        client, login, orgs, fk, coordinator, count_queries):
+    from tests.meetings.helpers import make_series
+
+    for name, n in (("Serie A", 2), ("Serie B", 8)):
+        series = make_series([orgs["kommun"], orgs["af"]], coordinator, name=name, interval_weeks=1, days=70)
+        for meeting in series.meetings[:n]:
+            minutes.add_action(meeting, what=f"Åtagande {meeting.on_date}", owner_user_id=coordinator.id,
+                               by=coordinator)
+        db.session.commit()
+        if n == 2:  # the page with the first series' two, then with all ten
+            login(coordinator)
+            client.get("/moten/mina-ataganden")
+            db.session.expunge_all()
+            with count_queries() as counted:
+                assert client.get("/moten/mina-ataganden").status_code == 200
+            few = counted[0]
+            coordinator = db.session.merge(coordinator)
+            orgs = {key: db.session.merge(org) for key, org in orgs.items()}
+    client.get("/moten/mina-ataganden")
+    db.session.expunge_all()
+    with count_queries() as counted:
+        page = client.get("/moten/mina-ataganden")
+    assert page.status_code == 200
+    assert few == counted[0], (few, counted[0])
+    assert "Serie B" in text_of(page.get_data(as_text=True))
