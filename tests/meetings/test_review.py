@@ -155,3 +155,22 @@ def test_my_action_items_from_many_meetings_cost_the_same_statements_and_name_th
     assert page.status_code == 200
     assert few == counted[0], (few, counted[0])
     assert "Serie B" in text_of(page.get_data(as_text=True))
+
+
+def test_an_organisation_that_left_the_series_no_longer_lists_its_action_items(client, login, vagen, coordinator,
+                                                                               orgs, fk, ami_worker):
+    meeting = vagen.meetings[0]
+    minutes.add_action(meeting, what="Boka lokal för Vägen", owner_org_id=orgs["ami"].id,
+                       due_on=today() + timedelta(days=3), by=coordinator)
+    db.session.commit()
+    assert minutes.count_due(ami_worker) == 1
+    login(ami_worker)
+    assert "Boka lokal för Vägen" in text_of(client.get("/moten/mina-ataganden").get_data(as_text=True))
+    values = {name: getattr(vagen, name) for name in (
+        "name", "kind", "place", "start_time", "length_minutes", "proposal_days", "holiday_policy")}
+    ops.update_series(vagen, values=values, member_org_ids=[orgs["kommun"].id, orgs["af"].id, fk.id],
+                      by=coordinator)
+    db.session.commit()
+    page = text_of(client.get("/moten/mina-ataganden").get_data(as_text=True))
+    assert "Boka lokal för Vägen" not in page and "Du har inga öppna åtaganden" in page
+    assert minutes.count_due(ami_worker) == 0
