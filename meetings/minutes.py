@@ -209,12 +209,20 @@ def actions_of(meeting: Meeting) -> list[ActionItem]:
 
 def mine_clause(user):
     """The one SQL condition for "mina åtaganden": open, mine or my organisation's (the list and the card share it)."""
+    from meetings.models import SeriesOrganisation, SeriesUser
+
+    # Only of series the user still takes part in: an organisation that left no longer sees (or closes) them.
+    member = select(SeriesOrganisation.series_id).where(SeriesOrganisation.organisation_id == user.organisation_id)
+    named = select(SeriesUser.series_id).where(SeriesUser.user_id == user.id)
     return (ActionItem.state == "open") & ((ActionItem.owner_user_id == user.id)
-                                           | (ActionItem.owner_org_id == user.organisation_id))
+                                           | (ActionItem.owner_org_id == user.organisation_id)) & (
+        ActionItem.series_id.in_(member) | ActionItem.series_id.in_(named))
 
 
 def my_actions(user) -> list[ActionItem]:
-    return list(db.session.scalars(select(ActionItem).options(_owner()).where(mine_clause(user))
+    # With each meeting's series: the list names it ("Vägen 2026-12-15"), in the same statement.
+    return list(db.session.scalars(select(ActionItem).options(
+        _owner(), joinedload(ActionItem.meeting).joinedload(Meeting.series).lazyload("*")).where(mine_clause(user))
                                    .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)))
 
 

@@ -86,7 +86,28 @@ def _settings(values: dict, problems: list) -> dict:
     return out
 
 
+def _check_agreement(agreement_id, *, by, current=None, problems: list) -> None:
+    """A series follows an agreement the acting coordinator's organisation is party to (its decisions go to that
+    agreement's revision); one it already follows may stay. The form's list is no check: a post can name any id."""
+    if agreement_id is None or by is None or agreement_id == current:
+        return
+    import agreements
+
+    if agreement_id not in {a.id for a in agreements.agreements_for_organisation(by.organisation)}:
+        problems.append(("agreement_id", _l("Välj en överenskommelse som din organisation är part i.")))
+
+
+#: How far ahead a series is planned at most (extending later plans further); the holiday tables end, too.
+MAX_PLAN_DAYS = 5 * 366
+
+
 def _plan(series_values: dict, starts_on: date, until: date, problems: list):
+    limit = today() + timedelta(days=MAX_PLAN_DAYS)
+    if until > limit:
+        problems.append(("starts_on" if starts_on > limit else "ends_on", _l(
+            "En serie kan planeras högst fem år framåt, till och med %(d)s. Förläng serien senare.",
+            d=limit.isoformat())))
+        return []
     try:
         return occurrences(recurrence=series_values["recurrence"], starts_on=starts_on, until=until,
                            holiday_policy=series_values["holiday_policy"] or "move",
@@ -143,6 +164,7 @@ def create_series(*, values: dict, member_org_ids, coordinator_ids=(), by, allow
         check(rules.can_create(by), "meeting:create")
     problems: list = []
     settings = _settings(values, problems)
+    _check_agreement(settings["agreement_id"], by=by, problems=problems)
     members = set(_org_ids(member_org_ids))
     if by is not None:
         members.add(by.organisation_id)
@@ -190,6 +212,7 @@ def update_series(series: MeetingSeries, *, values: dict, member_org_ids, coordi
     # The rule and its days stay: planned meetings are moved one by one, and extending plans more by the rule.
     rule = {name: getattr(series, name) for name in RULE_FIELDS}
     settings = _settings({**values, **rule}, problems)
+    _check_agreement(settings["agreement_id"], by=by, current=series.agreement_id, problems=problems)
     members = set(_org_ids(member_org_ids))
     if not members:
         problems.append(("organisations", _l("Välj minst en organisation som deltar.")))

@@ -6,6 +6,7 @@ working day, or skipped), so the series page shows the moved and skipped dates. 
 """
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -86,14 +87,16 @@ def parse_fixed_dates(text: str, starts_on: date, until: date) -> list[date]:
         try:
             if match:
                 day, month = int(match.group(1)), int(match.group(2))
+                date(2000, month, day)  # a day of some year (29/2 too), or the ValueError below
                 for year in range(starts_on.year, until.year + 1):
-                    days.add(date(year, month, day))
+                    if month != 2 or day != 29 or calendar.isleap(year):
+                        days.add(date(year, month, day))
             else:
                 days.add(date.fromisoformat(part))
         except ValueError:
             raise RecurrenceError(_l("”%(part)s” är inget datum. Skriv datum som ÅÅÅÅ-MM-DD eller dag/månad, "
                                      "t.ex. 22/2.", part=part[:20]), "fixed_dates") from None
-    return sorted(d for d in days if starts_on <= d <= until)
+    return sorted(d for d in days if starts_on <= d <= until)[:MAX_OCCURRENCES]
 
 
 def rule_days(*, recurrence: str, starts_on: date, until: date, interval_weeks: int | None = None,
