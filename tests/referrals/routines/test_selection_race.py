@@ -1,0 +1,95 @@
+"""Two coordinators selecting for the same places at the same moment: the second hears how the places stand now
+(409, what was ticked kept), never a 500. The other coordinator's committed write is played by a plain UPDATE of
+the offering's version, which is what the database holds once that other transaction has committed."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, text
+
+from portal.clock import today
+from portal.db import db
+from portal.errors import StaleEdit
+from referrals import offerings
+from referrals.routine_models import Candidate, Offering
+from tests.referrals.routines import helpers as h
+
+
+@pytest.fixture
+def offering(lekeberg, orgs, af, ami, coordinator):
+    """Two traineejobb places and three candidates standing on the selection sub-step."""
+    trainee = h.routine(ami, "traineejobb")
+    places = offerings.create(trainee, by=coordinator, title="Traineejobb i äldreomsorgen", starts_on=today(),
+                              ends_on=today() + timedelta(days=365), places=2)
+    for name in ("Alva", "Bo", "Cia"):
+        run = h.started(ami, h.accepted_referral(af, ami, orgs, first=name), "traineejobb")
+        offerings.nominate(places, run, by=coordinator)
+    db.session.commit()
+    return places
+
+
+def _someone_else_selects(offering_id: int) -> None:
+    """The other coordinator's selection, committed after ours read the offering: the row's version moved on."""
+    with db.engine.begin() as other:  # its own connection and transaction, committed
+        other.execute(text("UPDATE routine_offerings SET version = version + 1 WHERE id = :id"), {"id": offering_id})
+
+
+def test_a_selection_meeting_another_at_the_same_moment_is_refused_with_the_places_now(offering, coordinator):
+    a, b, _c = offering.candidates
+    seen = offering.version
+    _someone_else_selects(offering.id)
+    with pytest.raises(StaleEdit) as caught:  # passes the version check (same version seen), fails at the write
+        offerings.choose(offering, chosen=[a.id, b.id], by=coordinator, expected_version=seen)
+    message = str(caught.value)
+    assert "Någon annan ändrade urvalet" in message and "0 av 2 platser" in message, message
+    assert caught.value.current == offering.version == seen + 1
+    assert {c.state for c in offering.candidates} == {"candidate"}  # nothing of the refused selection was kept
+    # Saving once more on the version the refusal carries goes through.
+    offerings.choose(offering, chosen=[a.id], by=coordinator, expected_version=caught.value.current)
+    db.session.commit()
+    assert [c.state for c in offering.candidates] == ["selected", "waiting", "waiting"]
+
+
+def test_a_selection_made_on_an_older_page_names_how_the_places_stand(offering, coordinator):
+    a, b, c = offering.candidates
+    seen = offering.version
+    offerings.choose(offering, chosen=[a.id], by=coordinator, expected_version=seen)
+    db.session.commit()
+    with pytest.raises(StaleEdit, match="1 av 2 platser en deltagare och 2 står på väntelistan"):
+        offerings.choose(offering, chosen=[b.id, c.id], by=coordinator, expected_version=seen)
+
+
+def test_the_same_run_put_forward_twice_at_once_is_stale_not_a_500(offering, lekeberg, orgs, af, ami, coordinator):
+    run = h.started(ami, h.accepted_referral(af, ami, orgs, first="Dan"), "traineejobb")
+    db.session.commit()
+    _someone_else_selects(offering.id)
+    with pytest.raises(StaleEdit):
+        offerings.nominate(offering, run, by=coordinator)
+    assert db.session.scalars(select(Candidate).where(Candidate.run_id == run.id)).all() == []
+
+
+def test_the_page_answers_409_and_keeps_what_was_ticked(offering, coordinator, client, login, monkeypatch):
+    login(coordinator)
+    url = f"/remisser/rutiner/platser/{offering.id}"
+    ids = [str(c.id) for c in offering.candidates]
+    seen = str(offering.version)
+    choose = offerings._choose  # noqa: SLF001 - the other coordinator commits between our check and our write
+
+    def racing(*args, **kwargs):
+        _someone_else_selects(offering.id)
+        return choose(*args, **kwargs)
+
+    monkeypatch.setattr(offerings, "_choose", racing)
+    response = client.post(f"{url}/urval", data={"urval-version": seen, "urval-chosen": [ids[0], ids[2]]})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409, page[:2000]
+    assert "Någon annan ändrade urvalet till platserna samtidigt" in page
+    checked = set(re.findall(r'<input checked id="urval-chosen-\d+" name="urval-chosen" type="checkbox" '
+                             r'value="(\d+)"', page))
+    assert checked == {ids[0], ids[2]}, page
+    # The form now carries the version saved meanwhile: sending it again knowingly makes this selection.
+    assert f'name="urval-version" type="hidden" value="{int(seen) + 1}"' in page
+    db.session.expire_all()
+    assert {c.state for c in db.session.get(Offering, offering.id).candidates} == {"candidate"}
