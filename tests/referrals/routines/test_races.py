@@ -1,6 +1,6 @@
-"""Two coordinators selecting for the same places at the same moment: the second hears how the places stand now
-(409, what was ticked kept), never a 500. The other coordinator's committed write is played by a plain UPDATE of
-the offering's version, which is what the database holds once that other transaction has committed."""
+"""Two coordinators selecting for the same places, or two caseworkers taking the same step, at the same moment:
+the second hears how things stand now (409, what was typed or ticked kept), never a 500. The other person's
+committed write is played by a plain UPDATE on its own connection, which is what the database holds then."""
 from __future__ import annotations
 
 import re
@@ -13,6 +13,7 @@ from portal.clock import today
 from portal.db import db
 from portal.errors import StaleEdit
 from referrals import offerings
+from referrals import routines as runs
 from referrals.routine_models import Candidate, Offering
 from tests.referrals.routines import helpers as h
 
@@ -93,3 +94,41 @@ def test_the_page_answers_409_and_keeps_what_was_ticked(offering, coordinator, c
     assert f'name="urval-version" type="hidden" value="{int(seen) + 1}"' in page
     db.session.expire_all()
     assert {c.state for c in db.session.get(Offering, offering.id).candidates} == {"candidate"}
+
+
+def _someone_else_takes_the_step(run_id: int) -> None:
+    """The other caseworker's completion of step 1, committed after ours read the run."""
+    with db.engine.begin() as other:
+        other.execute(text("UPDATE routine_runs SET version = version + 1, \"current\" = '2' WHERE id = :id"),
+                      {"id": run_id})
+        other.execute(text("UPDATE routine_run_steps SET state = 'done' WHERE run_id = :id AND label = '1'"),
+                      {"id": run_id})
+
+
+def test_two_caseworkers_completing_the_same_step_at_once_the_second_hears_where_the_run_stands(referred, ami,
+                                                                                                  af):
+    run = h.started(ami, referred)
+    seen = run.version
+    _someone_else_takes_the_step(run.id)
+    with pytest.raises(StaleEdit, match="Någon annan ändrade rutinen samtidigt. Den står nu på steg 2."):
+        runs.complete(run, "1", by=af, note="Inskriven", expected_version=seen)
+    assert run.current == "2" and run.version == seen + 1
+
+
+def test_the_run_page_answers_409_and_keeps_the_note(referred, ami, af, client, login, monkeypatch):
+    run = h.started(ami, referred)
+    login(af)
+    seen = str(run.version)
+    advance = runs._advance  # noqa: SLF001 - the other caseworker commits between our check and our write
+
+    def racing(the_run, routine):
+        _someone_else_takes_the_step(the_run.id)
+        return advance(the_run, routine)
+
+    monkeypatch.setattr(runs, "_advance", racing)
+    response = client.post(f"/remisser/rutiner/{run.id}/steg/1/klar",
+                           data={"klar-version": seen, "klar-note": "Inskriven hos AF i dag"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409, page[:3000]
+    assert "Någon annan ändrade rutinen samtidigt. Den står nu på steg 2." in page
+    assert "Inskriven hos AF i dag" in page
