@@ -132,3 +132,32 @@ def test_the_run_page_answers_409_and_keeps_the_note(referred, ami, af, client, 
     assert response.status_code == 409, page[:3000]
     assert "Någon annan ändrade rutinen samtidigt. Den står nu på steg 2." in page
     assert "Inskriven hos AF i dag" in page
+
+
+def test_a_plan_saved_by_a_colleague_between_our_check_and_our_write_keeps_our_text(referred, ami, make_user,
+                                                                                    client, login, monkeypatch):
+    from referrals import plans
+
+    colleague = make_user("ami", ("handlaggare",), name="Lena Berg")
+    person = referred.person
+    plans.save(person, by=ami, expected_version=0, goal="Börja studera på komvux.")
+    db.session.commit()
+    login(ami)
+    url = f"/remisser/handlingsplan/{person.ref}"
+    cleaned = plans._cleaned  # noqa: SLF001 - the colleague's save commits after our version check
+
+    def racing(values):
+        with db.engine.begin() as other:
+            plan_id = other.execute(text("SELECT id FROM action_plans")).scalar_one()
+            other.execute(text("INSERT INTO action_plan_versions (plan_id, number, goal, place, person_measures, "
+                               "kommun_measures, other_actor, other_measures, follow_up_by, end_reason, "
+                               "saved_by_id, saved_dt) VALUES (:p, 2, 'Kollegans mål', '', '', '', '', '', '', "
+                               "'', :u, CURRENT_TIMESTAMP)"), {"p": plan_id, "u": colleague.id})
+        return cleaned(values)
+
+    monkeypatch.setattr(plans, "_cleaned", racing)
+    response = client.post(url, data={"version": "1", "goal": "Min egen text om målet."})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409, page[:3000]
+    assert "Min egen text om målet." in page
+    assert "Lena Berg sparade en ny version av planen medan du skrev" in page and "Kollegans mål" in page
