@@ -92,6 +92,8 @@ def test_the_board_counts_runs_per_step_and_the_drill_down_gates_each_row(lekebe
     assert board_statements() == few
     page = client.get("/remisser/rutiner").get_data(as_text=True)
     assert "<svg" in page and ">10</a>" in page
+    # The chart's accessible name is words, not its id.
+    assert '<title id="tavla-utbildningskontrakt">Antal deltagare per steg i Rutiner vid Utbildningskontrakt' in page
     drill = client.get("/remisser/rutiner/tavla/utbildningskontrakt/1").get_data(as_text=True)
     assert "Namn0 Lindqvist" in drill
     follow = client.get("/remisser/rutiner/uppfoljningar").get_data(as_text=True)
