@@ -123,6 +123,8 @@ def _choose(offering: Offering, chosen, by) -> list[Candidate]:
     by_id = {c.id: c for c in offering.candidates if c.state in ("candidate", "waiting")}
     picked = [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
     free = offering.places - offering.taken
+    if not picked and free:  # a selection of nobody would put everyone on the waiting list beside free places
+        raise OfferingError(_l("Välj minst en deltagare som får en plats."), "chosen")
     if len(picked) > free:
         raise OfferingError(_l("Du valde %(n)s deltagare men det finns %(free)s lediga platser. Välj högst "
                                "%(free)s.", n=len(picked), free=free), "chosen")

@@ -161,3 +161,10 @@ def test_a_plan_saved_by_a_colleague_between_our_check_and_our_write_keeps_our_t
     assert response.status_code == 409, page[:3000]
     assert "Min egen text om målet." in page
     assert "Lena Berg sparade en ny version av planen medan du skrev" in page and "Kollegans mål" in page
+
+
+def test_a_selection_of_nobody_while_places_are_free_is_refused(offering, coordinator):
+    with pytest.raises(offerings.OfferingError, match="Välj minst en deltagare som får en plats"):
+        offerings.choose(offering, chosen=["99999999999999999999", "x"], by=coordinator)
+    db.session.rollback()
+    assert {c.state for c in offering.candidates} == {"candidate"}
