@@ -168,3 +168,15 @@ def test_a_selection_of_nobody_while_places_are_free_is_refused(offering, coordi
         offerings.choose(offering, chosen=["99999999999999999999", "x"], by=coordinator)
     db.session.rollback()
     assert {c.state for c in offering.candidates} == {"candidate"}
+
+
+def test_a_place_given_back_twice_says_why_on_the_page(offering, coordinator, client, login):
+    a = offering.candidates[0]
+    offerings.choose(offering, chosen=[a.id], by=coordinator)
+    db.session.commit()
+    login(coordinator)
+    url = f"/remisser/rutiner/platser/{offering.id}/kandidat/{a.id}/lamna"
+    assert client.post(url).status_code == 302
+    again = client.post(url)  # a second tab, or a double click
+    assert again.status_code == 400
+    assert "Deltagaren har ingen plats att lämna." in again.get_data(as_text=True)
