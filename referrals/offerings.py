@@ -59,11 +59,8 @@ def nominate(offering: Offering, run: RoutineRun, *, by) -> Candidate:
         raise OfferingError(_l("Deltagaren är redan föreslagen till platserna."), "run")
     candidate = Candidate(run_id=run.id, state="candidate")
 
-    def write():
-        offering.candidates.append(candidate)
-        _bump(offering)  # two coordinators putting the same run forward at once: the second is stale, not a 500
-
-    _write_or_stale(offering, write)
+    # Two coordinators putting the same run forward at once: the second is stale, not a 500.
+    _write_or_stale(offering, lambda: offering.candidates.append(candidate))
     audit.record("routine.offering.nominate", by=by, obj=offering, person_id=run.person_id)
     return candidate
 
@@ -81,8 +78,8 @@ def _take_place(candidate: Candidate, by) -> None:
 
 
 def _bump(offering: Offering) -> None:
-    """Count a selection as a change of the offering: its version moves on, so two coordinators selecting at the
-    same moment cannot both fill the same free places (the second write is stale)."""
+    """Count a selection, a nomination or a place given back as a change of the offering: its version moves on,
+    so two coordinators acting at the same moment cannot both fill the same free places (the second is stale)."""
     flag_modified(offering, "places")
 
 
@@ -100,6 +97,10 @@ def _write_or_stale(offering: Offering, write):
     """Run the write and flush it; when another coordinator's write won (its UPDATE ... WHERE version = n found
     nothing, on the offering or on a run it moves), refuse with how the places stand now instead of a 500."""
     try:
+        # The offering's row first, alone: a second coordinator waits here for the first to commit, then finds
+        # the version moved. Written after the candidates, two selections lock rows in opposite orders (deadlock).
+        _bump(offering)
+        db.session.flush()
         result = write()
         db.session.flush()
     except StaleDataError:
@@ -134,8 +135,7 @@ def _choose(offering: Offering, chosen, by) -> list[Candidate]:
     rest.sort(key=lambda c: (c.rank is None, c.rank or 0, c.id))
     for rank, candidate in enumerate(rest, start=1):
         candidate.state, candidate.rank = "waiting", rank
-    _bump(offering)
-    db.session.flush()  # the stale check: before the audit row, which would otherwise be lost with the rollback
+    db.session.flush()
     audit.record("routine.offering.select", by=by, obj=offering,
                  details={"selected": len(picked), "waiting": len(rest)})
     return picked
@@ -161,7 +161,6 @@ def _release(offering: Offering, candidate: Candidate, by) -> Candidate | None:
         _take_place(successor, by)
         for rank, c in enumerate(waiting[1:], start=1):
             c.rank = rank
-    _bump(offering)
     db.session.flush()
     audit.record("routine.offering.release", by=by, obj=offering, person_id=candidate.run.person_id)
     return successor

@@ -76,13 +76,13 @@ def test_the_page_answers_409_and_keeps_what_was_ticked(offering, coordinator, c
     url = f"/remisser/rutiner/platser/{offering.id}"
     ids = [str(c.id) for c in offering.candidates]
     seen = str(offering.version)
-    choose = offerings._choose  # noqa: SLF001 - the other coordinator commits between our check and our write
+    bump = offerings._bump  # noqa: SLF001 - the other coordinator commits between our check and our write
 
     def racing(*args, **kwargs):
         _someone_else_selects(offering.id)
-        return choose(*args, **kwargs)
+        return bump(*args, **kwargs)
 
-    monkeypatch.setattr(offerings, "_choose", racing)
+    monkeypatch.setattr(offerings, "_bump", racing)
     response = client.post(f"{url}/urval", data={"urval-version": seen, "urval-chosen": [ids[0], ids[2]]})
     page = response.get_data(as_text=True)
     assert response.status_code == 409, page[:2000]
