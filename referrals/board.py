@@ -48,9 +48,9 @@ def counts(user, routine: RoutineInfo) -> tuple[list[Bar], int, int]:
     return bars, done, done_late
 
 
-def chart_svg(bars: list[Bar], title_id: str) -> str:
+def chart_svg(bars: list[Bar], title_id: str, title: str = "") -> str:
     """A horizontal bar chart drawn on the server (no script): one bar per step, its number beside it. The table
-    on the page holds the same numbers."""
+    on the page holds the same numbers; `title` is the chart's accessible name (what a screen reader says)."""
     from markupsafe import escape
 
     height, top, row = 0, 8, 28
@@ -65,7 +65,7 @@ def chart_svg(bars: list[Bar], title_id: str) -> str:
                      f'<text x="{56 + width}" y="{y + 17}" class="value">{bar.count}</text>')
         height = y + row
     return (f'<svg role="img" aria-labelledby="{title_id}" viewBox="0 0 420 {height + top}" class="bars" '
-            f'xmlns="http://www.w3.org/2000/svg"><title id="{title_id}">{escape(title_id)}</title>'
+            f'xmlns="http://www.w3.org/2000/svg"><title id="{title_id}">{escape(title or title_id)}</title>'
             + "".join(parts) + "</svg>")
 
 

@@ -67,7 +67,8 @@ def _page(offering: Offering, status: int = 200, **forms):
     rows = list(zip(candidates, views, strict=True))
     choose.chosen.choices = [(str(c.id), v.label) for c, v in rows if c.state in ("candidate", "waiting")]
     return render_template("referrals/routines/offering.html", offering=offering, rows=rows, nominate_form=nominate,
-                           choose_form=choose, free=offering.places - offering.taken), status
+                           choose_form=choose, release_form=forms.get("release_form"),
+                           free=offering.places - offering.taken), status
 
 
 @bp.route("/rutiner/platser/<int:offering_id>")
@@ -117,9 +118,10 @@ def release(offering_id: int, candidate_id: int):
     candidate = db.session.get(Candidate, candidate_id)
     if candidate is None or candidate.offering_id != offering.id:
         abort(404)
-    outcome = submit(ButtonForm(), lambda: offerings.release(candidate, by=current_user))
+    form = ButtonForm()
+    outcome = submit(form, lambda: offerings.release(candidate, by=current_user))
     if outcome.done:
         flash(_("Platsen är lämnad och erbjuden den första på väntelistan.") if outcome.result
               else _("Platsen är lämnad."), "success")
         return redirect(url_for("referrals.offering", offering_id=offering.id))
-    return _page(offering, outcome.status)
+    return _page(offering, outcome.status, release_form=form)  # the refusal above the list of candidates

@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
 
 from agreements import RoutineInfo
 from portal import audit
 from portal.db import db, utcnow
-from portal.errors import RuleError, check_version
+from portal.errors import RuleError, StaleEdit
 from portal.forms import to_int
 from portal.permissions import check_by, own_and_parent_ids
 from portal.text import clean_line
@@ -57,8 +58,9 @@ def nominate(offering: Offering, run: RoutineRun, *, by) -> Candidate:
     if any(c.run_id == run.id for c in offering.candidates):
         raise OfferingError(_l("Deltagaren är redan föreslagen till platserna."), "run")
     candidate = Candidate(run_id=run.id, state="candidate")
-    offering.candidates.append(candidate)
-    db.session.flush()
+
+    # Two coordinators putting the same run forward at once: the second is stale, not a 500.
+    _write_or_stale(offering, lambda: offering.candidates.append(candidate))
     audit.record("routine.offering.nominate", by=by, obj=offering, person_id=run.person_id)
     return candidate
 
@@ -76,20 +78,54 @@ def _take_place(candidate: Candidate, by) -> None:
 
 
 def _bump(offering: Offering) -> None:
-    """Count a selection as a change of the offering: its version moves on, so two coordinators selecting at the
-    same moment cannot both fill the same free places (the second write is stale)."""
+    """Count a selection, a nomination or a place given back as a change of the offering: its version moves on,
+    so two coordinators acting at the same moment cannot both fill the same free places (the second is stale)."""
     flag_modified(offering, "places")
+
+
+def stale(offering: Offering) -> StaleEdit:
+    """The refusal for a coordinator whose selection met another one's: says how the places stand now."""
+    waiting = sum(1 for c in offering.candidates if c.state == "waiting")
+    return StaleEdit(offering.version, offering, _l(
+        "Någon annan ändrade urvalet till platserna samtidigt. Nu har %(taken)s av %(places)s platser en deltagare "
+        "och %(waiting)s står på väntelistan. Ditt val finns kvar nedan men är inte sparat: se listan ovan och gör "
+        "om urvalet om det fortfarande behövs.",
+        taken=offering.taken, places=offering.places, waiting=waiting))
+
+
+def _write_or_stale(offering: Offering, write):
+    """Run the write and flush it; when another coordinator's write won (its UPDATE ... WHERE version = n found
+    nothing, on the offering or on a run it moves), refuse with how the places stand now instead of a 500."""
+    try:
+        # The offering's row first, alone: a second coordinator waits here for the first to commit, then finds
+        # the version moved. Written after the candidates, two selections lock rows in opposite orders (deadlock).
+        _bump(offering)
+        db.session.flush()
+        result = write()
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        db.session.refresh(offering)
+        raise stale(offering) from None
+    return result
 
 
 def choose(offering: Offering, *, chosen, by, expected_version=None) -> list[Candidate]:
     """The selection ("urval"): the chosen candidates take places; every other open candidate goes on the
     waiting list in the order given by `chosen` being absent, i.e. nomination order, ranked 1, 2, …"""
     check_by(by, rules.can_offer, offering, "routine.offer")
-    check_version(expected_version, offering.version)
+    if expected_version not in (None, "") and str(expected_version) != str(offering.version):
+        raise stale(offering)
+    return _write_or_stale(offering, lambda: _choose(offering, chosen, by))
+
+
+def _choose(offering: Offering, chosen, by) -> list[Candidate]:
     ids = [i for i in (to_int(c, minimum=1) for c in chosen or ()) if i is not None]
     by_id = {c.id: c for c in offering.candidates if c.state in ("candidate", "waiting")}
     picked = [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
     free = offering.places - offering.taken
+    if not picked and free:  # a selection of nobody would put everyone on the waiting list beside free places
+        raise OfferingError(_l("Välj minst en deltagare som får en plats."), "chosen")
     if len(picked) > free:
         raise OfferingError(_l("Du valde %(n)s deltagare men det finns %(free)s lediga platser. Välj högst "
                                "%(free)s.", n=len(picked), free=free), "chosen")
@@ -99,17 +135,22 @@ def choose(offering: Offering, *, chosen, by, expected_version=None) -> list[Can
     rest.sort(key=lambda c: (c.rank is None, c.rank or 0, c.id))
     for rank, candidate in enumerate(rest, start=1):
         candidate.state, candidate.rank = "waiting", rank
-    _bump(offering)
     db.session.flush()
     audit.record("routine.offering.select", by=by, obj=offering,
                  details={"selected": len(picked), "waiting": len(rest)})
     return picked
 
 
-def release(candidate: Candidate, *, by) -> Candidate | None:
+def release(candidate: Candidate, *, by, expected_version=None) -> Candidate | None:
     """A selected candidate leaves the place: the first on the waiting list is offered it. Returns who got it."""
     offering = candidate.offering
     check_by(by, rules.can_offer, offering, "routine.offer")
+    if expected_version not in (None, "") and str(expected_version) != str(offering.version):
+        raise stale(offering)
+    return _write_or_stale(offering, lambda: _release(offering, candidate, by))
+
+
+def _release(offering: Offering, candidate: Candidate, by) -> Candidate | None:
     if candidate.state != "selected":
         raise OfferingError(_l("Deltagaren har ingen plats att lämna."), "candidate")
     candidate.state = "left"
@@ -120,7 +161,6 @@ def release(candidate: Candidate, *, by) -> Candidate | None:
         _take_place(successor, by)
         for rank, c in enumerate(waiting[1:], start=1):
             c.rank = rank
-    _bump(offering)
     db.session.flush()
     audit.record("routine.offering.release", by=by, obj=offering, person_id=candidate.run.person_id)
     return successor

@@ -81,10 +81,7 @@ def save(person: Person, *, by, expected_version=None, **values) -> ActionPlanVe
     current = latest(plan)
     number = current.number if current is not None else 0
     if expected_version not in (None, "") and str(expected_version) != str(number):
-        raise StaleEdit(number, current, _l(
-            "%(name)s sparade en ny version av planen medan du skrev. Din text finns kvar i formuläret och är inte "
-            "sparad; den sparade versionen visas bredvid. Spara igen för att göra din text till en ny version.",
-            name=current.saved_by.name if current is not None else ""))
+        raise _stale(current)
     cleaned, problems = _cleaned(values)
     if not gate(by, person, PURPOSE, record=False, records=False).allowed:
         problems.append((None, _l("Du får inte se deltagaren för samordning, så ingen plan kan sparas.")))
@@ -97,12 +94,20 @@ def save(person: Person, *, by, expected_version=None, **values) -> ActionPlanVe
     plan.versions.append(version)
     plan.latest = number + 1
     try:
-        with db.session.begin_nested():  # two saves of the same number at once: the second is stale
-            db.session.flush()
-    except IntegrityError:
-        raise StaleEdit(number + 1, None) from None
+        db.session.flush()
+    except IntegrityError:  # a colleague's save of the same number (or the first plan) committed meanwhile
+        db.session.rollback()
+        raise _stale(latest(plan_for(person, by.organisation_id))) from None
     audit.record("plan.save", by=by, obj=plan, person_id=person.id, details={"version": version.number})
     return version
+
+
+def _stale(current: ActionPlanVersion | None) -> StaleEdit:
+    """The refusal of a save on top of a version that is no longer the latest: names who saved the one now."""
+    return StaleEdit(current.number if current is not None else 0, current, _l(
+        "%(name)s sparade en ny version av planen medan du skrev. Din text finns kvar i formuläret och är inte "
+        "sparad; den sparade versionen visas bredvid. Spara igen för att göra din text till en ny version.",
+        name=current.saved_by.name if current is not None else ""))
 
 
 def as_text(version: ActionPlanVersion, name: str) -> str:

@@ -185,7 +185,8 @@ def routine_board():
     boards = []
     for routine in routines:
         bars, done, done_late = board.counts(current_user, routine)
-        boards.append((routine, bars, done, done_late, board.chart_svg(bars, f"tavla-{routine.key}")))
+        boards.append((routine, bars, done, done_late, board.chart_svg(
+            bars, f"tavla-{routine.key}", _("Antal deltagare per steg i %(title)s", title=routine.title))))
     return render_template("referrals/routines/board.html", boards=boards)
 
 

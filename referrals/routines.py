@@ -8,13 +8,15 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
 
 import agreements
 from agreements import RoutineInfo, RoutineStepInfo
 from portal import audit
 from portal.clock import today
 from portal.db import db, utcnow
-from portal.errors import RuleError, check_version
+from portal.errors import RuleError, StaleEdit, check_version
 from portal.orgs import Organisation
 from portal.people.gate import gate
 from portal.people.models import Consent, Person
@@ -166,9 +168,29 @@ def party_words(step: RoutineStepInfo) -> str:
 # --- taking steps ------------------------------------------------------------------------------------------------
 
 
+def stale(run: RoutineRun) -> StaleEdit:
+    """The refusal for a second person taking a step on a run that changed under them: names where it stands."""
+    where = (_l("Den står nu på steg %(label)s.", label=run.current) if run.state == "active"
+             else _l("Den är nu avslutad."))
+    return StaleEdit(run.version, run, _l(
+        "Någon annan ändrade rutinen samtidigt. %(where)s Det du skrev finns kvar nedan men är inte sparat: se "
+        "stegen ovan och gör om det som fortfarande behövs.", where=where))
+
+
+def _flush_or_stale(run: RoutineRun) -> None:
+    """Flush; when another person's step won (its UPDATE ... WHERE version = n found nothing), refuse with where
+    the run stands now instead of a 500."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        db.session.refresh(run)
+        raise stale(run) from None
+
+
 def _current(run: RoutineRun, label: str, by, expected_version, routine: RoutineInfo) -> RoutineStepInfo:
     check_by(by, rules.can_see_run, run, "routine.step", person_id=run.person_id)
-    check_version(expected_version, run.version)
+    check_version(expected_version, run.version, run, stale(run).args[0])
     if run.state != "active":
         raise RoutineError(_l("Rutinen är avslutad; inga fler steg kan tas."), "step")
     step = routine.step(label)
@@ -210,7 +232,7 @@ def complete(run: RoutineRun, label: str, *, by, note: str = "", expected_versio
     if step.follow_up_days:
         run.follow_up_on = today() + timedelta(days=step.follow_up_days)
     _advance(run, routine)
-    db.session.flush()
+    _flush_or_stale(run)
     audit.record("routine.step.complete", by=by, obj=run, person_id=run.person_id, details={"step": label})
     return run
 
@@ -225,7 +247,7 @@ def skip(run: RoutineRun, label: str, *, by, reason: str, expected_version=None)
     row = run.step(label)
     row.state, row.reason, row.done_by_id, row.done_dt = "skipped", reason, by.id, utcnow()
     _advance(run, routine)
-    db.session.flush()
+    _flush_or_stale(run)
     audit.record("routine.step.skip", by=by, obj=run, person_id=run.person_id, details={"step": label})
     return run
 
@@ -250,7 +272,8 @@ def doubtful(run: RoutineRun, branch_label: str, *, by, reason: str, expected_ve
     row.note = (row.note + "\n" if row.note else "") + f"{today().isoformat()}: {reason}"
     target = run.step(branch.back_to)
     target.state, target.meeting_on = "in_progress", None  # a new meeting is booked when the person is ready
-    db.session.flush()
+    flag_modified(run, "current")  # the run moved back: a form opened before it is stale
+    _flush_or_stale(run)
     audit.record("routine.step.doubtful", by=by, obj=run, person_id=run.person_id,
                  details={"step": branch_label, "back_to": branch.back_to})
     return run
@@ -259,14 +282,14 @@ def doubtful(run: RoutineRun, branch_label: str, *, by, reason: str, expected_ve
 def record_meeting(run: RoutineRun, label: str, *, by, on, expected_version=None) -> RoutineRun:
     """The meeting date of a step (a prerequisite of steps that are meetings)."""
     check_by(by, rules.can_work_on, run, "routine.meeting", person_id=run.person_id)
-    check_version(expected_version, run.version)
+    check_version(expected_version, run.version, run, stale(run).args[0])
     row = run.step(label)
     if row is None or row.state in ("done", "skipped"):
         raise RoutineError(_l("Mötesdatum kan bara anges för ett steg som inte är klart."), "meeting_on")
     if on is None:
         raise RoutineError(_l("Ange mötets datum."), "meeting_on")
     row.meeting_on = on
-    db.session.flush()
+    _flush_or_stale(run)
     audit.record("routine.step.meeting", by=by, obj=run, person_id=run.person_id, details={"step": label})
     return run
 
@@ -297,7 +320,7 @@ def record_follow_up(run: RoutineRun, *, by, note: str = "", next_on=None) -> Ro
     if next_on is not None and next_on <= today():
         raise RoutineError(_l("Nästa uppföljning behöver ligga efter i dag."), "next_on")
     run.follow_up_on = next_on
-    db.session.flush()
+    _flush_or_stale(run)
     audit.record("routine.follow_up", by=by, obj=run, person_id=run.person_id,
                  details={"note": bool(clean_text(note or "").strip())})
     return run

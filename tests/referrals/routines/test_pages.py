@@ -92,6 +92,8 @@ def test_the_board_counts_runs_per_step_and_the_drill_down_gates_each_row(lekebe
     assert board_statements() == few
     page = client.get("/remisser/rutiner").get_data(as_text=True)
     assert "<svg" in page and ">10</a>" in page
+    # The chart's accessible name is words, not its id.
+    assert '<title id="tavla-utbildningskontrakt">Antal deltagare per steg i Rutiner vid Utbildningskontrakt' in page
     drill = client.get("/remisser/rutiner/tavla/utbildningskontrakt/1").get_data(as_text=True)
     assert "Namn0 Lindqvist" in drill
     follow = client.get("/remisser/rutiner/uppfoljningar").get_data(as_text=True)
@@ -186,12 +188,18 @@ def test_the_run_shows_only_the_pseudonym_once_the_consent_is_withdrawn(referred
     from portal.people.models import Consent
 
     run = h.started(ami, referred)
+    runs.record_document(run, by=ami, kind="studieplan", title="Studieplan Elsa L", dated_on=today())
+    runs.skip(run, "1", by=ami, reason="Elsa är redan inskriven")
+    db.session.commit()
     login(ami)
-    assert "Elsa Lindqvist" in client.get(f"/remisser/rutiner/{run.id}").get_data(as_text=True)
+    page = client.get(f"/remisser/rutiner/{run.id}").get_data(as_text=True)
+    assert "Elsa Lindqvist" in page and "Studieplan Elsa L" in page and "Elsa är redan inskriven" in page
     consent = db.session.scalars(db.select(Consent).where(Consent.person_id == run.person_id)).one()
     consents.withdraw_consent(consent, by=af, reason="Vill inte längre.")
     db.session.commit()
     page = client.get(f"/remisser/rutiner/{run.id}").get_data(as_text=True)
+    # Nor through what was typed about her: notes, reasons and document names are held back.
     assert "Elsa" not in page and "Lindqvist" not in page and "Deltagare " in page
-    board = client.get("/remisser/rutiner/tavla/utbildningskontrakt/1").get_data(as_text=True)
+    assert "Anteckningar, skäl och dokumentens namn visas inte" in page and "Studieplan" in page
+    board = client.get("/remisser/rutiner/tavla/utbildningskontrakt/2").get_data(as_text=True)
     assert "Elsa" not in board and "Deltagare " in board
