@@ -42,12 +42,12 @@ run: setup
 
 test: setup
 	@command -v pdftoppm >/dev/null 2>&1 || ./scripts/install-system-packages.sh poppler-utils || true
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # The same suite against PostgreSQL; DATABASE_URL must name an empty database.
 test-pg: setup
 	@test -n "$(DATABASE_URL)" || (echo "Sätt DATABASE_URL=postgresql+psycopg://..." && exit 2)
-	DATABASE_URL="$(DATABASE_URL)" $(BIN)/python -m pytest -m "not libreoffice"
+	DATABASE_URL="$(DATABASE_URL)" $(BIN)/python -m pytest -n 2 --dist loadfile -m "not libreoffice"
 
 e2e: setup
 	@command -v chromium >/dev/null 2>&1 || ./scripts/install-system-packages.sh chromium

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 import pytest
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, make_url, text
 
 from portal import audit, create_app
 from portal.auth import operations as accounts
@@ -19,8 +19,24 @@ from tests.helpers import PASSWORD
 def _database_url(tmp_path_factory) -> str:
     url = os.environ.get("DATABASE_URL")
     if url:
+        return _per_worker(url)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"  # each xdist worker has its own tmp
+
+
+def _per_worker(url: str) -> str:
+    """Under pytest-xdist (`make test` runs two workers) each worker gets its own PostgreSQL database beside the one
+    DATABASE_URL names (made here, emptied by the migrations' set-up below): the tests wipe tables between them."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker or not url.startswith("postgresql"):
         return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}) is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
