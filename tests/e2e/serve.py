@@ -18,9 +18,10 @@ def main(port: int) -> None:
         demo.seed()
         db.session.commit()
         # Referrals between the demo's organisations, until the demo seeds its own: the crawl covers their pages.
-        from tests.referrals.demo_like import ensure_referrals
+        from tests.referrals.demo_like import ensure_keyboard_person, ensure_referrals
 
         ensure_referrals()
+        ensure_keyboard_person()
     app.run(host="127.0.0.1", port=port, threaded=True, use_reloader=False, debug=False)
 
 

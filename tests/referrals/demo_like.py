@@ -34,3 +34,16 @@ def ensure_referrals() -> dict[str, Referral]:
     }
     db.session.commit()
     return made
+
+
+def ensure_keyboard_person() -> None:
+    """The young person the keyboard journey sends from Arbetsförmedlingen to AMI (tests/e2e/test_referrals.py):
+    held by Arbetsförmedlingen, with a consent for referral naming AMI. Not in the demo, so the journey's referral
+    is its own."""
+    from portal.people.models import Person
+
+    if db.session.scalar(select(Person.id).where(Person.last_name == "Demoqvist")) is not None:
+        return
+    af = db.session.scalars(select(User).where(User.email == "handlaggare@af-hallsberg.example")).one()
+    h.consented_person(af, by_code("lekeberg-ami"), first="Nora", last="Demoqvist")
+    db.session.commit()
