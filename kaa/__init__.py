@@ -39,7 +39,7 @@ def init_app(app) -> None:
     """Pages, menu, start card, legal basis, demo data, audit words, settings and the daily job."""
     import os
 
-    from kaa import basis, demo, dropouts, models, report_views, scale, views, worklist  # noqa: F401 - routes
+    from kaa import basis, demo, dropouts, models, report_views, rules, scale, views, worklist  # noqa: F401
     from kaa.operations import DEFAULTS
     from portal import audit, audit_words
     from portal.daily import register_daily_job
@@ -52,8 +52,10 @@ def init_app(app) -> None:
         app.config.setdefault(name, int(os.environ.get(name) or value))
     app.register_blueprint(views.bp)
     add_nav("kaa.worklist", _l("KAA"), "kaa.work",
-            _l("Kommunens aktivitetsansvar: registret, att kontakta, insatser och inläsning."))
-    add_nav("kaa.report", _l("KAA-rapport"), "kaa.report", _l("Halvårsrapport för kommunens aktivitetsansvar."))
+            _l("Kommunens aktivitetsansvar: registret, att kontakta, insatser och inläsning."),
+            shown_to=lambda user: rules.can_work_register(user))
+    add_nav("kaa.report", _l("KAA-rapport"), "kaa.report", _l("Halvårsrapport för kommunens aktivitetsansvar."),
+            shown_to=rules.can_report)
     worklist.register_cards()
     basis.register()
     register_seeder(demo.seed)

@@ -21,9 +21,17 @@ NAVIGATION: list[tuple[str, object, str | None, object]] = [
 ]
 
 
-def add_nav(endpoint: str, label, permission: str | None, description="") -> None:
+#: Record rules some menu entries add to their permission (endpoint → (user) -> bool): KAA is for a kommun's staff.
+NAV_RULES: dict = {}
+
+
+def add_nav(endpoint: str, label, permission: str | None, description="", *, shown_to=None) -> None:
+    """A menu entry for whoever holds `permission` (and, with `shown_to`, whom that rule of the area lets in: a menu
+    never leads to a 403 page)."""
     if all(item[0] != endpoint for item in NAVIGATION):
         NAVIGATION.append((endpoint, label, permission, description))
+    if shown_to is not None:
+        NAV_RULES[endpoint] = shown_to
 
 
 #: Links on the person page that areas add (portal/ imports no area): (endpoint, label, permission, query argument
@@ -49,7 +57,7 @@ def nav_for_user():
     granted = permissions_of(current_user)
     items = []
     for endpoint, label, permission, description in NAVIGATION:
-        if permission is None or permission in granted:
+        if (permission is None or permission in granted) and NAV_RULES.get(endpoint, bool)(current_user):
             items.append({"endpoint": endpoint, "url": url_for(endpoint), "label": label, "text": description,
                           "current": _is_current(endpoint)})
     return items

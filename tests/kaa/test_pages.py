@@ -166,3 +166,12 @@ def test_every_free_text_field_of_an_enrolment_says_sensitive_notes_do_not_belon
     for field in ("kontakt-note", "insats-content", "avreg-note"):
         hint = html.split(f'id="{field}-hjalp"')[1].split("</")[0] if f'id="{field}-hjalp"' in html else ""
         assert "känsliga uppgifter" in hint, field
+
+
+def test_the_menu_offers_kaa_only_to_staff_of_a_kommun(client, login, make_user):
+    """A caseworker of Arbetsförmedlingen has kaa.work by role but no register: no menu entry leading to a 403."""
+    login(make_user(org="af", roles=("handlaggare",)))
+    assert 'href="/kaa/att-kontakta"' not in client.get("/").get_data(as_text=True)
+    client.post("/logga-ut")
+    login(make_user(org="ami", roles=("handlaggare",)))
+    assert 'href="/kaa/att-kontakta"' in client.get("/").get_data(as_text=True)
