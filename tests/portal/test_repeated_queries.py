@@ -85,14 +85,12 @@ PAGES = [
 
 
 @pytest.fixture
-def demo_ids(app):
+def demo_ids(app, demo):
     """The demo seeded; the ids the pages' addresses need (Elsa, whom AMI keeps and Arbetsförmedlingen holds)."""
     from agreements.models import Agreement, Goal
     from kaa.models import KaaEnrolment
     from portal.people.models import Person
 
-    demo.seed()
-    db.session.commit()
     elsa = db.session.scalars(select(Person).order_by(Person.id)).first()
     # the first: the 2016 agreement (the demo's follow-on agreement in force comes second)
     agreement = db.session.scalars(select(Agreement).order_by(Agreement.id)).first()

@@ -21,9 +21,8 @@ BIG = [str(2**31), str(2**63), "9" * 400]
 
 
 @pytest.fixture
-def portal(app):
-    demo.seed()
-    db.session.commit()
+def portal(app, demo):
+    """The demo seeded."""
 
 
 @pytest.fixture

@@ -14,9 +14,8 @@ ODD_QUERIES = ["", "?page=abc", "?page=-1", "?page=99999999999999999999", "?fran
 
 
 @pytest.fixture
-def demo_portal(app):
-    demo.seed()
-    db.session.commit()
+def demo_portal(app, demo):
+    """The demo seeded."""
 
 
 @pytest.mark.parametrize("email", [u[0] for u in demo.USERS if u[0].startswith((
