@@ -14,7 +14,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, delete, func, insert, literal, null, or_, select, true, type_coerce, union_all
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.event import listens_for
 from sqlalchemy.orm import aliased
 
@@ -154,15 +168,32 @@ def _in_law(basis: LegalBasis, person_ids):
 
 def refresh(person_ids, connection=None) -> None:
     """Derive the rows of these people again, in the current transaction (two statements)."""
-    table = PersonAccess.__table__
     connection = connection or db.session.connection()
+    lock, clear, derive = _refresh_statements(connection.dialect.name)
+    ids = {"person_ids": list(person_ids)}
     if connection.dialect.name == "postgresql":
         # Two transactions re-deriving one person must take turns: else the second's DELETE misses the rows the
         # first inserted, and rows derived from a state since changed (a consent since withdrawn) would stay.
         # Held to commit; taken in id order so that two refreshes never wait on each other.
-        connection.execute(select(Person.id).where(Person.id.in_(person_ids)).order_by(Person.id).with_for_update())
-    connection.execute(delete(table).where(table.c.person_id.in_(person_ids)))
-    connection.execute(insert(table).from_select(_COLUMNS, derived_rows(connection.dialect.name, person_ids)))
+        connection.execute(lock, ids)
+    connection.execute(clear, ids)
+    connection.execute(derive, ids)
+
+
+_STATEMENTS: dict[tuple, tuple] = {}
+
+
+def _refresh_statements(dialect: str) -> tuple:
+    """refresh's statements for a list of ids bound at execution, built once per dialect and set of legal bases:
+    building the derivation anew costs ~30 ms of Python, and every write that touches a person refreshes."""
+    key = (dialect, *((k, id(basis)) for k, basis in LEGAL_BASES.items()))
+    if key not in _STATEMENTS:
+        table, ids = PersonAccess.__table__, bindparam("person_ids", expanding=True)
+        _STATEMENTS[key] = (
+            select(Person.id).where(Person.id.in_(ids)).order_by(Person.id).with_for_update(),
+            delete(table).where(table.c.person_id.in_(ids)),
+            insert(table).from_select(_COLUMNS, derived_rows(dialect, ids)))
+    return _STATEMENTS[key]
 
 
 def rebuild(connection=None, *, legal: bool = True) -> None:
