@@ -51,7 +51,7 @@ test-pg: setup
 
 e2e: setup
 	@command -v chromium >/dev/null 2>&1 || ./scripts/install-system-packages.sh chromium
-	$(BIN)/python -m pytest tests/e2e -p no:cacheprovider -o addopts="" -q
+	$(BIN)/python -m pytest tests/e2e -p no:cacheprovider -o addopts="" -q -n 2 --dist loadfile
 
 # Seeds a scale database (BENCH_SIZE=small|default|national, BENCH_DATABASE_URL for PostgreSQL), serves it with
 # gunicorn and drives each page with wrk; see bench/__main__.py. `python -m bench.docx` times the .docx alone.

@@ -148,3 +148,17 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("tillgänglighet")
         for line in SUMMARY:
             terminalreporter.write_line(line)
+
+
+def pytest_sessionfinish(session):
+    """Under pytest-xdist (`make e2e` runs two workers) each worker hands its summary lines to the controller."""
+    from tests.e2e.crawler import SUMMARY
+
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["e2e_summary"] = list(SUMMARY)
+
+
+def pytest_testnodedown(node, error):
+    from tests.e2e.crawler import SUMMARY
+
+    SUMMARY.extend(getattr(node, "workeroutput", {}).get("e2e_summary", []))
