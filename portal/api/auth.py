@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from flask import current_app, g, request
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 
 from portal.api import tokens
 from portal.api.errors import ApiError

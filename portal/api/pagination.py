@@ -6,16 +6,17 @@ import json
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from portal.api.errors import ApiError
+from portal.api.schemas import Strict
 from portal.db import db
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 25
 
 
-class PageArgs(Schema):
+class PageArgs(Strict):
     """The query arguments every list takes."""
 
     limit = fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT),
