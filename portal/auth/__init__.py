@@ -47,8 +47,8 @@ def _count_only_failed_attempts(response):
     counted. A request that turns out not to be a failed attempt (success, a form error, a refusal before any
     check) gives its reservation back here.
     """
-    if g.get("login_attempt_failed"):
-        return response
+    if g.get("login_attempt_failed") or request.path.startswith("/api/"):
+        return response  # (an API call counts against its key's budget whatever it answers)
     for held in limiter.current_limits:
         try:
             held.limiter.storage.incr(held.key, held.limit.get_expiry(), amount=-1)
