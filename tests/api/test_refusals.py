@@ -49,7 +49,7 @@ def test_every_endpoint_refuses_a_key_without_its_permission(app, orgs, make_use
 
 def test_every_endpoint_refuses_a_call_without_a_key(app):
     client = app.test_client()
-    for method, path, permission in _operations(app):
+    for method, path, _permission in _operations(app):
         response = client.open(path, method=method, json={})
         assert response.status_code == 401, (method, path)
         assert response.is_json
