@@ -89,7 +89,7 @@ def operation(bp: Blueprint, rule: str, *, summary: str, tag: str, permission: s
 
     if permission is not None and permission not in PERMISSIONS:
         raise KeyError(f"unknown permission {permission!r}")
-    errors = (400, 401, 403, 404, 429) + ((409, 413, 415, 422) if method != "GET" else ())
+    errors = (400, 401, 403, 404, 405, 429) + ((409, 413, 415, 422) if method != "GET" else ())
 
     def decorator(fn: Callable) -> Callable:
         @wraps(fn)
