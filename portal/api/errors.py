@@ -14,7 +14,7 @@ MAX_BODY = 1024 * 1024
 #: Status → (stable code, Swedish message); the message is translated at answer time.
 CODES: dict[int, tuple[str, object]] = {
     400: ("bad_request", _l("Begäran kunde inte tolkas.")),
-    401: ("unauthorized", _l("Ange en giltig API-nyckel i Authorization: Bearer <nyckel>.")),
+    401: ("unauthorized", _l("Ange en giltig API-nyckel i Authorization: Bearer NYCKEL.")),
     403: ("forbidden", _l("Nyckeln ger inte behörighet till det här.")),
     404: ("not_found", _l("Det finns inget sådant, eller så får nyckeln inte se det.")),
     405: ("method_not_allowed", _l("Metoden är inte tillåten här.")),

@@ -142,3 +142,22 @@ def test_odd_query_values_are_a_400(sender, call, query):
 def test_a_nul_byte_is_a_400_not_a_500(sender, call):
     response = call(sender["key"], "GET", "/api/v1/referrals?q=a%00b")
     assert response.status_code == 400 and response.is_json
+
+
+def test_errors_are_swedish_by_default_and_english_on_request(make_app, tmp_path):
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    from portal.config import ROOT
+
+    for po in (ROOT / "portal" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo = tmp_path / po.relative_to(ROOT / "portal" / "translations").with_suffix(".mo")
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        with po.open("rb") as source, mo.open("wb") as target:
+            write_mo(target, read_po(source))
+    client = make_app(BABEL_TRANSLATION_DIRECTORIES=str(tmp_path)).test_client()
+    swedish = client.get("/api/v1/organisations").get_json()["error"]
+    english = client.get("/api/v1/organisations", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_json()["error"]
+    assert swedish["code"] == english["code"] == "unauthorized"
+    assert swedish["message"].startswith("Ange en giltig API-nyckel")
+    assert english["message"].startswith("Give a valid API key")
