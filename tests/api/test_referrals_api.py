@@ -71,3 +71,18 @@ def test_the_inbox_filters_and_pages_by_cursor(app, orgs, make_user, system_toke
     by_reference = call(key, "GET", f"/api/v1/referrals?q={made[2].reference}").get_json()
     assert [r["id"] for r in by_reference["items"]] == [made[2].id]
     assert db.session.get(Referral, made[0].id).state == "submitted"  # reading changed nothing
+
+
+def test_the_inbox_sends_as_many_statements_for_twelve_referrals_as_for_three(app, orgs, make_user, system_token,
+                                                                              call, count_queries):
+    af = make_user(org="af")
+    key = system_token("ami")
+    counted = []
+    for total in (3, 12):
+        while db.session.query(Referral).count() < total:
+            h.sent(af, orgs["ami"], h.consented_person(af, orgs["ami"]))
+        call(key, "GET", "/api/v1/referrals?limit=50")  # the key's last use is written once a minute at most
+        with count_queries() as statements:
+            assert len(call(key, "GET", "/api/v1/referrals?limit=50").get_json()["items"]) == total
+        counted.append(statements[0])
+    assert counted[0] == counted[1]
