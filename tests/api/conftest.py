@@ -50,3 +50,16 @@ def call(client):
         return client.open(url, method=method, headers=headers, **kwargs)
 
     return do
+
+
+@pytest.fixture(autouse=True)
+def _forget_translations(shared_app):
+    """Flask-Babel keeps each locale's catalogue for the whole process, whichever app loaded it first: a test here
+    that asks for English must not leave the shared app's (uncompiled) English behind for the i18n tests."""
+    from portal.i18n import babel
+
+    with shared_app.app_context():
+        babel.domain_instance.cache.clear()
+    yield
+    with shared_app.app_context():
+        babel.domain_instance.cache.clear()
