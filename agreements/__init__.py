@@ -240,6 +240,10 @@ def init_app(app) -> None:
     from portal.templating import add_nav
 
     app.register_blueprint(views.bp)
+    from agreements import api
+    from portal import api as portal_api
+
+    portal_api.register(app, api.bp)
     app.add_template_filter(markup.blocks, "agreement_blocks")
     app.add_template_filter(markup.step_parts, "step_parts")
     add_nav("agreements.index", _l("Överenskommelser"), "agreement.read",

@@ -51,6 +51,10 @@ def init_app(app) -> None:
     for name, value in DEFAULTS.items():  # settings: the app's config, else the environment, else the default
         app.config.setdefault(name, int(os.environ.get(name) or value))
     app.register_blueprint(views.bp)
+    from kaa import api
+    from portal import api as portal_api
+
+    portal_api.register(app, api.bp)
     add_nav("kaa.worklist", _l("KAA"), "kaa.work",
             _l("Kommunens aktivitetsansvar: registret, att kontakta, insatser och inläsning."),
             shown_to=lambda user: rules.can_work_register(user))

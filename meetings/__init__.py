@@ -83,6 +83,10 @@ def init_app(app) -> None:
     from portal.templating import add_nav
 
     app.register_blueprint(views.bp)
+    from meetings import api
+    from portal import api as portal_api
+
+    portal_api.register(app, api.bp)
     add_nav("meetings.index", _l("Möten"), "meeting.view",
             _l("Mötesserier, dagordningar, minnesanteckningar och åtaganden."))
     worklist.register_cards()

@@ -74,6 +74,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     templating.init_app(app)
 
+    from portal import api
+
+    api.init_app(app)  # before the areas: they add their endpoints to it from their own api.py
+
     from portal import cli, daily
 
     cli.init_app(app)

@@ -1,7 +1,7 @@
 """Language: Swedish by default, English on request (Flask-Babel), and Swedish date formats."""
 from __future__ import annotations
 
-from flask import current_app, has_request_context, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import Babel
 
 from portal.config import ROOT
@@ -10,6 +10,10 @@ babel = Babel()
 
 
 def select_locale() -> str:
+    if has_request_context() and request.path.startswith("/api/"):
+        # Another system has no session: it asks for English with Accept-Language, else it gets Swedish.
+        best = request.accept_languages.best_match(current_app.config["LANGUAGES"])
+        return best or current_app.config["BABEL_DEFAULT_LOCALE"]
     lang = session.get("lang") if has_request_context() else None
     if lang in current_app.config["LANGUAGES"]:
         return lang

@@ -14,6 +14,7 @@ from werkzeug.exceptions import Forbidden, HTTPException
 from wtforms import BooleanField
 
 from portal import notifications
+from portal.api import errors as api_errors
 from portal.auth import is_local_url
 from portal.db import db
 from portal.errors import NotPermitted
@@ -204,7 +205,15 @@ def register_error_handlers(app) -> None:
         actor = current_user._get_current_object() if current_user.is_authenticated else None
         audit.record_refusal(exc.reason, by=actor, object_type=exc.object_type, object_id=exc.object_id,
                              person_id=exc.person_id)
+        if api_errors.is_api_request():
+            db.session.rollback()
+            return api_errors.response(403)
         return http_error(Forbidden())
+
+    @app.errorhandler(api_errors.ApiError)
+    def api_error(exc: api_errors.ApiError):
+        db.session.rollback()
+        return api_errors.response(exc.status, exc.code, exc.message, exc.fields)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -232,11 +241,15 @@ def register_error_handlers(app) -> None:
             actor = current_user._get_current_object() if current_user.is_authenticated else None
             audit.record_independent("login.throttled" if login_step else "request.throttled", by=actor,
                                      details=details)
+        if api_errors.is_api_request():
+            return api_errors.from_http(exc)
         return _error_page(exc.code, title, message)
 
     @app.errorhandler(500)
     def server_error(exc):
         db.session.rollback()
+        if api_errors.is_api_request():
+            return api_errors.response(500)
         return _error_page(500, _("Ett fel uppstod i portalen"),
                            _("Något gick fel hos oss. Ingenting har sparats från den här begäran. "
                              "Försök igen om en stund; kvarstår felet, kontakta supporten."))

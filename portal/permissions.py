@@ -9,7 +9,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import NoReturn
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -53,6 +53,7 @@ PERMISSIONS: dict[str, object] = {
     "routine.run": _l("Starta rutiner för deltagare och slutföra eller hoppa över steg"),
     "routine.offer": _l("Lägga upp platser i rutiner och göra urval bland sökande"),
     "plan.write": _l("Skriva individuella handlingsplaner"),
+    "api.token.manage": _l("Skapa och återkalla organisationens API-nycklar för andra system"),
 }
 
 #: THE table. Nothing else decides which role may do what.
@@ -79,7 +80,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # admin's own organisation, and producing it is itself audited.
     "org_admin": frozenset({
         "user.manage", "audit.search", "agreement.read",
-        "person.extract", "signin.manage",
+        "person.extract", "signin.manage", "api.token.manage",
     }),
     # A system admin manages organisations and staff accounts but sees no young person's data.
     "system_admin": frozenset({
@@ -98,6 +99,9 @@ def permissions_of(user) -> frozenset[str]:
     granted: set[str] = set()
     for role in user.role_names:
         granted |= ROLE_PERMISSIONS.get(role, frozenset())
+    # A request made with an API token may do only what the token's scopes name (portal.api.auth sets them).
+    if has_request_context() and g.get("api_user_id") == user.id:
+        granted &= g.api_scopes
     return frozenset(granted)
 
 

@@ -73,6 +73,7 @@ def name_referrals(ids: list[str]) -> dict[str, str]:
 
 def init_app(app) -> None:
     """Everything the portal needs to know of the area: pages, menu, start card, hooks, jobs, demo, audit words."""
+    from portal import api as portal_api
     from portal import audit, audit_words
     from portal.daily import register_daily_job
     from portal.demo import register_seeder
@@ -80,6 +81,7 @@ def init_app(app) -> None:
     from portal.scale import register_scale_option, register_scale_seeder
     from portal.templating import add_nav, add_person_action
     from referrals import (  # noqa: F401 - routes and tables register
+        api,
         basis,
         demo,
         models,
@@ -93,6 +95,7 @@ def init_app(app) -> None:
 
     init_routines(app)  # before the blueprint is registered: its routes join it
     app.register_blueprint(views.bp)
+    portal_api.register(app, api.bp)
     add_nav("referrals.inbox_page", _l("Remisser"), "referral.view",
             _l("Skicka remisser till andra organisationer och ta emot dem som kommer till er."))
     worklist.register_cards()

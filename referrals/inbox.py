@@ -141,7 +141,27 @@ def inbox(user, filters: Filters, *, page_size: int = PAGE_SIZE) -> InboxPage:
     box = _box(user, filters.box)
     counts = dict(db.session.execute(select(Referral.state, func.count()).where(box)
                                      .group_by(Referral.state)).all())
-    stmt = select(Referral).where(box)
+    stmt = filtered(user, filters, on)
+    order = SORTS[filters.sort]()
+    if filters.type or filters.assignee or filters.due or filters.urgency or filters.query:
+        total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    else:  # the box or one state of it: the counts above already say how many (a window count would read them all)
+        total = counts.get(filters.state, 0) if filters.state else sum(counts.values())
+    pages = max((total + page_size - 1) // page_size, 1)
+    page = min(filters.page, pages)  # past the end: the last page
+    referrals = list(db.session.scalars(stmt.order_by(*order).options(selectinload(Referral.assignee))
+                                        .limit(page_size).offset((page - 1) * page_size))) if total else []
+    person_ids = [r.person_id for r in referrals if r.person_id is not None]
+    views = dict(zip(person_ids, gate(user, person_ids, PURPOSE, records=False), strict=True)) if person_ids else {}
+    return InboxPage(rows=[InboxRow(r, views.get(r.person_id), is_overdue(r, on)) for r in referrals],
+                     total=total, page=page, pages=pages, counts=counts)
+
+
+def filtered(user, filters: Filters, on: date | None = None):
+    """SELECT of the box's referrals narrowed by the filters (unordered): the inbox pages it, the API (referrals/api.py)
+    pages it by cursor."""
+    on = on or today()
+    stmt = select(Referral).where(_box(user, filters.box))
     if filters.state:
         stmt = stmt.where(Referral.state == filters.state)
     if filters.type:
@@ -159,16 +179,4 @@ def inbox(user, filters: Filters, *, page_size: int = PAGE_SIZE) -> InboxPage:
         stmt = stmt.where(Referral.urgency == filters.urgency)
     if filters.query:
         stmt = stmt.where(_search(user, filters.query))
-    order = SORTS[filters.sort]()
-    if filters.type or filters.assignee or filters.due or filters.urgency or filters.query:
-        total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    else:  # the box or one state of it: the counts above already say how many (a window count would read them all)
-        total = counts.get(filters.state, 0) if filters.state else sum(counts.values())
-    pages = max((total + page_size - 1) // page_size, 1)
-    page = min(filters.page, pages)  # past the end: the last page
-    referrals = list(db.session.scalars(stmt.order_by(*order).options(selectinload(Referral.assignee))
-                                        .limit(page_size).offset((page - 1) * page_size))) if total else []
-    person_ids = [r.person_id for r in referrals if r.person_id is not None]
-    views = dict(zip(person_ids, gate(user, person_ids, PURPOSE, records=False), strict=True)) if person_ids else {}
-    return InboxPage(rows=[InboxRow(r, views.get(r.person_id), is_overdue(r, on)) for r in referrals],
-                     total=total, page=page, pages=pages, counts=counts)
+    return stmt

@@ -47,8 +47,8 @@ def _count_only_failed_attempts(response):
     counted. A request that turns out not to be a failed attempt (success, a form error, a refusal before any
     check) gives its reservation back here.
     """
-    if g.get("login_attempt_failed"):
-        return response
+    if g.get("login_attempt_failed") or request.path.startswith("/api/"):
+        return response  # (an API call counts against its key's budget whatever it answers)
     for held in limiter.current_limits:
         try:
             held.limiter.storage.incr(held.key, held.limit.get_expiry(), amount=-1)
@@ -90,8 +90,8 @@ def load_user(token: str):
 def enforce_idle_timeout():
     """Log out a session idle longer than IDLE_TIMEOUT (default 30 minutes), or older than
     PERMANENT_SESSION_LIFETIME (12 hours) however active, with a Swedish message and an audit event."""
-    if request.endpoint in (None, "static"):
-        return None
+    if request.endpoint in (None, "static") or request.path.startswith("/api/"):
+        return None  # an API call carries its token, never a session (portal/api/auth.py)
     now = datetime.now(UTC).timestamp()
     if current_user.is_authenticated:
         idle_limit = current_app.config["IDLE_TIMEOUT"].total_seconds()
@@ -121,7 +121,8 @@ def enforce_idle_timeout():
 def enforce_two_factor():
     """When two-factor login is required, a session opened without it (e.g. before the rule was switched on)
     ends, and the next login goes through enrolment."""
-    if request.endpoint in (None, "static") or not current_app.config["REQUIRE_TWO_FACTOR"]:
+    if request.endpoint in (None, "static") or not current_app.config["REQUIRE_TWO_FACTOR"] \
+            or request.path.startswith("/api/"):
         return None
     # E-legitimation (SITHS, Freja OrgID) through OIDC is two-factor in itself: see views._finish_login.
     if current_user.is_authenticated and not current_user.is_totp_enabled and not session.get("signed_in_with"):
