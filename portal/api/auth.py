@@ -12,7 +12,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from portal.api import tokens
-from portal.api.errors import ApiError
+from portal.api.errors import MAX_BODY, ApiError
 from portal.permissions import PUBLIC, deny, has
 
 
@@ -31,8 +31,16 @@ def rate_key() -> str:
     return f"api-token:{parsed[0]}" if parsed else f"api-ip:{get_remote_address()}"
 
 
+#: Calls with a key that is not (or no longer) valid, per address: the per-key budget cannot count them.
+BAD_KEY_LIMIT = "30 per minute"
+
+
 def authenticate():
-    """Before every API call (except the public document and its page): the token, or a 401 saying what is wrong."""
+    """Before every API call (except the public document and its page): the token, or a 401 saying what is wrong.
+    Every call's body is held to 1 MB here, the read endpoints' too (the pages keep their larger limit)."""
+    request.max_content_length = MAX_BODY
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        raise ApiError(413)
     view = current_app.view_functions.get(request.endpoint or "")
     if view is None or getattr(view, "access", (None,))[0] == PUBLIC:
         return None
@@ -40,9 +48,11 @@ def authenticate():
     if presented is None:
         raise ApiError(401, "unauthorized")
     token = tokens.find(presented)
+    state = token.state() if token is not None else "unknown"
+    if state != "active":
+        _count_bad_key()
     if token is None:
         raise ApiError(401, "invalid_token", _l("API-nyckeln känns inte igen."))
-    state = token.state()
     if state == "revoked":
         raise ApiError(401, "token_revoked", _l("API-nyckeln är återkallad."))
     if state == "expired":
@@ -56,6 +66,19 @@ def authenticate():
     g._login_user = user  # Flask-Login's current user for this request only; no session is opened
     tokens.touch(token)
     return None
+
+
+def _count_bad_key() -> None:
+    """A wrong, revoked or expired key counts against its caller's address: a flood of made-up keys meets 429."""
+    from limits import parse
+
+    from portal.auth import limiter
+
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return
+    if not limiter.limiter.hit(parse(current_app.config.get("API_BAD_KEY_LIMIT", BAD_KEY_LIMIT)),
+                               "api-bad-key", get_remote_address()):
+        raise ApiError(429)
 
 
 def require(permission: str | None) -> None:

@@ -48,3 +48,23 @@ def test_calls_are_throttled_per_key(make_app, orgs, make_user):
     assert refused.get_json()["error"]["code"] == "throttled"
     other = client.get("/api/v1/organisations", headers={"Authorization": f"Bearer {keys[1]}"})
     assert other.status_code == 200  # another key has its own budget
+
+
+def test_a_flood_of_made_up_keys_meets_429_from_the_same_address(make_app, orgs, make_user):
+    limited = make_app(RATELIMIT_ENABLED=True, API_BAD_KEY_LIMIT="3 per minute")
+    client = limited.test_client()
+    statuses = [client.get("/api/v1/organisations", headers={"Authorization": f"Bearer dua_{n}_{'x' * 43}"}
+                           ).status_code for n in range(1, 6)]
+    assert statuses == [401, 401, 401, 429, 429]
+    assert client.get("/api/v1/organisations", headers={"Authorization": "Bearer dua_9_y"}
+                      ).get_json()["error"]["code"] == "throttled"
+
+
+def test_a_body_above_one_megabyte_is_413_on_a_read_endpoint_too(app, client, make_user):
+    key = tokens.create_personal(by=make_user(org="af"), name="x", scopes=["referral.view"],
+                                 expires_on=today()).secret
+    db.session.commit()
+    response = client.get("/api/v1/organisations", data=b"x" * (1024 * 1024 + 1),
+                          headers={"Authorization": f"Bearer {key}", "Content-Type": "application/octet-stream"})
+    assert response.status_code == 413
+    assert response.get_json()["error"]["code"] == "too_large"
