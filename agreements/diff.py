@@ -56,7 +56,8 @@ def _items(revision: Revision) -> list[tuple[str, str, str]]:
             # migration 0004 reads revisions from before sub-steps were rows (they are lines of the step's text)
             body += "\n" + r.title + "\n" + "\n".join(
                 f"Steg {st.number}: {st.text}" + (f" ({st.responsible})" if st.responsible else "")
-                + "".join(f"\n{st.number}.{sub.number} {sub.text}" for sub in getattr(st, "substeps", ())) for st in r.steps)
+                + "".join(f"\n{st.number}.{sub.number} {sub.text}" for sub in getattr(st, "substeps", ()))
+                for st in r.steps)
         items.append((f"a:{a.key}", f"Bilaga {a.number} {a.title}", body))
     return items
 
