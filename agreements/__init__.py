@@ -245,6 +245,7 @@ def init_app(app) -> None:
         meeting_decisions,
         models,
         revision_files,
+        routine_operations,
         scale,
         views,
         worklist,
@@ -263,7 +264,7 @@ def init_app(app) -> None:
     register_seeder(demo.seed)
     register_seeder(demo_current.seed_current)
     register_scale_seeder(scale.seed_agreements)
-    audit.register_action_labels(ACTION_LABELS)
+    audit.register_action_labels({**ACTION_LABELS, **routine_operations.ACTION_LABELS})
     audit_words.register_object_namer("Revision", name_revisions)
     audit_words.register_object_namer("Agreement", name_agreements)
     audit_words.register_object_namer("Goal", name_goals)
