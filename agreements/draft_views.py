@@ -7,8 +7,8 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from agreements import draft_operations as drafts
-from agreements import routine_operations as routine_ops
 from agreements import import_operations as imports
+from agreements import routine_operations as routine_ops
 from agreements.forms import AppendixForm, ConfirmImportForm, ImportForm, RevisionForm, TitleForm
 from agreements.models import Revision
 from agreements.views import back_to_revision, bp, load_revision

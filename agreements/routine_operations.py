@@ -6,8 +6,8 @@ import re
 
 from flask_babel import lazy_gettext as _l
 
-from agreements import rules
 from agreements import routines as routine_text
+from agreements import rules
 from agreements.models import Appendix, Revision, Routine
 from agreements.operations import AgreementError, one_line, require_draft, slug
 from portal import audit
