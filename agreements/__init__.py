@@ -187,6 +187,8 @@ ACTION_LABELS = {
     "agreement.section.remove": _l("Avsnitt borttaget ur utkast till överenskommelse"),
     "agreement.appendix.add": _l("Bilaga tillagd i utkast till överenskommelse"),
     "agreement.routine.add": _l("Rutin tillagd i utkast till överenskommelse"),
+    "agreement.routine.copy": _l("Rutin kopierad till utkast till överenskommelse"),
+    "agreement.routine.remove": _l("Rutin borttagen ur utkast till överenskommelse"),
     "agreement.revision.propose": _l("Revision av överenskommelse föreslagen för antagande"),
     "agreement.revision.withdraw": _l("Förslag till överenskommelse tillbaka som utkast"),
     "agreement.revision.approve": _l("Part godkände revision av överenskommelse"),
@@ -245,7 +247,6 @@ def init_app(app) -> None:
         meeting_decisions,
         models,
         revision_files,
-        routine_operations,
         scale,
         views,
         worklist,
@@ -264,7 +265,7 @@ def init_app(app) -> None:
     register_seeder(demo.seed)
     register_seeder(demo_current.seed_current)
     register_scale_seeder(scale.seed_agreements)
-    audit.register_action_labels({**ACTION_LABELS, **routine_operations.ACTION_LABELS})
+    audit.register_action_labels(ACTION_LABELS)
     audit_words.register_object_namer("Revision", name_revisions)
     audit_words.register_object_namer("Agreement", name_agreements)
     audit_words.register_object_namer("Goal", name_goals)

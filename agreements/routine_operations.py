@@ -106,8 +106,3 @@ def remove(routine: Routine, *, by) -> None:
     db.session.flush()
     audit.record("agreement.routine.remove", obj=revision, by=by, details={"title": routine.title})
 
-
-ACTION_LABELS = {
-    "agreement.routine.copy": _l("Rutin kopierad till utkast till överenskommelse"),
-    "agreement.routine.remove": _l("Rutin borttagen ur utkast till överenskommelse"),
-}
