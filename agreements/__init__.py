@@ -56,11 +56,26 @@ class RoutineInfo:
     eligibility: str = ""
     min_age: int | None = None
     max_age: int | None = None
+    #: The age range refuses a run outside it (otherwise it is a warning the caseworker may pass).
+    age_strict: bool = False
     #: Organisation ids of the agreement's parties.
     party_ids: frozenset[int] = frozenset()
 
     def has_expired(self, on: date) -> bool:
         return self.valid_to is not None and self.valid_to < on
+
+    def outside_ages(self, age: int | None) -> bool:
+        """The age lies outside the routine's age range (False when either is unknown)."""
+        return age is not None and ((self.min_age is not None and age < self.min_age)
+                                    or (self.max_age is not None and age > self.max_age))
+
+    @property
+    def ages_text(self) -> str:
+        if self.min_age is not None and self.max_age is not None:
+            return f"{self.min_age}–{self.max_age}"
+        if self.min_age is not None:
+            return f"{self.min_age}–"
+        return f"–{self.max_age}" if self.max_age is not None else ""
 
     @property
     def path(self) -> tuple[RoutineStepInfo, ...]:
@@ -137,7 +152,7 @@ def routines_for(agreement, *, revision_id: int | None = None) -> list[RoutineIn
                         steps=tuple(_step_info(s) for s in r.steps), revision_id=revision.id,
                         agreement_id=agreement.id, agreement_title=agreement.title, valid_from=revision.valid_from,
                         valid_to=revision.valid_to, eligibility=r.eligibility, min_age=r.min_age,
-                        max_age=r.max_age, party_ids=frozenset(agreement.party_org_ids))
+                        max_age=r.max_age, age_strict=r.age_strict, party_ids=frozenset(agreement.party_org_ids))
             for a in revision.appendices for r in a.routines]
 
 
@@ -172,6 +187,8 @@ ACTION_LABELS = {
     "agreement.section.remove": _l("Avsnitt borttaget ur utkast till överenskommelse"),
     "agreement.appendix.add": _l("Bilaga tillagd i utkast till överenskommelse"),
     "agreement.routine.add": _l("Rutin tillagd i utkast till överenskommelse"),
+    "agreement.routine.copy": _l("Rutin kopierad till utkast till överenskommelse"),
+    "agreement.routine.remove": _l("Rutin borttagen ur utkast till överenskommelse"),
     "agreement.revision.propose": _l("Revision av överenskommelse föreslagen för antagande"),
     "agreement.revision.withdraw": _l("Förslag till överenskommelse tillbaka som utkast"),
     "agreement.revision.approve": _l("Part godkände revision av överenskommelse"),

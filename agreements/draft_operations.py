@@ -13,6 +13,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from agreements import importer, rules
+from agreements import routine_operations as routine_ops
 from agreements import routines as routine_text
 from agreements.models import Appendix, Revision, Routine, Section, Signatory
 from agreements.operations import (
@@ -55,6 +56,8 @@ class AppendixInput:
     routines: dict[int, str]
     #: routine id → who the routine is for ("Målgrupp"), as typed
     eligibility: dict[int, str] = field(default_factory=dict)
+    #: routine id → {"title", "min_age", "max_age", "strict"} as typed (agreements.routine_operations)
+    settings: dict[int, dict] = field(default_factory=dict)
 
 
 # --- The text formats of the edit form: routine steps and signatories, one per line -------------------
@@ -153,8 +156,10 @@ def _checked_appendix(item: AppendixInput, problems: list) -> AppendixInput:
             for row in (step, *step.subs):
                 _fits(row.responsible, NAME_MAX, f"routine-{routine_id}-steps", problems)
     eligibility = {routine_id: long_text(text) for routine_id, text in item.eligibility.items()}
+    settings = {routine_id: routine_ops.checked_settings(routine_id, typed, problems)
+                for routine_id, typed in item.settings.items()}
     return replace(item, number=number, title=title, body=long_text(item.body), routines=routines,
-                   eligibility=eligibility,
+                   eligibility=eligibility, settings=settings,
                    position=_position(item.position, f"{field}-position", problems))
 
 
@@ -214,6 +219,9 @@ def save_draft(revision: Revision, *, expected_version, valid_from: date | None,
         for routine_id, text in item.eligibility.items():
             if routine_id in routine_by_id:
                 routine_by_id[routine_id].eligibility = text
+        for routine_id, settings in item.settings.items():
+            if routine_id in routine_by_id:
+                routine_ops.apply_settings(routine_by_id[routine_id], settings)
     if signatory_rows is not None:
         revision.signatories = [Signatory(name=n, title=t, organisation=o, position=i)
                                 for i, (n, t, o) in enumerate(signatory_rows)]

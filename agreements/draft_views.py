@@ -8,12 +8,13 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from agreements import draft_operations as drafts
 from agreements import import_operations as imports
+from agreements import routine_operations as routine_ops
 from agreements.forms import AppendixForm, ConfirmImportForm, ImportForm, RevisionForm, TitleForm
 from agreements.models import Revision
 from agreements.views import back_to_revision, bp, load_revision
 from portal.db import db
 from portal.errors import RuleError, StaleEdit
-from portal.forms import attach_error, show_errors
+from portal.forms import attach_error, show_errors, to_int
 from portal.permissions import requires
 
 
@@ -45,8 +46,20 @@ def _posted_appendices(rev: Revision) -> list[drafts.AppendixInput]:
         body=request.form.get(f"appendix-{a.id}-body", a.body),
         position=_position(f"appendix-{a.id}-position", a.position),
         routines={r.id: request.form.get(f"routine-{r.id}-steps", drafts.steps_as_text(r)) for r in a.routines},
-        eligibility={r.id: request.form.get(f"routine-{r.id}-eligibility", r.eligibility) for r in a.routines})
+        eligibility={r.id: request.form.get(f"routine-{r.id}-eligibility", r.eligibility) for r in a.routines},
+        settings={r.id: _posted_settings(r) for r in a.routines})
         for a in rev.appendices]
+
+
+def _posted_settings(routine) -> dict:
+    """Name, ages and strictness as typed; a form that did not send the name (an older page) keeps what is saved.
+    The strict box is a check box: absent means off once the name was sent."""
+    f = f"routine-{routine.id}-"
+    if f + "title" not in request.form:
+        return {"title": routine.title, "min_age": routine.min_age, "max_age": routine.max_age,
+                "strict": routine.age_strict}
+    return {"title": request.form.get(f + "title"), "min_age": request.form.get(f + "min_age"),
+            "max_age": request.form.get(f + "max_age"), "strict": request.form.get(f + "strict") == "1"}
 
 
 def _saved_form(rev: Revision) -> RevisionForm:
@@ -71,7 +84,7 @@ def _render_edit(rev: Revision, status: int = 200, *, form=None, posted=None, st
                            form=form or _saved_form(rev), posted=posted, stale=stale, beside=beside,
                            section_form=section_form or TitleForm(prefix="ny"),
                            appendix_form=appendix_form or AppendixForm(prefix="bilaga"),
-                           steps_as_text=drafts.steps_as_text), status
+                           steps_as_text=drafts.steps_as_text, copyable=routine_ops.copyable(rev)), status
 
 
 @bp.route("/<int:agreement_id>/revisioner/<int:number>/redigera", methods=["GET", "POST"])
@@ -168,6 +181,44 @@ def add_routine(agreement_id: int, number: int, appendix_id: int):
         flash(str(exc), "error")
         return _back_to_edit(rev, 303)
     flash(_("Rutinen är tillagd; skriv in stegen och spara."), "success")
+    return _back_to_edit(rev)
+
+
+@bp.route("/<int:agreement_id>/revisioner/<int:number>/rutiner/kopiera", methods=["POST"])
+@requires("agreement.revise")
+def copy_routine(agreement_id: int, number: int):
+    """Copy a routine of another revision of the agreement into the draft (then edit it on the page)."""
+    rev = load_revision(agreement_id, number, need="revise")
+    if not rev.is_draft:
+        return _not_a_draft(rev)
+    appendix_id, source_id = to_int(request.form.get("appendix")), to_int(request.form.get("source"))
+    appendix = next((a for a in rev.appendices if a.id == appendix_id), None)
+    source = next((r for _other, r in routine_ops.copyable(rev) if r.id == source_id), None)
+    if appendix is None or source is None:
+        abort(404)
+    try:
+        copy = routine_ops.copy_into(appendix, source, title=request.form.get("title", ""), by=current_user)
+    except RuleError as exc:
+        db.session.rollback()
+        return _render_edit(load_revision(agreement_id, number, need="revise"), 400, refused=exc)
+    flash(_("Rutinen %(title)s är kopierad till utkastet; ändra stegen nedan och spara.", title=copy.title),
+          "success")
+    return redirect(url_for(".edit", agreement_id=agreement_id, number=number) + f"#routine-{copy.id}-title")
+
+
+@bp.route("/<int:agreement_id>/revisioner/<int:number>/rutiner/<int:routine_id>/ta-bort", methods=["POST"])
+@requires("agreement.revise")
+def remove_routine(agreement_id: int, number: int, routine_id: int):
+    rev = load_revision(agreement_id, number, need="revise")
+    routine = next((r for a in rev.appendices for r in a.routines if r.id == routine_id), None)
+    if routine is None:
+        abort(404)
+    try:
+        routine_ops.remove(routine, by=current_user)
+    except RuleError as exc:
+        flash(str(exc), "error")
+        return back_to_revision(rev, 303)
+    flash(_("Rutinen %(title)s är borttagen ur utkastet.", title=routine.title), "success")
     return _back_to_edit(rev)
 
 

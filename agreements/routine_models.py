@@ -60,6 +60,8 @@ class Routine(db.Model):
     #: An age range the notes state, as data (None: no bound); a run outside it starts with a warning.
     min_age: Mapped[int | None] = mapped_column(Integer, nullable=True)
     max_age: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: The age range is a rule, not a warning: a run for someone outside it cannot start.
+    age_strict: Mapped[bool] = mapped_column(nullable=False, default=False)
 
     appendix = relationship("Appendix", back_populates="routines")
     steps: Mapped[list[RoutineStep]] = relationship(

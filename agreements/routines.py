@@ -181,7 +181,7 @@ def _columns(row, names) -> dict:
 def copy_routine(source: Routine) -> Routine:
     """The routine with its steps, sub-steps, rules and eligibility, for a new draft revision."""
     return Routine(key=source.key, title=source.title, position=source.position, eligibility=source.eligibility,
-                   min_age=source.min_age, max_age=source.max_age, steps=[
+                   min_age=source.min_age, max_age=source.max_age, age_strict=source.age_strict, steps=[
                        RoutineStep(number=step.number, **_columns(step, STEP_RULES), substeps=[
                            RoutineSubStep(number=sub.number, **_columns(sub, SUB_RULES)) for sub in step.substeps])
                        for step in source.steps])

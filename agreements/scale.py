@@ -135,7 +135,8 @@ class _Agreements:
         for position, (key, title, _steps) in enumerate(ROUTINES):
             shape = _shape(position)
             routine_id = self.add(Routine, appendix_id=routines, position=position, key=key, title=title,
-                                  eligibility=shape.eligibility, min_age=shape.min_age, max_age=shape.max_age)
+                                  eligibility=shape.eligibility, min_age=shape.min_age, max_age=shape.max_age,
+                                  age_strict=False)
             for step in shape.steps:
                 step_id = self.add(RoutineStep, routine_id=routine_id, number=step.number,
                                    **_rules(step, text=_local(step.text, group)))

@@ -15,6 +15,8 @@ from portal.people.gate import gate
 from referrals.routine_models import RoutineRun, RunPartner
 
 PURPOSE = "samordning"
+#: The board's row of stopped runs (no step label is this: labels are digits and dots).
+STOPPED = "avbrutna"
 
 
 def _runs_of(user):
@@ -33,19 +35,21 @@ class Bar:
     overdue: int
 
 
-def counts(user, routine: RoutineInfo) -> tuple[list[Bar], int, int]:
+def counts(user, routine: RoutineInfo) -> tuple[list[Bar], int, int, int]:
     """Per step of the main path: runs standing there and how many of them have an overdue follow-up; then the
-    runs that are done and those done with a follow-up overdue. One statement."""
+    runs that are done, those done with a follow-up overdue, and the runs stopped. One statement."""
     now = today()
     overdue = func.sum(case((RoutineRun.follow_up_on < now, 1), else_=0))
+    # A stopped run keeps the step it stopped at (its page says so); on the board it counts only as stopped.
+    where = case((RoutineRun.state == "stopped", STOPPED), else_=RoutineRun.current)
     rows = db.session.execute(
-        select(RoutineRun.current, func.count(), overdue)
-        .where(_runs_of(user), RoutineRun.routine_key == routine.key, RoutineRun.state != "stopped")
-        .group_by(RoutineRun.current)).all()
+        select(where, func.count(), overdue)
+        .where(_runs_of(user), RoutineRun.routine_key == routine.key)
+        .group_by(where)).all()
     by_label = {label: (int(n), int(late or 0)) for label, n, late in rows}
     bars = [Bar(s.label, s.text, *by_label.get(s.label, (0, 0))) for s in routine.path]
     done, done_late = by_label.get("", (0, 0))
-    return bars, done, done_late
+    return bars, done, done_late, by_label.get(STOPPED, (0, 0))[0]
 
 
 def chart_svg(bars: list[Bar], title_id: str, title: str = "") -> str:
@@ -71,9 +75,10 @@ def chart_svg(bars: list[Bar], title_id: str, title: str = "") -> str:
 
 def at_step(user, routine_key: str, label: str, *, limit: int = 200) -> list[tuple[RoutineRun, object]]:
     """The runs standing at a step with their people through the gate (one gate call for the page)."""
+    where = (RoutineRun.state == "stopped" if label == STOPPED
+             else (RoutineRun.current == label) & (RoutineRun.state != "stopped"))
     runs = list(db.session.scalars(
-        select(RoutineRun).where(_runs_of(user), RoutineRun.routine_key == routine_key, RoutineRun.current == label,
-                                 RoutineRun.state != "stopped")
+        select(RoutineRun).where(_runs_of(user), RoutineRun.routine_key == routine_key, where)
         .order_by(RoutineRun.follow_up_on.is_(None), RoutineRun.follow_up_on, RoutineRun.id).limit(limit)))
     views = gate(user, [r.person_id for r in runs], PURPOSE, records=False) if runs else []
     return list(zip(runs, views, strict=True))

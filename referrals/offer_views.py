@@ -66,7 +66,11 @@ def _page(offering: Offering, status: int = 200, **forms):
     choose = forms.get("choose_form") or ChooseForm(prefix="urval", version=offering.version)
     rows = list(zip(candidates, views, strict=True))
     choose.chosen.choices = [(str(c.id), v.label) for c, v in rows if c.state in ("candidate", "waiting")]
+    # A candidate's run is linked only where the user may open it (the rule after the gate's views above, which
+    # it reads from the request's cache): a coordinator of the kommun sees its units' runs by pseudonym only.
+    linkable = {c.run_id for c in candidates if routine_rules.can_see_run(current_user, c.run)}
     return render_template("referrals/routines/offering.html", offering=offering, rows=rows, nominate_form=nominate,
+                           linkable=linkable,
                            choose_form=choose, release_form=forms.get("release_form"),
                            free=offering.places - offering.taken), status
 

@@ -80,11 +80,14 @@ def save(person: Person, *, by, expected_version=None, **values) -> ActionPlanVe
     plan = plan_for(person, by.organisation_id)
     current = latest(plan)
     number = current.number if current is not None else 0
-    if expected_version not in (None, "") and str(expected_version) != str(number):
-        raise _stale(current)
     cleaned, problems = _cleaned(values)
     if not gate(by, person, PURPOSE, record=False, records=False).allowed:
         problems.append((None, _l("Du får inte se deltagaren för samordning, så ingen plan kan sparas.")))
+    if expected_version not in (None, "") and str(expected_version) != str(number):
+        # Stale and wrong at once: both at once, so the next save does not meet a second refusal.
+        refusal = _stale(current)
+        refusal.errors += [(field, str(message)) for field, message in problems]
+        raise refusal
     if problems:
         raise PlanError(problems[0][1], problems[0][0], errors=problems)
     if plan is None:

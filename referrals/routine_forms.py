@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -52,6 +53,20 @@ class DocumentForm(PortalForm):
                                                        ("avtal", _l("Underskrivet avtal")), ("annat", _l("Annat"))])
     title = StringField(_l("Dokumentets namn"), validators=[Needed()])
     dated_on = DateField(_l("Datum"), validators=[Optional(), sane_date])
+    file = FileField(_l("Fil (frivillig)"), description=_l(
+        "PDF, JPEG, PNG eller Word (.docx), högst 10 MB. Om formuläret visas igen med fel behöver du välja filen "
+        "på nytt."))
+
+
+class StopForm(PortalForm):
+    """Stop a run: the reason (required) and the run's version."""
+
+    class Meta:
+        model = None
+        columns = {"reason": None}
+
+    version = HiddenField()
+    reason = TextAreaField(_l("Varför rutinen avbryts"), validators=[Needed()])
 
 
 class FollowUpForm(PortalForm):

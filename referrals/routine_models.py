@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
@@ -52,9 +52,16 @@ class RoutineRun(db.Model):
     follow_up_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     started_dt: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     ended_dt: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: Why the run was stopped ("avbruten") and by whom; empty while it is not.
+    stop_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    stopped_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    #: The person's age on the day the run started, kept when it lay outside the routine's age range (the
+    #: caseworker started it anyway: shown on the run page and audited); None when inside or unknown.
+    age_outside: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
-    owner: Mapped[User] = relationship(lazy="joined")
+    owner: Mapped[User] = relationship(lazy="joined", foreign_keys="RoutineRun.owner_id")
+    stopped_by: Mapped[User | None] = relationship(lazy="joined", foreign_keys="RoutineRun.stopped_by_id")
     #: The other organisations involved (e.g. the referral's sender): a consent must name them all.
     partners: Mapped[list[RunPartner]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     steps: Mapped[list[RunStep]] = relationship(back_populates="run", cascade="all, delete-orphan",
@@ -128,6 +135,12 @@ class RunDocument(db.Model):
     dated_on: Mapped[date] = mapped_column(Date, nullable=False)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
     recorded_dt: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    #: The file itself, when one was uploaded (PDF, JPEG, PNG or DOCX by content, 10 MB: portal.uploads); the
+    #: bytes load only on download.
+    filename: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    content_type: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    size: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    data: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
 
     run: Mapped[RoutineRun] = relationship(back_populates="documents")
 

@@ -2,12 +2,12 @@
 steps, the board per routine with its drill-down, "mina uppföljningar", and offerings with their selection."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.db import db
-from portal.forms import submit
+from portal.forms import attachment, submit
 from portal.people.gate import gate
 from portal.people.views import load_person
 from portal.permissions import check, requires
@@ -21,8 +21,9 @@ from referrals.routine_forms import (
     ReasonForm,
     StartForm,
     StepForm,
+    StopForm,
 )
-from referrals.routine_models import RoutineRun
+from referrals.routine_models import RoutineRun, RunDocument
 from referrals.views import bp
 
 PURPOSE = runs.PURPOSE
@@ -86,14 +87,17 @@ def start_for_person(ref: str):
 
 def _run_page(run: RoutineRun, status: int = 200, **forms):
     routine = runs.routine_of(run)
-    view = gate(current_user, run.person_id, PURPOSE)
-    current = routine.step(run.current) if run.current else None
+    # Identity only: the same view the run's rule asked for, so the page asks the gate once.
+    view = gate(current_user, run.person_id, PURPOSE, records=False)
+    current = routine.step(run.current) if run.current and run.state == "active" else None
     return render_template(
         "referrals/routines/run.html", run=run, routine=routine, view=view, current=current,
         missing=runs.missing(run, current) if current else [], may_complete=current is not None and
         runs.may_complete(current_user, current), branches=routine.branches_to(run.current) if current else (),
         may_work=routine_rules.can_work_on(current_user, run),
         may_follow_up=routine_rules.can_follow_up(current_user, run),
+        may_stop=routine_rules.can_stop(current_user, run),
+        may_open=routine_rules.can_open_document(current_user, run),
         labels=runs.STEP_STATE_LABELS, documents=runs.DOCUMENT_LABELS, party_words=runs.party_words,
         step_form=forms.get("step_form") or StepForm(version=run.version, prefix="klar"),
         skip_form=forms.get("skip_form") or ReasonForm(version=run.version, prefix="hoppa"),
@@ -161,9 +165,47 @@ def meeting(run_id: int, label: str):
 @requires("routine.run")
 def add_document(run_id: int):
     form = DocumentForm(prefix="dok")
+    upload = request.files.get("dok-file")
     return _act(run_id, "document_form", form, lambda run: runs.record_document(
-        run, by=current_user, kind=form.kind.data, title=form.title.data or "", dated_on=form.dated_on.data),
+        run, by=current_user, kind=form.kind.data, title=form.title.data or "", dated_on=form.dated_on.data,
+        filename=upload.filename if upload else "", data=upload.read() if upload and upload.filename else None),
         _("Dokumentet är registrerat på rutinen."))
+
+
+@bp.route("/rutiner/<int:run_id>/dokument/<int:document_id>")
+@requires("routine.run")
+def document_file(run_id: int, document_id: int):
+    run = load_run(run_id)
+    document = db.session.get(RunDocument, document_id)
+    if document is None or document.run_id != run.id or document.size is None:
+        abort(404)
+    check(routine_rules.can_open_document(current_user, run), "routine.document.read", obj=run,
+          person_id=run.person_id)
+    runs.open_document(document, by=current_user)
+    return Response(document.data, mimetype=document.content_type,
+                    headers={"Content-Disposition": attachment(document.filename),
+                             "X-Content-Type-Options": "nosniff"})
+
+
+@bp.route("/rutiner/<int:run_id>/avbryt", methods=["GET", "POST"])
+@requires("routine.run")
+def stop_run(run_id: int):
+    """Stop a run: a page of its own that says what happens, with the reason and a warning button."""
+    run = load_run(run_id)
+    check(routine_rules.can_stop(current_user, run), "routine.stop", obj=run, person_id=run.person_id)
+    form = StopForm(prefix="avbryt")
+    if not form.is_submitted():
+        form.version.data = str(run.version)
+    outcome = submit(form, lambda: runs.stop(run, by=current_user, reason=form.reason.data or "",
+                                             expected_version=form.version.data))
+    if outcome.done:
+        flash(_("Rutinen är avbruten."), "success")
+        return redirect(url_for("referrals.run", run_id=run.id))
+    if form.is_submitted():
+        db.session.rollback()
+        run = db.session.get(RoutineRun, run_id)
+    return render_template("referrals/routines/stop.html", run=run, routine=runs.routine_of(run), form=form,
+                           view=gate(current_user, run.person_id, PURPOSE, records=False)), outcome.status
 
 
 @bp.route("/rutiner/<int:run_id>/uppfoljning", methods=["POST"])
@@ -184,8 +226,8 @@ def routine_board():
     routines = runs.one_per_key(runs.routines_of(current_user.organisation))
     boards = []
     for routine in routines:
-        bars, done, done_late = board.counts(current_user, routine)
-        boards.append((routine, bars, done, done_late, board.chart_svg(
+        bars, done, done_late, stopped = board.counts(current_user, routine)
+        boards.append((routine, bars, done, done_late, stopped, board.chart_svg(
             bars, f"tavla-{routine.key}", _("Antal deltagare per steg i %(title)s", title=routine.title))))
     return render_template("referrals/routines/board.html", boards=boards)
 
@@ -195,10 +237,11 @@ def routine_board():
 def board_step(key: str, label: str):
     routine = next((r for r in runs.one_per_key(runs.routines_of(current_user.organisation)) if r.key == key), None)
     step = routine.step(label) if routine is not None else None
-    if step is None and not (routine is not None and label == "klar"):
+    if step is None and not (routine is not None and label in ("klar", board.STOPPED)):
         abort(404)
     rows = board.at_step(current_user, key, "" if label == "klar" else label)
-    return render_template("referrals/routines/at_step.html", routine=routine, step=step, rows=rows)
+    return render_template("referrals/routines/at_step.html", routine=routine, step=step, rows=rows,
+                           stopped=label == board.STOPPED)
 
 
 @bp.route("/rutiner/uppfoljningar")

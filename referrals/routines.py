@@ -19,9 +19,11 @@ from portal.db import db, utcnow
 from portal.errors import RuleError, StaleEdit, check_version
 from portal.orgs import Organisation
 from portal.people.gate import gate
+from portal.people.identity import age_on
 from portal.people.models import Consent, Person
 from portal.permissions import check_by, own_and_parent_ids
 from portal.text import clean_line, clean_text
+from portal.uploads import check_document
 from referrals import routine_rules as rules
 from referrals.routine_models import RoutineRun, RunDocument, RunPartner, RunStep
 
@@ -99,6 +101,12 @@ def start(person: Person, routine: RoutineInfo, *, by, referral=None, partner_id
         RoutineRun.routine_key == routine.key, RoutineRun.state == "active"))
     if taken:
         problems.append(("routine", _l("Deltagaren har redan en pågående rutin av det här slaget hos er.")))
+    age = age_on(person.birth_date, today()) if person.birth_date else None
+    outside = routine.outside_ages(age)
+    if outside and routine.age_strict:
+        problems.append(("routine", _l("Rutinen gäller deltagare som är %(ages)s år; deltagaren är %(age)s år. "
+                                       "Överenskommelsen gör åldersgränsen till ett krav, så rutinen kan inte "
+                                       "startas.", ages=routine.ages_text, age=age)))
     if problems:
         raise RoutineError(problems[0][1], "routine", errors=problems)
     partners = {int(i) for i in partner_ids if int(i) != by.organisation_id}
@@ -108,7 +116,7 @@ def start(person: Person, routine: RoutineInfo, *, by, referral=None, partner_id
                      partners=[RunPartner(organisation_id=i) for i in sorted(partners)],
                      referral_id=referral.id if referral is not None else None, agreement_id=routine.agreement_id,
                      revision_id=routine.revision_id, routine_key=routine.key, owner_id=by.id,
-                     current=routine.path[0].label)
+                     current=routine.path[0].label, age_outside=age if outside else None)
     run.steps = [RunStep(label=s.label, state="in_progress" if i == 0 else "not_started")
                  for i, s in enumerate(routine.path)]
     run.steps += [RunStep(label=s.label) for step in routine.steps for s in step.substeps if s.back_to]
@@ -117,6 +125,9 @@ def start(person: Person, routine: RoutineInfo, *, by, referral=None, partner_id
     audit.record("routine.run.start", by=by, obj=run, person_id=person.id,
                  details={"routine": routine.key, "revision": routine.revision_number,
                           "referral": referral.id if referral is not None else None})
+    if outside:  # the caseworker started it although the age lies outside the range: kept and audited
+        audit.record("routine.run.age_override", by=by, obj=run, person_id=person.id,
+                     details={"age": age, "range": routine.ages_text})
     return run
 
 
@@ -189,7 +200,7 @@ def _flush_or_stale(run: RoutineRun) -> None:
 
 
 def _current(run: RoutineRun, label: str, by, expected_version, routine: RoutineInfo) -> RoutineStepInfo:
-    check_by(by, rules.can_see_run, run, "routine.step", person_id=run.person_id)
+    check_by(by, rules.can_act_on, run, "routine.step", person_id=run.person_id)
     check_version(expected_version, run.version, run, stale(run).args[0])
     if run.state != "active":
         raise RoutineError(_l("Rutinen är avslutad; inga fler steg kan tas."), "step")
@@ -279,6 +290,24 @@ def doubtful(run: RoutineRun, branch_label: str, *, by, reason: str, expected_ve
     return run
 
 
+def stop(run: RoutineRun, *, by, reason: str, expected_version=None) -> RoutineRun:
+    """Stop ("avbryt") a run that is going on: the reason is required and kept, the run leaves the board's steps
+    and "mina uppföljningar"; the steps stay as they stood."""
+    check_by(by, rules.can_stop, run, "routine.stop", person_id=run.person_id)
+    check_version(expected_version, run.version, run, stale(run).args[0])
+    reason = clean_text(reason or "").strip()
+    if not reason:
+        raise RoutineError(_l("Skriv varför rutinen avbryts."), "reason")
+    run.state, run.stop_reason, run.ended_dt, run.follow_up_on = "stopped", reason, utcnow(), None
+    run.stopped_by_id = by.id if by is not None else None
+    for row in run.steps:
+        if row.state == "in_progress":
+            row.state = "not_started"
+    _flush_or_stale(run)
+    audit.record("routine.run.stop", by=by, obj=run, person_id=run.person_id, details={"step": run.current})
+    return run
+
+
 def record_meeting(run: RoutineRun, label: str, *, by, on, expected_version=None) -> RoutineRun:
     """The meeting date of a step (a prerequisite of steps that are meetings)."""
     check_by(by, rules.can_work_on, run, "routine.meeting", person_id=run.person_id)
@@ -294,10 +323,18 @@ def record_meeting(run: RoutineRun, label: str, *, by, on, expected_version=None
     return run
 
 
-def record_document(run: RoutineRun, *, by, kind: str, title: str, dated_on) -> RunDocument:
-    """A document of a named kind on the run (that a studieplan, betyg or signed contract exists, and when)."""
+def record_document(run: RoutineRun, *, by, kind: str, title: str, dated_on, filename: str = "",
+                    data: bytes | None = None) -> RunDocument:
+    """A document of a named kind on the run (that a studieplan, betyg or signed contract exists, and when), with
+    its file when one is uploaded (PDF, JPEG, PNG or DOCX by content, at most 10 MB)."""
     check_by(by, rules.can_work_on, run, "routine.document", person_id=run.person_id)
     problems = []
+    content_type = None
+    if data:
+        try:
+            content_type, filename = check_document(filename, data, field="file", error=RoutineError)
+        except RoutineError as exc:
+            problems.append(("file", exc.args[0]))
     if kind not in DOCUMENT_LABELS:
         problems.append(("kind", _l("Välj vilket slags dokument det är.")))
     title = clean_line(title or "").strip()[:200]
@@ -307,10 +344,24 @@ def record_document(run: RoutineRun, *, by, kind: str, title: str, dated_on) -> 
         problems.append(("dated_on", _l("Ange dokumentets datum.")))
     if problems:
         raise RoutineError(problems[0][1], problems[0][0], errors=problems)
-    document = RunDocument(kind=kind, title=title, dated_on=dated_on, recorded_by_id=by.id)
+    document = RunDocument(kind=kind, title=title, dated_on=dated_on, recorded_by_id=by.id,
+                           filename=filename if data else None, content_type=content_type,
+                           size=len(data) if data else None, data=data or None)
     run.documents.append(document)
     db.session.flush()
-    audit.record("routine.document.add", by=by, obj=run, person_id=run.person_id, details={"kind": kind})
+    audit.record("routine.document.add", by=by, obj=run, person_id=run.person_id,
+                 details={"kind": kind, "document": document.id, "size": document.size})
+    return document
+
+
+def open_document(document: RunDocument, *, by) -> RunDocument:
+    """A document's file, for a user the rule and the gate let through; each opening is audited."""
+    run = document.run
+    check_by(by, rules.can_open_document, run, "routine.document.read", person_id=run.person_id)
+    if document.size is None:
+        raise LookupError("no file")
+    audit.record("routine.document.read", by=by, obj=run, person_id=run.person_id,
+                 details={"document": document.id})
     return document
 
 
@@ -328,6 +379,9 @@ def record_follow_up(run: RoutineRun, *, by, note: str = "", next_on=None) -> Ro
 
 ACTION_LABELS = {
     "routine.run.start": _l("Rutin startad för deltagare"),
+    "routine.run.age_override": _l("Rutin startad trots deltagarens ålder utanför rutinens åldersgräns"),
+    "routine.run.stop": _l("Rutin avbruten"),
+    "routine.document.read": _l("Dokument på rutin hämtat"),
     "routine.step.complete": _l("Steg i rutin klart"),
     "routine.step.skip": _l("Steg i rutin överhoppat"),
     "routine.step.doubtful": _l("Deltagare tveksam: åter till steg i rutin"),

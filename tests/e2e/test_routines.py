@@ -88,3 +88,50 @@ def test_start_a_routine_from_a_referral_complete_a_step_and_write_a_plan_by_key
     assert "Planen är sparad som version 1." in flash(keys)
     page.screenshot(path=str(SCREENSHOTS / "handlingsplan.png"), full_page=True)
     at(keys, "/remisser/handlingsplan/{id}")
+
+
+def test_screenshots_of_the_demo_ubk_run_the_board_and_a_plan(browser, server, workdir, person_path):
+    """"Done means" of issue 15: the UBK routine as the demo walked it (Elsa: AF's step, the information meeting,
+    one "tveksam" loop back to 3.1 with its meeting booked), the board and Elsa's plan in two versions. Saved as
+    ubk-demo-rutin.png, ubk-demo-tavla.png and ubk-demo-handlingsplan.png beside the other e2e screenshots
+    (`SCREENSHOT_DIR=docs/screenshots` writes them there instead)."""
+    import os
+
+    from portal.demo import DEMO_PASSWORD
+    from tests.e2e.crawler import log_in
+
+    out = Path(__file__).resolve().parents[2] / os.environ.get("SCREENSHOT_DIR", "tests/e2e/screenshots")
+    out.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(workdir / "e2e.sqlite3")) as conn:
+        (run_id,) = conn.execute(
+            "SELECT r.id FROM routine_runs r JOIN person_links l ON l.person_id = r.person_id "
+            "AND l.organisation_id = r.organisation_id WHERE l.first_name = 'Elsa' "
+            "AND r.routine_key = 'utbildningskontrakt'").fetchone()
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
+    try:
+        page = context.new_page()
+        log_in(page, server, CASEWORKER, DEMO_PASSWORD)
+        page.goto(f"{server}/remisser/rutiner/{run_id}")
+        main = page.locator("main").inner_text()
+        for text in ("Rutiner vid Utbildningskontrakt (UBK)", "Elsa Lindqvist", "Pågår: steg 3.1", "Tagen 1 gång",
+                     "Uppfyller kriterierna för utbildningskontrakt.", "Informationsträff på AMI.", "Klart",
+                     "Avbryt rutinen"):
+            assert text in main, text
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        page.screenshot(path=str(out / "ubk-demo-rutin.png"), full_page=True)
+
+        page.goto(f"{server}/remisser/rutiner")
+        assert page.locator("svg.bars").count() == 3 and "Avbrutna" in page.locator("main").inner_text()
+        page.screenshot(path=str(out / "ubk-demo-tavla.png"), full_page=True)
+
+        ref = person_path("Elsa").rsplit("/", 1)[1]
+        page.goto(f"{server}/remisser/handlingsplan/{ref}")
+        main = page.locator("main").inner_text()
+        for text in ("Individuell handlingsplan", "Version 2", "Version 1", "Jämför de två senaste versionerna"):
+            assert text in main, text
+        assert "kombinerat med praktik" in page.locator("#goal").input_value()  # the form opens on version 2
+        page.screenshot(path=str(out / "ubk-demo-handlingsplan.png"), full_page=True)
+    finally:
+        context.close()
+    for name in ("ubk-demo-rutin.png", "ubk-demo-tavla.png", "ubk-demo-handlingsplan.png"):
+        assert (out / name).stat().st_size > 10_000, name

@@ -100,6 +100,13 @@ def test_a_step_cannot_be_taken_out_of_order_twice_or_by_another_organisation(re
 
 
 def test_the_consent_prerequisite_names_the_organisations_and_holds_no_longer_once_withdrawn(referred, ami, af):
+    """AMI registered Elsa too (its own record): it still sees her once the consent is gone, but the step that
+    needs a consent covering both organisations is refused with what is missing."""
+    from portal.people import holders
+
+    person = referred.person
+    holders.register_person(by=ami, first_name="Elsa", last_name="Lindqvist", number=person.id_number,
+                            is_protected=False, home_kommun="1814")
     run = h.started(ami, referred)
     h.complete(run, "1", af)
     runs.record_meeting(run, "2", by=ami, on=today())
