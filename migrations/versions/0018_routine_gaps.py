@@ -1,8 +1,8 @@
 """routine gaps: a run can be stopped (reason, by whom), an age outside the routine's range is kept, documents
 carry their file, and a routine's age range may be strict
 
-Revision ID: 0017_routine_gaps
-Revises: 0016_routines
+Revision ID: 0018_routine_gaps
+Revises: 0017_api_tokens
 Create Date: 2026-12-01 15:40:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0017_routine_gaps'
-down_revision = '0016_routines'
+revision = '0018_routine_gaps'
+down_revision = '0017_api_tokens'
 branch_labels = None
 depends_on = None
 
