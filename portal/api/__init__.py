@@ -213,13 +213,11 @@ def init_app(app) -> None:
     """The API's ground: limits, the JSON errors for /api/, the OpenAPI document and its page, the token pages."""
     from portal import audit
     from portal.api import docs, organisations, views
-    from portal.people import api as people_api
     from portal.templating import add_nav
 
     app.config.setdefault("API_RATE_LIMIT", DEFAULT_RATE_LIMIT)
     register(app, docs.bp)
     register(app, organisations.bp)
-    register(app, people_api.bp)
     app.register_blueprint(views.bp)
     add_nav("api_keys.organisation_keys", _l("API-nycklar"), "api.token.manage",
             _l("Nycklar som låter organisationens andra system använda portalens API."))

@@ -34,10 +34,12 @@ ACTION_LABELS: dict[str, object] = {
 
 
 def init_app(app) -> None:
+    from portal import api
     from portal.audit import register_action_labels
     from portal.daily import register_daily_job
     from portal.db import db
     from portal.demo import register_seeder
+    from portal.people import api as people_api
     from portal.people import (
         consent_views,  # noqa: F401  (its routes are on the people blueprint)
         demo,
@@ -49,6 +51,7 @@ def init_app(app) -> None:
     from portal.templating import add_nav
 
     app.register_blueprint(bp)
+    api.register(app, people_api.bp)  # the people endpoints of /api/v1, as each area adds its own
     add_nav("people.index", _l("Deltagare"), "person.view",
             _l("Sök och registrera deltagare, samtycken och utlämnanden."))
     add_nav("people.expiring", _l("Samtycken som går ut"), "consent.register",
