@@ -7,6 +7,7 @@ schemas (marshmallow), which are also what the OpenAPI document is generated fro
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
@@ -201,12 +202,38 @@ _WORDS = {
     "Not a valid list.": _l("Ange en lista."),
     "Not a valid boolean.": _l("Ange true eller false."),
     "Invalid input type.": _l("Fel typ av värde."),
+    "Not a valid datetime.": _l("Ange tidpunkt som ÅÅÅÅ-MM-DDTtt:mm:ss."),
+    "Not a valid mapping type.": _l("Ange ett objekt."),
+    "Invalid type.": _l("Fel typ av värde."),
+    "Invalid value.": _l("Ogiltigt värde."),
+    "Not a valid utf-8 string.": _l("Ange en text i UTF-8."),
+    "String does not match expected pattern.": _l("Värdet har fel form."),
 }
+
+#: marshmallow's messages that carry values (the validators' choices and limits), by their English shape.
+_SHAPES = [
+    (re.compile(r"Must be one of: (?P<choices>.*)\.$"), _l("Välj ett av: %(choices)s.")),
+    (re.compile(r"Must be greater than or equal to (?P<min>\S+) and less than or equal to (?P<max>\S+)\.$"),
+     _l("Ange ett värde från %(min)s till %(max)s.")),
+    (re.compile(r"Must be greater than or equal to (?P<min>\S+)\.$"), _l("Ange minst %(min)s.")),
+    (re.compile(r"Must be less than or equal to (?P<max>\S+)\.$"), _l("Ange högst %(max)s.")),
+    (re.compile(r"Longer than maximum length (?P<max>\d+)\.$"), _l("Högst %(max)s tecken eller värden.")),
+    (re.compile(r"Shorter than minimum length (?P<min>\d+)\.$"), _l("Minst %(min)s tecken eller värden.")),
+    (re.compile(r"Length must be between (?P<min>\d+) and (?P<max>\d+)\.$"),
+     _l("Mellan %(min)s och %(max)s tecken eller värden.")),
+]
 
 
 def _swedish(message: str) -> str:
+    """A marshmallow message in the portal's words (Swedish, or English through the catalogue)."""
     word = _WORDS.get(message)
-    return str(word) if word is not None else message
+    if word is not None:
+        return str(word)
+    for shape, words in _SHAPES:
+        found = shape.match(message)
+        if found:
+            return str(words) % found.groupdict()
+    return message
 
 
 def init_app(app) -> None:

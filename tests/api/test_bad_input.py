@@ -161,3 +161,12 @@ def test_errors_are_swedish_by_default_and_english_on_request(make_app, tmp_path
     assert swedish["code"] == english["code"] == "unauthorized"
     assert swedish["message"].startswith("Ange en giltig API-nyckel")
     assert english["message"].startswith("Give a valid API key")
+
+
+def test_a_value_outside_the_choices_or_limits_is_named_in_swedish(sender, call):
+    box = call(sender["key"], "GET", "/api/v1/referrals?box=incoming").get_json()["error"]
+    assert box["fields"]["box"] == ["Välj ett av: inkommande, utgaende, mina."]
+    limit = call(sender["key"], "GET", "/api/v1/referrals?limit=500").get_json()["error"]
+    assert limit["fields"]["limit"] == ["Ange ett värde från 1 till 100."]
+    search = call(sender["key"], "GET", "/api/v1/referrals?q=" + "a" * 101).get_json()["error"]
+    assert search["fields"]["q"] == ["Högst 100 tecken eller värden."]
