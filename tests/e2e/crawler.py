@@ -117,6 +117,15 @@ def log_in(page: Page, base: str, email: str, password: str) -> None:
         raise AssertionError(f"inloggningen som {email} misslyckades: {page.url}")
 
 
+def serious_violations(page: Page) -> list[tuple]:
+    """axe-core's serious and critical violations on the page as it stands: (rule, help, first targets)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
+            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
 class Fingerprints:
     """Page fingerprints already checked, shared by the crawls running in parallel threads."""
 

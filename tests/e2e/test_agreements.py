@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from portal.demo import DEMO_PASSWORD
+from tests.e2e.crawler import serious_violations
 
 
 def _login(page, server, email):
@@ -14,12 +15,6 @@ def _login(page, server, email):
     page.wait_for_url(server + "/")
 
 
-def _serious(page):
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
-            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
 
 
 @pytest.mark.parametrize("email", ["kaa.samordnare@lekeberg.example", "styrgrupp@af-hallsberg.example"])
@@ -29,20 +24,20 @@ def test_agreement_pages_have_no_serious_violations(server, page, email):
     page.get_by_role("link", name="Överenskommelse inom Dua – Lekebergs kommun och Arbetsförmedlingen").click()
     agreement_url = page.url
     assert page.get_by_role("heading", level=1).inner_text().startswith("Överenskommelse inom Dua")
-    assert _serious(page) == []
+    assert serious_violations(page) == []
     page.get_by_role("link", name="Revision 1", exact=True).click()
     assert "Rutiner vid Utbildningskontrakt (UBK)" in page.content()
-    assert _serious(page) == []
+    assert serious_violations(page) == []
     page.goto(agreement_url)
     page.get_by_role("link", name="Arbetslöshet bland utrikes födda i Lekebergs kommun").click()
     chart = page.get_by_role("img", name="Utveckling: Arbetslöshet bland utrikes födda i Lekebergs kommun")
     assert chart.count() == 1
-    assert _serious(page) == []
+    assert serious_violations(page) == []
     page.goto(agreement_url + "/jamfor")
-    assert _serious(page) == []
+    assert serious_violations(page) == []
     if "samordnare" in email:
         page.goto(agreement_url + "/revisioner/2/redigera")
-        assert _serious(page) == []
+        assert serious_violations(page) == []
 
 
 def _approve(page, server, email, party, answer):
@@ -53,7 +48,7 @@ def _approve(page, server, email, party, answer):
     page.get_by_role("link", name="Överenskommelse inom Dua – Lekebergs kommun och Arbetsförmedlingen").click()
     page.get_by_role("link", name="Revision 2", exact=True).click()
     page.get_by_role("link", name=f"Godkänn för {party}").click()
-    assert _serious(page) == []
+    assert serious_violations(page) == []
     page.get_by_label("Beslutsdatum").fill("2018-01-15")
     page.get_by_role("button", name=f"Godkänn för {party}").click()
     # the period 2017-12-31 – 2018-12-31 has passed: the page asks to confirm, beside the box
@@ -62,7 +57,7 @@ def _approve(page, server, email, party, answer):
     page.get_by_role("button", name=f"Godkänn för {party}").click()
     page.wait_for_url("**/revisioner/2")
     assert answer in page.content()
-    assert _serious(page) == []
+    assert serious_violations(page) == []
 
 
 def test_two_parties_adopt_revision_two(own_server, page):
@@ -113,7 +108,7 @@ def test_importing_the_seed_agreement_shows_a_preview_and_writes_nothing(server,
     assert len(changed) == 2 and any("Överenskommelsens varaktighet" in row for row in changed)
     assert "Underskrifterna lästes inte in" in page.content() and "Måltabellen lästes inte in" in page.content()
     assert page.get_by_role("button", name="Läs in i utkastet").count() == 1
-    assert _serious(page) == []
+    assert serious_violations(page) == []
     keep = os.environ.get("AGREEMENT_SCREENSHOTS")
     if keep:
         page.screenshot(path=str(Path(keep) / "agreement-import-preview.png"), full_page=True)

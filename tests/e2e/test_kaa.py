@@ -5,32 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from portal.demo import DEMO_PASSWORD
-
-
-def _login(page, server, email):
-    page.goto(server + "/logga-in")
-    page.get_by_label("E-postadress").fill(email)
-    page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(server + "/")
-
-
-def _serious(page):
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
-            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+from tests.e2e.crawler import log_in, serious_violations
 
 
 def test_kaa_worklist_enrolment_and_contact(server, page):
-    _login(page, server, "ami.handlaggare@lekeberg.example")
+    log_in(page, server, "ami.handlaggare@lekeberg.example", DEMO_PASSWORD)
     page.get_by_role("link", name="KAA: att kontakta").first.click()
     assert page.get_by_role("heading", level=1).inner_text() == "Att kontakta"
-    assert _serious(page) == []
+    assert serious_violations(page) == []
     page.get_by_role("link", name="Liam Öberg").click()
     assert "Skyddade personuppgifter" in page.content() and "Skyddad adress" not in page.content()
-    assert _serious(page) == []
+    assert serious_violations(page) == []
     page.get_by_label("Kontaktsätt").select_option(label="Telefon")
     page.get_by_label("Med vem").select_option(label="Vårdnadshavare")
     options = page.get_by_label("Vårdnadshavare", exact=True).locator("option").all_inner_texts()
@@ -47,16 +32,16 @@ def test_kaa_worklist_enrolment_and_contact(server, page):
 
 
 def test_kaa_import_and_report(server, page, tmp_path: Path):
-    _login(page, server, "kaa.samordnare@lekeberg.example")
+    log_in(page, server, "kaa.samordnare@lekeberg.example", DEMO_PASSWORD)
     page.goto(server + "/kaa/inlasning")
-    assert _serious(page) == []
+    assert serious_violations(page) == []
     upload = tmp_path / "lista.csv"
     upload.write_bytes("personnummer;förnamn;efternamn\n20090231-1234;Fel;Nummer\n".encode("cp1252"))
     page.get_by_label("CSV-fil").set_input_files(str(upload))
     with page.expect_navigation():
         page.get_by_role("button", name="Läs in").click()
     assert "Ogiltigt personnummer" in page.content()
-    assert _serious(page) == []
+    assert serious_violations(page) == []
     page.goto(server + "/kaa/rapport")
     assert page.get_by_role("img").count() >= 1 and "Nådda (kontakt etablerad)" in page.content()
-    assert _serious(page) == []
+    assert serious_violations(page) == []

@@ -11,6 +11,7 @@ import urllib.request
 import pytest
 
 from tests.e2e.conftest import ROOT, _free_port, portal_server
+from tests.e2e.crawler import serious_violations
 
 
 @pytest.fixture(scope="module")
@@ -44,16 +45,11 @@ def oidc_server(workdir, demo_provider):
         yield base
 
 
-def _serious(page):
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [(v["id"], v["help"]) for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
 
 
 def test_a_click_on_the_button_signs_in_through_the_provider(oidc_server, page):
     page.goto(oidc_server + "/logga-in")
-    assert _serious(page) == []
+    assert serious_violations(page) == []
     page.get_by_role("link", name="Logga in via Demo-e-legitimation (testmiljö)").click()
     # At the provider: the demo's staff are offered as ready-made identities.
     page.get_by_role("button", name="ami.handlaggare@lekeberg.example").click()
@@ -71,7 +67,7 @@ def test_cancelling_at_the_provider_comes_back_to_a_clear_message(oidc_server, p
     summary = page.locator("#felsammanfattning")
     assert "Inloggningen avbröts hos inloggningstjänsten" in summary.inner_text()
     assert summary.evaluate("el => el === document.activeElement")  # read out at once
-    assert _serious(page) == []
+    assert serious_violations(page) == []
 
 
 def test_the_button_and_the_way_back_work_by_keyboard(oidc_server, keys):
