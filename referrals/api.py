@@ -37,7 +37,13 @@ class InboxArgs(pagination.PageArgs):
                              metadata={"description": "En handläggares id, eller ingen."})
     due = fields.String(validate=validate.OneOf(inbox.DUES), metadata={"description": "forsenad eller snart."})
     urgency = fields.String(validate=validate.OneOf(list(workflow.URGENCY_LABELS)))
-    q = fields.String(validate=validate.Length(max=100),
+    q = fields.String(validate=validate.Regexp(r"^\s*([Rr]-?)?[0-9]{1,9}\s*$"),
+                      metadata={"description": "En referens (R-000123). Namn söks med POST /referrals/search, så att "
+                                               "inget namn hamnar i en adress eller en logg."})
+
+
+class InboxSearch(InboxArgs):
+    q = fields.String(required=True, validate=validate.Length(min=1, max=100),
                       metadata={"description": "Referens (R-000123) eller namn bland dem organisationen får se."})
 
 
@@ -171,6 +177,18 @@ def _load(referral_id: int) -> Referral:
                description="Samma filter som inkorgen i portalen; nyaste först. Personen visas genom grinden "
                            "(pseudonym där namnet inte får visas).")
 def list_referrals(args):
+    return _inbox_page(args)
+
+
+@api.operation(bp, "/referrals/search", method="POST", summary="Sök i inkorgen på namn eller referens", tag=TAG,
+               permission="referral.view", body=InboxSearch, response=ReferralPage,
+               description="Som GET /referrals, med sökordet i kroppen: ett namn hamnar aldrig i en adress eller "
+                           "en logg (så söker sidorna också).")
+def search_referrals(body):
+    return _inbox_page(body)
+
+
+def _inbox_page(args) -> dict:
     filters = inbox.Filters(box=args["box"], state=args.get("state", ""), type=args.get("type", ""),
                             assignee=args.get("assignee", ""), due=args.get("due", ""),
                             urgency=args.get("urgency", ""), query=" ".join((args.get("q") or "").split()))

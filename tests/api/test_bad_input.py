@@ -168,5 +168,5 @@ def test_a_value_outside_the_choices_or_limits_is_named_in_swedish(sender, call)
     assert box["fields"]["box"] == ["Välj ett av: inkommande, utgaende, mina."]
     limit = call(sender["key"], "GET", "/api/v1/referrals?limit=500").get_json()["error"]
     assert limit["fields"]["limit"] == ["Ange ett värde från 1 till 100."]
-    search = call(sender["key"], "GET", "/api/v1/referrals?q=" + "a" * 101).get_json()["error"]
-    assert search["fields"]["q"] == ["Högst 100 tecken eller värden."]
+    search = call(sender["key"], "POST", "/api/v1/referrals/search", json={"q": "a" * 101}).get_json()["error"]
+    assert search["fields"]["q"] == ["Mellan 1 och 100 tecken eller värden."]

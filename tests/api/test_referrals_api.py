@@ -73,6 +73,23 @@ def test_the_inbox_filters_and_pages_by_cursor(app, orgs, make_user, system_toke
     assert db.session.get(Referral, made[0].id).state == "submitted"  # reading changed nothing
 
 
+def test_a_name_is_searched_in_the_body_never_in_the_address(app, orgs, make_user, system_token, call):
+    af = make_user(org="af")
+    person = h.consented_person(af, orgs["ami"], first="Noa", last="Åkerblom")
+    other = h.consented_person(af, orgs["ami"], first="Lo", last="Berg")
+    made = h.sent(af, orgs["ami"], person)
+    h.sent(af, orgs["ami"], other)
+    key = system_token("ami")
+    in_address = call(key, "GET", f"/api/v1/referrals?q={person.last_name}")
+    assert in_address.status_code == 400 and "q" in in_address.get_json()["error"]["fields"]
+    found = call(key, "POST", "/api/v1/referrals/search", json={"q": person.last_name, "limit": 10})
+    assert found.status_code == 200
+    assert [r["id"] for r in found.get_json()["items"]] == [made.id]
+    assert found.get_json()["items"][0]["person"]["last_name"] == person.last_name
+    empty = call(key, "POST", "/api/v1/referrals/search", json={"q": "Ingen-Sådan"}).get_json()
+    assert empty["items"] == []
+
+
 def test_the_inbox_sends_as_many_statements_for_twelve_referrals_as_for_three(app, orgs, make_user, system_token,
                                                                               call, count_queries):
     af = make_user(org="af")
