@@ -68,15 +68,12 @@ def _uploads() -> list:
 
 
 def _person_of(form: ReferralForm):
-    """(person, problem) from the form: the preselected person, or the number typed; none for a consultation."""
+    """(person, problem) from the form: the number typed (the form offers it for "someone else"), else the
+    preselected person; none for a consultation."""
     if (form.type.data or "") == "konsultation":
         return None, None
-    if form.person_ref.data:
-        person = choices.held_by_ref(current_user, form.person_ref.data)
-        if person is not None:
-            return person, None
     if not (form.person_number.data or "").strip() and form.person_ref.data:
-        return None, None
+        return choices.held_by_ref(current_user, form.person_ref.data), None
     try:
         return choices.held_by_number(current_user, form.person_number.data), None
     except RuleError as exc:
