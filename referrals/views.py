@@ -183,7 +183,12 @@ def new():
 @bp.route("/<int:referral_id>/andra", methods=["GET", "POST"])
 @requires("referral.send")
 def edit(referral_id: int):
-    referral = load_referral(referral_id, need="edit")
+    referral = load_referral(referral_id)
+    if request.method == "POST" and ops.repeated(referral, "submit", by=current_user,
+                                                 expected_version=request.form.get("version")):
+        # The same "Skicka" posted twice (a double click): the first sent it; no refusal for the second.
+        return redirect(url_for(".show", referral_id=referral.id))
+    check(rules.can_edit(current_user, referral), "referral:edit", obj=referral)
     form = ReferralForm(obj=None if request.method == "POST" else referral)
     _fill_choices(form)
     if not form.is_submitted():
