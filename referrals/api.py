@@ -156,8 +156,11 @@ def _detail(referral: Referral) -> dict:
             "help_requested": referral.help_requested if open_part else None,
             "decline_reason": referral.decline_reason, "outcome": referral.outcome,
             "outcome_note": referral.outcome_note,
+            # The sender's notes (a withdrawal's reason) are the sender's part: hidden as on the page once it closes.
             "events": [{"action": e.action, "from_state": e.from_state, "to_state": e.to_state, "at": e.at_dt,
-                        "organisation": _org(e.by_org), "note": e.note} for e in referral.events],
+                        "organisation": _org(e.by_org),
+                        "note": e.note if open_part or e.by_org_id != referral.from_org_id else ""}
+                       for e in referral.events],
             "comments": [{"id": c.id, "organisation": _org(c.organisation),
                           "author": c.author.name if c.author is not None else None, "body": c.body,
                           "created": c.created_dt} for c in comments]}

@@ -68,15 +68,12 @@ def _uploads() -> list:
 
 
 def _person_of(form: ReferralForm):
-    """(person, problem) from the form: the preselected person, or the number typed; none for a consultation."""
+    """(person, problem) from the form: the number typed (the form offers it for "someone else"), else the
+    preselected person; none for a consultation."""
     if (form.type.data or "") == "konsultation":
         return None, None
-    if form.person_ref.data:
-        person = choices.held_by_ref(current_user, form.person_ref.data)
-        if person is not None:
-            return person, None
     if not (form.person_number.data or "").strip() and form.person_ref.data:
-        return None, None
+        return choices.held_by_ref(current_user, form.person_ref.data), None
     try:
         return choices.held_by_number(current_user, form.person_number.data), None
     except RuleError as exc:
@@ -186,7 +183,12 @@ def new():
 @bp.route("/<int:referral_id>/andra", methods=["GET", "POST"])
 @requires("referral.send")
 def edit(referral_id: int):
-    referral = load_referral(referral_id, need="edit")
+    referral = load_referral(referral_id)
+    if request.method == "POST" and ops.repeated(referral, "submit", by=current_user,
+                                                 expected_version=request.form.get("version")):
+        # The same "Skicka" posted twice (a double click): the first sent it; no refusal for the second.
+        return redirect(url_for(".show", referral_id=referral.id))
+    check(rules.can_edit(current_user, referral), "referral:edit", obj=referral)
     form = ReferralForm(obj=None if request.method == "POST" else referral)
     _fill_choices(form)
     if not form.is_submitted():

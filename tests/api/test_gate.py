@@ -70,3 +70,23 @@ def test_the_inbox_shows_the_pseudonym_once_the_consent_is_withdrawn(app, orgs, 
     response = call(key, "GET", "/api/v1/referrals?box=inkommande")
     assert [r["person"]["allowed"] for r in response.get_json()["items"]] == [False]
     assert "Saga" not in response.get_data(as_text=True)
+
+
+def test_the_senders_note_in_the_timeline_is_hidden_from_the_receiver_once_the_consent_is_withdrawn(
+        app, orgs, make_user, system_token, call):
+    # As on the page: after a withdrawal the receiver sees that the sender took a step, not what they wrote.
+    af = make_user(org="af")
+    person = h.consented_person(af, orgs["ami"], first="Saga", last="Nordin")
+    referral = h.sent(af, orgs["ami"], person)
+    consents.withdraw_consent(referral.consent, by=af, reason="Vill inte längre.")
+    db.session.commit()
+    sender = system_token("af")
+    version = call(sender, "GET", f"/api/v1/referrals/{referral.id}").get_json()["version"]
+    taken = call(sender, "POST", f"/api/v1/referrals/{referral.id}/steps",
+                 json={"action": "withdraw", "version": version, "reason": "Saga har flyttat till Malmö."})
+    assert taken.status_code == 200, taken.get_json()
+    assert taken.get_json()["events"][-1]["note"] == "Saga har flyttat till Malmö."  # the sender's own words
+    response = call(system_token("ami"), "GET", f"/api/v1/referrals/{referral.id}")
+    events = response.get_json()["events"]
+    assert [e["action"] for e in events][-1] == "withdraw" and events[-1]["note"] == ""
+    assert "Saga" not in response.get_data(as_text=True)

@@ -196,3 +196,17 @@ def test_the_form_says_which_consent_the_referral_would_rest_on(app, client, org
     other = h.draft(af, orgs["ifo"], person, categories=("utbildning",))
     page = client.get(f"/remisser/{other.id}/andra").get_data(as_text=True)
     assert "Remissen kan inte skickas på samtycke än:" in page and "Individ- och försörjningsstöd" in page
+
+
+def test_a_number_typed_instead_of_the_preselected_person_is_the_one_the_referral_is_about(client, orgs, make_user,
+                                                                                           login):
+    # The form says "Gäller remissen någon annan? Skriv deras personnummer här i stället."
+    af = make_user(org="af")
+    chosen = h.consented_person(af, orgs["ami"], first="Elsa")
+    other = h.consented_person(af, orgs["ami"], first="Saga")
+    login(af)
+    page = client.get(f"/remisser/ny?deltagare={chosen.ref}").get_data(as_text=True)
+    data = _new_referral(client, orgs["ami"], other, person_ref=chosen.ref, form_key=_form_key(page))
+    response = client.post(f"/remisser/ny?deltagare={chosen.ref}", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    assert db.session.scalars(select(Referral)).one().person_id == other.id

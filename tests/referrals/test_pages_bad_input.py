@@ -232,3 +232,18 @@ def test_a_comment_with_control_characters_is_kept_clean(client, orgs, make_user
     assert db.session.get(Referral, r.id).comments[0].body == "Hej där"
     empty = client.post(f"/remisser/{r.id}/kommentar", data={"comment-body": "  "})
     assert empty.status_code == 400 and "Skriv en kommentar." in empty.get_data(as_text=True)
+
+
+def test_a_draft_sent_twice_from_its_edit_form_is_sent_once_without_a_refusal(client, af, orgs):
+    # A double click on "Skicka": the second post finds the referral already sent by this same user.
+    person = h.consented_person(af, orgs["ami"])
+    r = h.draft(af, orgs["ami"], person)
+    page = client.get(f"/remisser/{r.id}/andra").get_data(as_text=True)
+    version = re.search(r'name="version"[^>]*value="(\d+)"', page).group(1)
+    data = _form(client, orgs["ami"], person, version=version, form_key=r.form_key or "")
+    first = client.post(f"/remisser/{r.id}/andra", data=data)
+    second = client.post(f"/remisser/{r.id}/andra", data=data)
+    assert first.status_code == 302 and second.status_code in (302, 303)
+    assert second.headers["Location"].endswith(f"/remisser/{r.id}")
+    assert db.session.get(Referral, r.id).state == "submitted"
+    assert [e.action for e in db.session.get(Referral, r.id).events] == ["submit"]
