@@ -56,11 +56,22 @@ def add(referral: Referral, *, by, filename: str, data: bytes) -> ReferralAttach
 
 def listed(user, referral: Referral) -> list[ReferralAttachment]:
     """The files the user may see on the referral (name, size, type; the data loads only on download): their own
-    organisation's always, the other side's while the basis holds."""
+    organisation's always, the other side's while the basis holds and the gate shows the person (as can_open)."""
     rows = db.session.scalars(select(ReferralAttachment).options(defer(ReferralAttachment.data))
                               .where(ReferralAttachment.referral_id == referral.id)
                               .order_by(ReferralAttachment.id)).all()
-    return [row for row in rows if _may_read(user, referral, row)]
+    theirs_open = None  # asked once, and only when the other side has files: a file's name may name the person
+
+    def shown(row) -> bool:
+        nonlocal theirs_open
+        if row.organisation_id == user.organisation_id:
+            return True
+        if theirs_open is None:
+            theirs_open = _may_read(user, referral, row) and (referral.person_id is None
+                                                              or _person_allowed(user, referral))
+        return theirs_open
+
+    return [row for row in rows if shown(row)]
 
 
 def _may_read(user, referral: Referral, row: ReferralAttachment) -> bool:

@@ -269,3 +269,15 @@ def test_the_receiver_of_a_duty_referral_reads_its_files_while_it_holds_the_matt
     ops.decline(r, by=kommun, reason="Eleven är folkbokförd i en annan kommun.")
     db.session.commit()
     assert not files.can_open(kommun, row) and files.listed(kommun, r) == []
+
+
+def test_a_file_is_listed_only_where_it_would_open_its_name_may_name_the_person(setting, monkeypatch):
+    r, af, ami = setting["referral"], setting["af"], setting["ami"]
+    sent = files.add(r, by=af, filename="Nora_Lindqvist_intyg.pdf", data=PDF)
+    own = files.add(r, by=ami, filename="anteckning.pdf", data=PDF)
+    db.session.commit()
+    # The basis holds, but the gate no longer shows the receiver the person (as when the holders' confirmation lapses).
+    monkeypatch.setattr(files, "_person_allowed", lambda user, referral: False)
+    assert not files.can_open(ami, sent)
+    assert [row.id for row in files.listed(ami, r)] == [own.id]
+    assert [row.id for row in files.listed(af, r)] == [sent.id]  # its own file stays its own record
