@@ -1,13 +1,10 @@
 """Forms for agreements, revisions, comments, goals, measured values and uploads."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     HiddenField,
     RadioField,
@@ -20,21 +17,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from agreements.goals import parse_decimal
 from agreements.models import Agreement, Appendix, Goal, Measurement, PartyPerson, Revision, Section
-from portal.forms import Needed, PortalForm
-
-
-class SwedishDateField(DateField):
-    """A date field whose parse error is Swedish and says the format."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        try:
-            self.data = date.fromisoformat(valuelist[0].strip())
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Ange datumet som ÅÅÅÅ-MM-DD, t.ex. 2017-12-31.")) from None
+from portal.forms import Needed, PortalForm, SwedishDateField
 
 
 def decimal_or_empty(form, field) -> None:

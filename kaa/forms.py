@@ -1,11 +1,9 @@
 """Forms of the KAA register: register, occupation, measure, contact, deregister, re-register, import, report."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Optional
 
 from kaa.models import (
@@ -19,22 +17,8 @@ from kaa.models import (
     KaaEnrolment,
     KaaMeasure,
 )
-from portal.forms import Needed, PortalForm, choice
+from portal.forms import Needed, PortalForm, SwedishDateField, choice
 from portal.people.models import ContactDetails, Person
-
-
-class SwedishDateField(DateField):
-    """A date field whose parse error is Swedish and says the format."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        try:
-            self.data = date.fromisoformat(valuelist[0].strip())
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Ange datumet som ÅÅÅÅ-MM-DD, t.ex. 2026-08-17.")) from None
 
 
 def _choices(values: dict, empty=None) -> list:

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
-from meetings import rules
+from meetings import agenda, rules
 from meetings.operations import MeetingError
 from portal import audit
 from portal.db import UTCDateTime, db, utcnow
@@ -47,7 +47,8 @@ def can_attach(user, item) -> bool:
     """The coordinators, and the organisation that proposed the item while the agenda is open for proposals."""
     series = item.meeting.series
     return rules.can_manage(user, series) or (rules.can_propose(user, series)
-                                              and item.proposed_by_org_id == user.organisation_id)
+                                              and item.proposed_by_org_id == user.organisation_id
+                                              and agenda.is_open_for_proposals(item.meeting))
 
 
 def add(item, *, filename: str, data: bytes, by) -> AgendaAttachment:

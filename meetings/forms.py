@@ -1,15 +1,15 @@
 """Forms for series, meetings, agenda items, minutes and action items."""
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import time
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Optional
 
 from meetings.models import ActionItem, AgendaItem, Meeting, MeetingSeries, MinutesRevision
-from portal.forms import MultiCheckboxField, Needed, PortalForm
+from portal.forms import MultiCheckboxField, Needed, PortalForm, SwedishDateField
 
 KIND_LABELS = {
     "styrgrupp": _l("Styrgrupp"),
@@ -28,19 +28,6 @@ ITEM_KIND_LABELS = {
 WEEKDAYS = [_l("måndag"), _l("tisdag"), _l("onsdag"), _l("torsdag"), _l("fredag"), _l("lördag"), _l("söndag")]
 NTH_LABELS = {"1": _l("första"), "2": _l("andra"), "3": _l("tredje"), "4": _l("fjärde"), "-1": _l("sista")}
 ATTENDANCE_LABELS = {"present": _l("Närvarande"), "absent": _l("Frånvarande"), "replaced": _l("Ersatt av")}
-
-
-class SwedishDateField(DateField):
-    """A date typed as ÅÅÅÅ-MM-DD; a wrong one keeps what was typed and says the format in Swedish."""
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        if not valuelist or not valuelist[0].strip():
-            return
-        try:
-            self.data = date.fromisoformat(valuelist[0].strip())
-        except ValueError:
-            raise ValueError(_l("Ange datumet som ÅÅÅÅ-MM-DD, t.ex. 2027-02-22.")) from None
 
 
 class SwedishTimeField(TimeField):

@@ -138,6 +138,20 @@ def sane_date(form, field) -> None:
                                  last=DATE_MAX.isoformat()))
 
 
+class SwedishDateField(DateField):
+    """A date typed as ÅÅÅÅ-MM-DD: a wrong one keeps what was typed and says the format in Swedish beside the field
+    (WTForms' own message names no format); an empty one is None, for Optional() or Needed() to judge."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if not valuelist or not valuelist[0].strip():
+            return
+        try:
+            self.data = date.fromisoformat(valuelist[0].strip())
+        except ValueError:
+            raise ValueError(_l("Ange datumet som ÅÅÅÅ-MM-DD, t.ex. 2026-08-17.")) from None
+
+
 def _fits_numeric(precision: int, scale: int):
     """A number typed as text ("9,5", "1 234,5") must fit its Numeric(precision, scale) column once rounded."""
     limit = Decimal(10) ** (precision - scale) - Decimal("0.5").scaleb(-scale)

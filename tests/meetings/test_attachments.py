@@ -77,3 +77,20 @@ def test_a_case_items_file_is_not_given_to_a_member_the_consent_does_not_cover(
     outsider = client.application.test_client()
     login(make_user(org="skola", roles=("handlaggare",)), client=outsider)
     assert outsider.get(f"/moten/mote/{meeting.id}/punkt/{item.id}/bilagor/{stored.id}").status_code == 403
+
+
+def test_the_proposer_adds_no_file_once_the_deadline_has_passed_but_the_coordinator_still_may(
+        client, login, vagen, ami_worker, coordinator):
+    meeting = vagen.meetings[0]
+    item = agenda.propose_item(meeting, kind="information", title="Statistik", by=ami_worker)
+    agenda.accept_item(meeting, item, by=coordinator)
+    vagen.proposal_days = 60  # the last day for proposals (and their files) is now behind us
+    db.session.commit()
+    login(ami_worker)
+    assert "Bifoga" not in text_of(client.get(f"/moten/mote/{meeting.id}").get_data(as_text=True))
+    assert client.post(f"/moten/mote/{meeting.id}/punkt/{item.id}/bilagor",
+                       data={"file": (io.BytesIO(PDF), "sen.pdf")}).status_code == 403
+    assert db.session.scalar(select(AgendaAttachment)) is None
+    karin = client.application.test_client()
+    login(coordinator, client=karin)
+    assert "Filen är bifogad." in text_of(_post(karin, meeting, item, PDF, "underlag.pdf").get_data(as_text=True))
