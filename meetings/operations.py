@@ -138,9 +138,9 @@ def _add_meetings(series: MeetingSeries, planned) -> list[Meeting]:
 def coordinators_to_choose(org_ids) -> list:
     """Active users of these organisations whose roles give meeting.manage (the role table decides which roles)."""
     from portal.auth.models import User, UserRole
-    from portal.permissions import ROLE_PERMISSIONS
+    from portal.permissions import roles_with
 
-    roles = [role for role, granted in ROLE_PERMISSIONS.items() if "meeting.manage" in granted]
+    roles = roles_with("meeting.manage")
     return list(db.session.scalars(select(User).where(
         User.is_active_account.is_(True), User.organisation_id.in_(sorted(org_ids)),
         User.id.in_(select(UserRole.user_id).where(UserRole.role.in_(roles)))).order_by(User.name)))

@@ -18,7 +18,7 @@ from sqlalchemy import and_, func, or_, select, update
 from portal.auth.models import User, UserRole
 from portal.db import db, utcnow
 from portal.notifications import Notice, NoticeMailSetting, OutboxMail, queue_mail
-from portal.permissions import ROLE_PERMISSIONS
+from portal.permissions import roles_with
 
 
 def notice_reference(notice: Notice) -> str:
@@ -35,7 +35,7 @@ def _recipients(notice: Notice) -> list[User]:
     else:
         stmt = stmt.where(User.organisation_id == notice.organisation_id)
         if notice.permission is not None:
-            roles = sorted(role for role, granted in ROLE_PERMISSIONS.items() if notice.permission in granted)
+            roles = roles_with(notice.permission)
             stmt = stmt.where(User.id.in_(select(UserRole.user_id).where(UserRole.role.in_(roles))))
     return list(db.session.scalars(stmt.order_by(User.id)))
 

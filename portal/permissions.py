@@ -92,6 +92,11 @@ LOGIN_ONLY = "login"
 PUBLIC = "public"
 
 
+def roles_with(permission: str) -> list[str]:
+    """The roles the table gives this permission (for "the users who may …" queries: the table decides)."""
+    return sorted(role for role, granted in ROLE_PERMISSIONS.items() if permission in granted)
+
+
 def permissions_of(user) -> frozenset[str]:
     """All permissions the user's roles give; an anonymous or inactive user has none."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:

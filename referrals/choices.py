@@ -12,7 +12,7 @@ from portal.orgs import Organisation
 from portal.people import holders
 from portal.people.identity import PersonError, parse_id_number
 from portal.people.models import Person, PersonLink
-from portal.permissions import ROLE_PERMISSIONS
+from portal.permissions import roles_with
 from referrals.models import Referral, ReferralComment, ReferralEvent, ResponseTime
 
 #: Said alike whether a number is unknown or held only by others: that is not the sender's to learn.
@@ -28,7 +28,7 @@ def receivers(user) -> list[Organisation]:
 
 def handlers(organisation_id: int) -> list[User]:
     """Active users of the organisation who handle referrals (those an assignment may name)."""
-    roles = sorted(role for role, granted in ROLE_PERMISSIONS.items() if "referral.handle" in granted)
+    roles = roles_with("referral.handle")
     return list(db.session.scalars(
         select(User).where(User.organisation_id == organisation_id, User.is_active_account.is_(True),
                            User.id.in_(select(UserRole.user_id).where(UserRole.role.in_(roles))))
