@@ -192,6 +192,10 @@ def document_file(run_id: int, document_id: int):
 def stop_run(run_id: int):
     """Stop a run: a page of its own that says what happens, with the reason and a warning button."""
     run = load_run(run_id)
+    if run.state != "active":  # stopped or finished meanwhile (a double click, a colleague): say so, not 403
+        flash(_("Rutinen är redan avbruten.") if run.state == "stopped" else _("Rutinen är redan avslutad."),
+              "info")
+        return redirect(url_for("referrals.run", run_id=run.id))
     check(routine_rules.can_stop(current_user, run), "routine.stop", obj=run, person_id=run.person_id)
     form = StopForm(prefix="avbryt")
     if not form.is_submitted():

@@ -118,3 +118,21 @@ def test_a_stale_plan_save_shows_the_stale_message_and_every_field_error_at_once
              "other_actor": "Arbetsförmedlingen"}
     assert client.post(url, data=fixed).status_code == 302
     assert [v.goal for v in plans.plan_for(person, ami.organisation_id).versions] == ["Kollegans mål.", "Mitt mål."]
+
+
+def test_once_the_consent_is_gone_the_run_page_no_longer_shows_the_persons_age(lekeberg, older, ami, af, client,
+                                                                               login):
+    """The age is worked out from the personnummer: behind the gate like the name (the pseudonym page keeps only
+    that the run was started outside the range)."""
+    from portal.people import consent as consents
+
+    run = h.started(ami, older)
+    assert run.age_outside == 27
+    consent = db.session.scalars(db.select(consents.Consent).where(
+        consents.Consent.person_id == run.person_id)).one()
+    consents.withdraw_consent(consent, by=af, reason="Vill inte längre.")
+    db.session.commit()
+    login(ami)
+    page = client.get(f"/remisser/rutiner/{run.id}").get_data(as_text=True)
+    assert "Gustav" not in page and "Utanför åldersgränsen" in page
+    assert "27 år" not in page and "Rutinen gäller 20–24 år." in page

@@ -67,8 +67,16 @@ def test_a_run_is_stopped_with_a_reason_from_a_confirming_page_and_leaves_the_st
     assert "Elsa Lindqvist" in stopped and "Avbruten vid steg" in stopped
     assert "Elsa" not in client.get("/remisser/rutiner/tavla/utbildningskontrakt/1").get_data(as_text=True)
     assert "Elsa" not in client.get("/remisser/rutiner/uppfoljningar").get_data(as_text=True)
-    # nothing more can be done with it: stopping again or a step is refused
-    assert client.get(f"/remisser/rutiner/{run.id}/avbryt").status_code == 403
+    # nothing more can be done with it: stopping again (a double click, a stale page) says it is already stopped
+    for again in (client.get(f"/remisser/rutiner/{run.id}/avbryt"), client.post(
+            f"/remisser/rutiner/{run.id}/avbryt", data={"csrf_token": token(confirm),
+                                                        "avbryt-version": str(run.version - 1),
+                                                        "avbryt-reason": "Dubbelklick."})):
+        assert again.status_code == 302 and again.location.endswith(f"/remisser/rutiner/{run.id}")
+    assert "Rutinen är redan avbruten." in client.get(f"/remisser/rutiner/{run.id}").get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(RoutineRun, run.id).stop_reason == "Elsa har fått en fast anställning."
+    assert len(actions("routine.run.stop")) == 1 and not actions("access.denied")
     with pytest.raises(runs.RoutineError, match="avslutad"):
         runs.complete(run, "1", by=af)
     db.session.rollback()
