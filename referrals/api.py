@@ -151,7 +151,9 @@ def _detail(referral: Referral) -> dict:
             "decline_reason": referral.decline_reason, "outcome": referral.outcome,
             "outcome_note": referral.outcome_note,
             "events": [{"action": e.action, "from_state": e.from_state, "to_state": e.to_state, "at": e.at_dt,
-                        "organisation": _org(e.by_org), "note": e.note} for e in referral.events],
+                        "organisation": _org(e.by_org),
+                        "note": e.note if basis.step_note_open(referral, e, open_part) else ""}
+                       for e in referral.events],
             "comments": [{"id": c.id, "organisation": _org(c.organisation),
                           "author": c.author.name if c.author is not None else None, "body": c.body,
                           "created": c.created_dt} for c in comments]}
