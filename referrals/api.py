@@ -159,7 +159,7 @@ def _detail(referral: Referral) -> dict:
             # The sender's notes (a withdrawal's reason) are the sender's part: hidden as on the page once it closes.
             "events": [{"action": e.action, "from_state": e.from_state, "to_state": e.to_state, "at": e.at_dt,
                         "organisation": _org(e.by_org),
-                        "note": e.note if open_part or e.by_org_id != referral.from_org_id else ""}
+                        "note": e.note if basis.step_note_open(referral, e, open_part) else ""}
                        for e in referral.events],
             "comments": [{"id": c.id, "organisation": _org(c.organisation),
                           "author": c.author.name if c.author is not None else None, "body": c.body,
@@ -224,14 +224,22 @@ def create_referral(body):
                                help_requested=body["help_requested"], urgency=body["urgency"],
                                form_key=body["form_key"])
     except RuleError as exc:
-        errors = problems + [e for e in exc.errors if not (problems and e[0] == "person")]
-        raise ops.ReferralError(errors[0][1], field=errors[0][0], errors=errors) from None
+        raise _beside_number(problems + [e for e in exc.errors if not (problems and e[0] == "person")]) from None
     if problems:
-        raise ops.ReferralError(problems[0][1], field=problems[0][0], errors=problems)
+        raise _beside_number(problems)
     if body["submit"] and saved.state == "draft":
-        ops.submit(saved, by=current_user)
+        try:
+            ops.submit(saved, by=current_user)
+        except ops.ReferralError as exc:
+            raise _beside_number(exc.errors) from None
     db.session.flush()
     return _detail(saved)
+
+
+def _beside_number(errors: list) -> ops.ReferralError:
+    """The operations' problems with "the person" (the pages' chooser) beside the body's person_number."""
+    errors = [("person_number" if field == "person" else field, message) for field, message in errors]
+    return ops.ReferralError(errors[0][1], field=errors[0][0], errors=errors)
 
 
 @api.operation(bp, "/referrals/<int:referral_id>/steps", method="POST", summary="Ta ett steg: skicka, ta emot, "

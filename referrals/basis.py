@@ -122,6 +122,12 @@ def sender_part_open(user, referral: Referral, on: date | None = None) -> bool:
     return basis_holds(referral, on)
 
 
+def step_note_open(referral: Referral, event, open_part: bool) -> bool:
+    """A step's note (a withdrawal's reason) is its writer's: the sender's notes pass with the sender's part only
+    (the page, step_views.render_referral, and the API read it)."""
+    return open_part or event.by_org_id != referral.from_org_id
+
+
 def sender_holds(person: Person, organisation_id: int) -> bool:
     """The sending organisation has registered the person itself: a referral passes on what it holds."""
     return db.session.scalar(select(PersonLink.id).where(

@@ -76,6 +76,7 @@ def render_referral(referral: Referral, posted: dict | None = None, status: int 
     comments = [c for c in referral.comments if shared or c.organisation_id == current_user.organisation_id]
     return render_template(
         "referrals/show.html", referral=referral, person=person, open_part=open_part, comments=comments,
+        note_open=lambda event: basis.step_note_open(referral, event, open_part),
         startable=startable_for(referral, current_user),
         files=attachments.listed(current_user, referral), forms=_forms(referral, posted or {}),
         overdue=inbox.is_overdue(referral), consent_holds=basis.consent_holds(referral),

@@ -98,6 +98,7 @@ def test_sending_without_a_consent_rolls_the_draft_back_too(app, orgs, make_user
         "type": "overlamning", "to_org_id": orgs["ami"].id, "person_number": person.id_number,
         "categories": ["utbildning"], "reason": "Skäl.", "help_requested": "Stöd.", "submit": True})
     assert response.status_code == 422
+    assert list(response.get_json()["error"]["fields"]) == ["person_number"]  # beside the field the body has
     assert _referrals() == 0  # the draft save_draft made is not kept: nothing partly written
 
 

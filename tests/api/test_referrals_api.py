@@ -7,6 +7,8 @@ from sqlalchemy import select
 from portal.api import tokens
 from portal.audit import AuditEvent
 from portal.db import db
+from portal.people import consent as consents
+from referrals import operations as ops
 from referrals.models import Referral
 from tests.referrals import helpers as h
 
@@ -103,3 +105,23 @@ def test_the_inbox_sends_as_many_statements_for_twelve_referrals_as_for_three(ap
             assert len(call(key, "GET", "/api/v1/referrals?limit=50").get_json()["items"]) == total
         counted.append(statements[0])
     assert counted[0] == counted[1]
+
+
+def test_the_senders_step_notes_are_hidden_from_the_receiver_once_the_basis_no_longer_holds(
+        app, orgs, make_user, system_token, call):
+    af, ami = make_user(org="af"), make_user(org="ami")
+    referral = h.received(af, orgs["ami"], ami, h.consented_person(af, orgs["ami"]))
+    ops.withdraw(referral, by=af, reason="Den unge har flyttat till Örebro.")
+    db.session.commit()
+    url = f"/api/v1/referrals/{referral.id}"
+    receiver = system_token("ami")
+    assert "Den unge har flyttat till Örebro." in [e["note"] for e in call(receiver, "GET", url).get_json()["events"]]
+    consents.withdraw_consent(referral.consent, by=af, reason="Den unge ringde.")
+    db.session.commit()
+    shown = call(receiver, "GET", url).get_json()
+    assert [e["action"] for e in shown["events"]][:3] == ["submit", "receive", "withdraw"]
+    assert all("Örebro" not in e["note"] for e in shown["events"])  # as the page: the sender's part is closed
+    assert shown["reason"] is None
+    # The sender still reads its own note.
+    own = call(system_token("af"), "GET", url).get_json()
+    assert "Den unge har flyttat till Örebro." in [e["note"] for e in own["events"]]
