@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 
-from flask import abort, send_file
+from flask import send_file
 from flask_login import current_user
 from marshmallow import fields
 
@@ -15,10 +15,9 @@ import agreements
 from agreements import document, rules
 from agreements import operations as ops
 from agreements.models import Agreement
+from agreements.views import load_agreement, load_revision
 from portal import api
 from portal.api import pagination, schemas
-from portal.db import db
-from portal.permissions import check
 
 bp = api.blueprint("agreements")
 TAG = "Överenskommelser"
@@ -70,23 +69,6 @@ def _revision(rev) -> dict:
             "valid_from": rev.valid_from, "valid_to": rev.valid_to, "adopted_on": rev.adopted_on}
 
 
-def _load(agreement_id: int) -> Agreement:
-    agreement = db.session.get(Agreement, agreement_id)
-    if agreement is None:
-        abort(404)
-    check(rules.can_see(current_user, agreement), "agreement:not-party", obj=agreement)
-    return agreement
-
-
-def _load_revision(agreement_id: int, number: int):
-    agreement = _load(agreement_id)
-    revision = agreement.revision_numbered(number)
-    if revision is None:
-        abort(404)
-    check(rules.can_read(current_user, revision), "agreement:revision-read", obj=revision)
-    return revision
-
-
 @api.operation(bp, "/agreements", summary="Överenskommelserna där organisationen är part", tag=TAG,
                permission="agreement.read", query=pagination.PageArgs, response=AgreementPage)
 def list_agreements(args):
@@ -99,7 +81,7 @@ def list_agreements(args):
                permission="agreement.read", query=pagination.PageArgs, response=RevisionPage,
                description="De revideringar nyckeln får läsa, äldst först.")
 def list_revisions(agreement_id: int, args):
-    agreement = _load(agreement_id)
+    agreement = load_agreement(agreement_id)
     rows = [r for r in rules.readable_revisions(current_user, agreement)]
     found = pagination.page_of_list(rows, args)
     return {"items": [_revision(r) for r in found.items], "next_cursor": found.next_cursor}
@@ -108,7 +90,7 @@ def list_revisions(agreement_id: int, args):
 @api.operation(bp, "/agreements/<int:agreement_id>/revisions/<int:number>", summary="En revidering med avsnitt och "
                "bilagor", tag=TAG, permission="agreement.read", response=RevisionDetail)
 def get_revision(agreement_id: int, number: int):
-    rev = _load_revision(agreement_id, number)
+    rev = load_revision(agreement_id, number)
     return {**_revision(rev), "change_summary": rev.change_summary,
             "sections": [{"key": s.key, "number": None, "title": s.title, "body": s.body} for s in rev.sections],
             "appendices": [{"key": a.key, "number": a.number, "title": a.title, "body": a.body}
@@ -119,6 +101,6 @@ def get_revision(agreement_id: int, number: int):
                "som .docx", tag=TAG, permission="agreement.read", produces=DOCX,
                description="En antagen revidering exakt som dokumentet skrevs när den antogs.")
 def get_document(agreement_id: int, number: int):
-    rev = _load_revision(agreement_id, number)
+    rev = load_revision(agreement_id, number)
     return send_file(io.BytesIO(ops.document_bytes(rev)), as_attachment=True, download_name=document.filename(rev),
                      mimetype=DOCX)

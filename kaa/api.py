@@ -5,7 +5,6 @@ kind kommun; anyone else reads an enrolment only as the gate allows, and never i
 """
 from __future__ import annotations
 
-from flask import abort
 from flask_login import current_user
 from marshmallow import fields, validate
 from sqlalchemy import select
@@ -13,6 +12,7 @@ from sqlalchemy import select
 from kaa import operations as ops
 from kaa import rules
 from kaa.models import CHANNELS, OUTCOMES, WITH_WHOM, KaaContact, KaaEnrolment
+from kaa.views import load_enrolment
 from portal import api
 from portal.api import pagination, schemas
 from portal.db import db
@@ -94,15 +94,6 @@ def _contact(row: KaaContact) -> dict:
             "note": row.contact_note, "organisation_id": row.org_id}
 
 
-def _load(enrolment_id: int, need: str = "work") -> KaaEnrolment:
-    enrolment = db.session.get(KaaEnrolment, enrolment_id)
-    if enrolment is None:
-        abort(404)
-    rule = rules.can_work if need == "work" else rules.can_read
-    check(rule(current_user, enrolment), f"kaa:{need}", obj=enrolment, person_id=enrolment.person_id)
-    return enrolment
-
-
 @api.operation(bp, "/kaa/enrolments", summary="Kommunens KAA-register", tag=TAG, permission="kaa.work",
                query=RegisterArgs, response=EnrolmentPage,
                description="Bara för KAA-personal i kommunen eller dess kommunala enheter; senast inskrivna först.")
@@ -125,14 +116,14 @@ def list_enrolments(args):
                description="KAA-personal i kommunen; andra bara när grunden öppnar innehavarens uppgifter om "
                            "utbildning eller sysselsättning för samordning.")
 def get_enrolment(enrolment_id: int):
-    enrolment = _load(enrolment_id, need="read")
+    enrolment = load_enrolment(enrolment_id, need="read")
     return _enrolment(enrolment, gate(current_user, enrolment.person_id, rules.PURPOSE, records=False))
 
 
 @api.operation(bp, "/kaa/enrolments/<int:enrolment_id>/contacts", summary="Inskrivningens kontakter", tag=TAG,
                permission="kaa.work", query=pagination.PageArgs, response=ContactPage)
 def list_contacts(enrolment_id: int, args):
-    enrolment = _load(enrolment_id)
+    enrolment = load_enrolment(enrolment_id)
     found = pagination.page(select(KaaContact).where(KaaContact.enrolment_id == enrolment.id), KaaContact.id, args)
     return {"items": [_contact(c) for c in found.items], "next_cursor": found.next_cursor}
 
@@ -142,7 +133,7 @@ def list_contacts(enrolment_id: int, args):
                description="Samma regler som i portalen: inte i framtiden, inte före inskrivningen, bara en "
                            "vårdnadshavare som får kontaktas. Nästa kontaktdag räknas om.")
 def add_contact(enrolment_id: int, body):
-    enrolment = _load(enrolment_id)
+    enrolment = load_enrolment(enrolment_id)
     offered = ops.guardians_to_offer(enrolment, gate(current_user, enrolment.person_id, rules.PURPOSE))
     row = ops.record_contact(enrolment, by=current_user, contact_on=body["contact_on"], channel=body["channel"],
                              outcome=body["outcome"], with_whom=body["with_whom"], declined=body["declined"],

@@ -5,7 +5,6 @@ calls the same operations, so the same consent rules, the same stale-version 409
 """
 from __future__ import annotations
 
-from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import fields, validate
@@ -20,6 +19,7 @@ from portal.permissions import check
 from referrals import basis, choices, inbox, rules, workflow
 from referrals import operations as ops
 from referrals.models import Referral
+from referrals.views import load_referral
 
 bp = api.blueprint("referrals")
 TAG = "Remisser"
@@ -166,15 +166,6 @@ def _detail(referral: Referral) -> dict:
                           "created": c.created_dt} for c in comments]}
 
 
-def _load(referral_id: int) -> Referral:
-    """The referral (404), which the caller's organisation must be a side of (403, audited) — as the pages."""
-    referral = choices.referral_for_page(referral_id)
-    if referral is None:
-        abort(404)
-    check(rules.can_see(current_user, referral), "referral:see", obj=referral)
-    return referral
-
-
 @api.operation(bp, "/referrals", summary="Inkorgen: inkommande, utgående eller mina remisser", tag=TAG,
                permission="referral.view", query=InboxArgs, response=ReferralPage,
                description="Samma filter som inkorgen i portalen; nyaste först. Personen visas genom grinden "
@@ -206,7 +197,7 @@ def _inbox_page(args) -> dict:
                permission="referral.view", response=ReferralDetail,
                description="Att läsa ändrar inget: ta emot remissen med steget receive.")
 def get_referral(referral_id: int):
-    return _detail(_load(referral_id))
+    return _detail(load_referral(referral_id))
 
 
 @api.operation(bp, "/referrals", method="POST", summary="Ny remiss (utkast, eller skickad med submit: true)",
@@ -248,7 +239,7 @@ def _beside_number(errors: list) -> ops.ReferralError:
                description="Stegen följer remissens övergångstabell; ett steg som tabellen inte tillåter nu ger "
                            "422, en äldre version 409, fel sida eller behörighet 403.")
 def take_step(referral_id: int, body):
-    referral = _load(referral_id)
+    referral = load_referral(referral_id)
     action, version = body["action"], body["version"]
     check(rules.may_take(current_user, referral, action), f"referral:{action}", obj=referral)
     if action == "receive":
@@ -272,7 +263,7 @@ def take_step(referral_id: int, body):
 @api.operation(bp, "/referrals/<int:referral_id>/comments", method="POST", summary="Ny kommentar i remissens tråd",
                tag=TAG, permission="referral.handle", body=CommentBody, response=Comment, status=201)
 def add_comment(referral_id: int, body):
-    referral = _load(referral_id)
+    referral = load_referral(referral_id)
     check(rules.can_comment(current_user, referral), "referral:comment", obj=referral)
     row = ops.comment(referral, by=current_user, body=body["body"])
     return {"id": row.id, "organisation": _org(current_user.organisation), "author": current_user.name,
