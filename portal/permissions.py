@@ -88,6 +88,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     }),
 }
 
+#: Roles an API system token's service user may carry (portal/api/tokens.py): what caseworkers, coordinators and
+#: the steering group may do, never an administrator's.
+SERVICE_ROLES = ("handlaggare", "samordnare", "styrgrupp")
+
 LOGIN_ONLY = "login"
 PUBLIC = "public"
 

@@ -19,7 +19,8 @@ CODES: dict[int, tuple[str, object]] = {
     404: ("not_found", _l("Det finns inget sådant, eller så får nyckeln inte se det.")),
     405: ("method_not_allowed", _l("Metoden är inte tillåten här.")),
     406: ("not_acceptable", _l("API:et svarar bara med JSON.")),
-    409: ("stale_version", _l("Någon annan har ändrat uppgifterna sedan den version du skickade.")),
+    409: ("stale_version", _l("Någon annan har ändrat uppgifterna sedan den version du skickade. Läs dem igen och "
+                              "skicka den version de har nu (X-Current-Version) om ändringen fortfarande behövs.")),
     413: ("too_large", _l("Begäran är större än 1 MB.")),
     415: ("unsupported_media_type", _l("Skicka kroppen som application/json.")),
     422: ("rule_violation", _l("Ändringen bryter mot en regel i portalen.")),
@@ -71,7 +72,8 @@ def from_rule_error(exc: RuleError):
     for field, message in exc.errors:
         fields.setdefault(field or "_", []).append(str(message))
     if isinstance(exc, StaleEdit):
-        return response(409, "stale_version", str(exc),
+        # The pages' words ("what you typed is kept below") speak of a form: a system reads the API's own.
+        return response(409, "stale_version", None,
                         headers={"X-Current-Version": str(exc.current)} if exc.current is not None else None)
     return response(422, "rule_violation", exc.errors[0][1], fields)
 

@@ -17,7 +17,7 @@ from portal.clock import today
 from portal.db import UTCDateTime, db, utcnow
 from portal.errors import RuleError
 from portal.orgs import Organisation
-from portal.permissions import PERMISSIONS, ROLE_PERMISSIONS, check, has, permissions_of
+from portal.permissions import PERMISSIONS, ROLE_PERMISSIONS, SERVICE_ROLES, check, has, permissions_of
 from portal.text import clean_line
 
 #: A token is written `dua_<id>_<secret>`; only the secret's SHA-256 is kept.
@@ -26,8 +26,6 @@ PREFIX = "dua_"
 MAX_DAYS = 366
 #: last_used_dt is written at most this often (a busy integration would otherwise write on every request).
 LAST_USED_EVERY = timedelta(minutes=1)
-#: Roles a service user may carry: what caseworkers, coordinators and the steering group may do, never an admin's.
-SERVICE_ROLES = ("handlaggare", "samordnare", "styrgrupp")
 #: The permissions a system token may be given.
 SYSTEM_SCOPES = frozenset().union(*(ROLE_PERMISSIONS[r] for r in SERVICE_ROLES))
 

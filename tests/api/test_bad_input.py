@@ -112,6 +112,9 @@ def test_a_stale_version_is_a_409_and_changes_nothing(app, orgs, make_user, syst
     assert received.status_code == 200 and received.get_json()["state"] == "received"
     stale = call(key, "POST", f"/api/v1/referrals/{referral.id}/steps", json={"action": "accept", "version": old})
     assert stale.status_code == 409 and stale.get_json()["error"]["code"] == "stale_version"
+    message = stale.get_json()["error"]["message"]
+    assert message.startswith("Någon annan har ändrat uppgifterna") and "nedan" not in message  # no form here
+    assert stale.headers["X-Current-Version"] == str(db.session.get(Referral, referral.id).version)
     assert db.session.get(Referral, referral.id).state == "received"
 
 
