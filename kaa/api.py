@@ -10,7 +10,7 @@ from marshmallow import fields, validate
 from sqlalchemy import select
 
 from kaa import operations as ops
-from kaa import rules
+from kaa import rules, worklist
 from kaa.models import CHANNELS, OUTCOMES, WITH_WHOM, KaaContact, KaaEnrolment
 from kaa.views import load_enrolment
 from portal import api
@@ -24,7 +24,7 @@ TAG = "KAA"
 
 
 class RegisterArgs(pagination.PageArgs):
-    state = fields.String(load_default="open", validate=validate.OneOf(["open", "closed", "all"]),
+    state = fields.String(load_default="open", validate=validate.OneOf(list(worklist.STATES)),
                           metadata={"description": "open (inskrivna), closed (avregistrerade) eller all."})
 
 
@@ -96,15 +96,12 @@ def _contact(row: KaaContact) -> dict:
 
 @api.operation(bp, "/kaa/enrolments", summary="Kommunens KAA-register", tag=TAG, permission="kaa.work",
                query=RegisterArgs, response=EnrolmentPage,
-               description="Bara för KAA-personal i kommunen eller dess kommunala enheter; senast inskrivna först.")
+               description="Bara för KAA-personal i kommunen eller dess kommunala enheter; senast införda i "
+                           "registret först.")
 def list_enrolments(args):
     check(rules.can_work_register(current_user), "kaa:not-kaa-staff")
-    stmt = select(KaaEnrolment).where(KaaEnrolment.kommunkod == rules.kaa_kommunkod(current_user))
-    if args["state"] == "open":
-        stmt = stmt.where(KaaEnrolment.deregistered_on.is_(None))
-    elif args["state"] == "closed":
-        stmt = stmt.where(KaaEnrolment.deregistered_on.is_not(None))
-    found = pagination.page(stmt, KaaEnrolment.id, args)
+    found = pagination.page(worklist.in_register(select(KaaEnrolment), current_user, args["state"]),
+                            KaaEnrolment.id, args)
     views = gate(current_user, [e.person_id for e in found.items], rules.PURPOSE, records=False) \
         if found.items else []
     return {"items": [_enrolment(e, v) for e, v in zip(found.items, views, strict=True)],

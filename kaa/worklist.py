@@ -67,15 +67,20 @@ def due(user, on: date | None = None, *, limit: int = 500) -> DueList:
 STATES = {"open": _l("Inskrivna"), "closed": _l("Avregistrerade"), "all": _l("Alla")}
 
 
+def in_register(stmt, user, state: str = "open"):
+    """`stmt` narrowed to the user's kommun's enrolments, open, closed or all (the page and the API page it)."""
+    stmt = stmt.where(KaaEnrolment.kommunkod == rules.kaa_kommunkod(user))
+    if state == "open":
+        return stmt.where(KaaEnrolment.deregistered_on.is_(None))
+    if state == "closed":
+        return stmt.where(KaaEnrolment.deregistered_on.is_not(None))
+    return stmt
+
+
 def register_page(user, state: str = "open", page: int = 1) -> tuple[list, int]:
     """The kommun's enrolments (open, closed or all), newest registration first, a page at a time, and the total."""
-    code = rules.kaa_kommunkod(user)
-    stmt = select(KaaEnrolment, func.count().over().label("total")).join(Person, Person.id == KaaEnrolment.person_id) \
-        .where(KaaEnrolment.kommunkod == code).options(contains_eager(KaaEnrolment.person))
-    if state == "open":
-        stmt = stmt.where(KaaEnrolment.deregistered_on.is_(None))
-    elif state == "closed":
-        stmt = stmt.where(KaaEnrolment.deregistered_on.is_not(None))
+    stmt = in_register(select(KaaEnrolment, func.count().over().label("total")), user, state) \
+        .join(Person, Person.id == KaaEnrolment.person_id).options(contains_eager(KaaEnrolment.person))
     rows = db.session.execute(stmt.order_by(KaaEnrolment.registered_on.desc(), KaaEnrolment.id.desc())
                               .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     return [r[0] for r in rows], (rows[0][1] if rows else 0)
