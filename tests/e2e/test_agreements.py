@@ -1,7 +1,10 @@
 """Agreement pages in a real browser: keyboard login, the demo agreement, and no axe-core violations."""
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from portal.demo import DEMO_PASSWORD
 from tests.e2e.crawler import serious_violations
@@ -15,23 +18,22 @@ def _login(page, server, email):
     page.wait_for_url(server + "/")
 
 
-
-
 @pytest.mark.parametrize("email", ["kaa.samordnare@lekeberg.example", "styrgrupp@af-hallsberg.example"])
 def test_agreement_pages_have_no_serious_violations(server, page, email):
     _login(page, server, email)
     page.get_by_role("link", name="Överenskommelser").first.click()
     page.get_by_role("link", name="Överenskommelse inom Dua – Lekebergs kommun och Arbetsförmedlingen").click()
+    # A click starts the navigation; expect() waits for the page it leads to (reading at once may read none).
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Överenskommelse inom Dua"))
     agreement_url = page.url
-    assert page.get_by_role("heading", level=1).inner_text().startswith("Överenskommelse inom Dua")
     assert serious_violations(page) == []
     page.get_by_role("link", name="Revision 1", exact=True).click()
-    assert "Rutiner vid Utbildningskontrakt (UBK)" in page.content()
+    expect(page.locator("main")).to_contain_text("Rutiner vid Utbildningskontrakt (UBK)")
     assert serious_violations(page) == []
     page.goto(agreement_url)
     page.get_by_role("link", name="Arbetslöshet bland utrikes födda i Lekebergs kommun").click()
     chart = page.get_by_role("img", name="Utveckling: Arbetslöshet bland utrikes födda i Lekebergs kommun")
-    assert chart.count() == 1
+    expect(chart).to_have_count(1)
     assert serious_violations(page) == []
     page.goto(agreement_url + "/jamfor")
     assert serious_violations(page) == []
@@ -56,7 +58,7 @@ def _approve(page, server, email, party, answer):
     page.get_by_label("Giltighetstiden har gått ut, men vi antar revisionen ändå").check()
     page.get_by_role("button", name=f"Godkänn för {party}").click()
     page.wait_for_url("**/revisioner/2")
-    assert answer in page.content()
+    expect(page.locator("body")).to_contain_text(answer)
     assert serious_violations(page) == []
 
 
@@ -67,7 +69,7 @@ def test_two_parties_adopt_revision_two(own_server, page):
     page.get_by_role("link", name="Överenskommelse inom Dua – Lekebergs kommun och Arbetsförmedlingen").click()
     page.get_by_role("link", name="Revision 2", exact=True).click()
     page.get_by_role("button", name="Föreslå för antagande").click()
-    assert "Revisionen är föreslagen" in page.content()
+    expect(page.locator("body")).to_contain_text("Revisionen är föreslagen")
 
     _approve(page, server, "styrgrupp@lekeberg.example", "Lekebergs kommun",
              "Den antas när även Arbetsförmedlingen Hallsberg har godkänt den")
@@ -103,7 +105,7 @@ def test_importing_the_seed_agreement_shows_a_preview_and_writes_nothing(server,
     page.get_by_role("button", name="Förhandsgranska").click()
     table = page.get_by_role("table", name="Var varje del av dokumentet hamnar")
     rows = table.locator("tbody tr")
-    assert rows.count() == 9  # every section but the signatures, each to its own section of the draft
+    expect(rows).to_have_count(9)  # every section but the signatures, each to its own section of the draft
     changed = [rows.nth(i).inner_text() for i in range(rows.count()) if "Ja" in rows.nth(i).inner_text()]
     assert len(changed) == 2 and any("Överenskommelsens varaktighet" in row for row in changed)
     assert "Underskrifterna lästes inte in" in page.content() and "Måltabellen lästes inte in" in page.content()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from playwright.sync_api import expect
+
 from portal.demo import DEMO_PASSWORD
 from tests.e2e.crawler import log_in, serious_violations
 
@@ -11,9 +13,10 @@ from tests.e2e.crawler import log_in, serious_violations
 def test_kaa_worklist_enrolment_and_contact(server, page):
     log_in(page, server, "ami.handlaggare@lekeberg.example", DEMO_PASSWORD)
     page.get_by_role("link", name="KAA: att kontakta").first.click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Att kontakta"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Att kontakta")  # waits for the page
     assert serious_violations(page) == []
     page.get_by_role("link", name="Liam Öberg").click()
+    expect(page.locator("main")).to_contain_text("Skyddade personuppgifter")
     assert "Skyddade personuppgifter" in page.content() and "Skyddad adress" not in page.content()
     assert serious_violations(page) == []
     page.get_by_label("Kontaktsätt").select_option(label="Telefon")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.demo import DEMO_PASSWORD
 
@@ -41,7 +42,7 @@ def test_consent_form_with_errors_passes_axe_and_focus_reaches_summary(server, p
     _login(page, server, "ami.handlaggare@lekeberg.example")
     page.goto(server + person_path("Elsa") + "/samtycken/nytt")
     page.get_by_role("button", name="Registrera samtycket").click()
-    assert "Formuläret innehåller fel" in page.content()
+    expect(page.locator("main")).to_contain_text("Formuläret innehåller fel")
     content = page.content()
     assert "Välj minst en organisation" in content and "Ladda upp den inskannade" in content
     assert _violations(page) == []
